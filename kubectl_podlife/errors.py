@@ -1,0 +1,13 @@
+"""User-facing errors: one line that names the thing and the fix; the CLI prints it and exits non-zero."""
+
+
+class PodlifeError(Exception):
+    """An error to show the user as one line on stderr (no traceback)."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class NothingReadError(PodlifeError):
+    """The input held no kubectl output that podlife could use."""

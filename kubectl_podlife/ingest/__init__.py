@@ -1,0 +1,73 @@
+"""Saved kubectl text (and API objects) to observations.
+
+Format is detected per block, never by file name: a file may hold a manifest, a `get -w`, a
+describe and events one after another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from kubectl_podlife.errors import NothingReadError
+from kubectl_podlife.observation import MARK, Observation, Warning_
+
+
+@dataclass
+class IngestResult:
+    observations: list[Observation] = field(default_factory=list)
+    warnings: list[Warning_] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def pods(self) -> list[str]:
+        seen: list[str] = []
+        for o in self.observations:
+            if o.pod.display not in seen:
+                seen.append(o.pod.display)
+        return seen
+
+
+def read_text(text: str, source: str) -> IngestResult:
+    """Observations from one source's text, not yet anchored (see `read_paths`)."""
+    from kubectl_podlife.ingest import transcript
+    from kubectl_podlife.ingest.context import ParseContext
+    from kubectl_podlife.ingest.source import clean_lines
+
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        from kubectl_podlife.ingest import objects
+
+        obs, warns = objects.decode_json_stream(text, source)
+        if obs:
+            return IngestResult(obs, [Warning_(f"{source}:{ln}", msg) for ln, msg in warns], [source])
+    ctx = ParseContext(source=source)
+    obs = transcript.scan(clean_lines(text), ctx)
+    return IngestResult(obs, ctx.warnings, [source])
+
+
+def read_paths(paths: Sequence[str]) -> IngestResult:
+    """Read every path (`-` for stdin), merge pods across them and put all times on pod clocks.
+
+    Raises NothingReadError when no source held usable kubectl output.
+    """
+    from kubectl_podlife.ingest.anchor import anchor
+    from kubectl_podlife.ingest.source import read_source
+
+    total = IngestResult()
+    empty: list[str] = []
+    for path in paths:
+        name, text = read_source(path)
+        part = read_text(text, name)
+        if not any(o.kind != MARK for o in part.observations):
+            empty.append(f"{name}: no kubectl output found (expected get pods, describe pod, get events, a pod "
+                         f"manifest or -o json/yaml)" + (f"; first problem: {part.warnings[0]}" if part.warnings else ""))
+            total.warnings.append(Warning_(name, "no kubectl output found; file skipped"))
+            continue
+        total.observations.extend(part.observations)
+        total.warnings.extend(part.warnings)
+        total.sources.append(name)
+    if not total.observations:
+        raise NothingReadError(empty[0] if len(empty) == 1 else f"{empty[0]} (and {len(empty) - 1} more files)")
+    total.observations = anchor(total.observations)
+    return total

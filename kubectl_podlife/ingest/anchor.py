@@ -1,0 +1,129 @@
+"""Putting every observation on its pod's clock: seconds since the pod was created.
+
+get-w rows already carry pod age. Describe and `get events` ages are relative to when the command
+ran, so each such block is anchored through its pod's Scheduled event (scheduling happens within
+about a second of creation), or, lacking one, by assuming the oldest event there is the pod's start
+(said in the observation's data). Absolute timestamps are placed through the creation time
+(creationTimestamp, else the earliest timestamp seen for the pod).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from typing import Iterable
+
+from kubectl_podlife.observation import (CLOCK_ABS, CLOCK_AGO, CLOCK_NONE, CLOCK_POD, CONTAINER, EVENT, POD,
+                                         Observation, PodKey)
+from kubectl_podlife.timefmt import from_iso, seconds_between
+
+_SCHEDULING_SLACK = 1.0  # seconds from creation to the Scheduled event when nothing says otherwise
+
+
+def unify_namespaces(obs: list[Observation]) -> list[Observation]:
+    """A pod seen without a namespace (get -w) and with one (describe) is one pod."""
+    known: dict[str, set[str]] = defaultdict(set)
+    for o in obs:
+        if o.pod.namespace:
+            known[o.pod.name].add(o.pod.namespace)
+    out = []
+    for o in obs:
+        if o.pod.namespace is None and len(known.get(o.pod.name, ())) == 1:
+            o = replace(o, pod=replace(o.pod, namespace=next(iter(known[o.pod.name]))))
+        out.append(o)
+    return out
+
+
+def creation_time(obs: Iterable[Observation]) -> tuple[str | None, str | None]:
+    """(creation time ISO, how it was found) for one pod's observations."""
+    cands: list[tuple[str, str]] = []
+    for o in obs:
+        d = o.data
+        if o.kind == POD and d.get("creation_time"):
+            return d["creation_time"], "creationTimestamp"
+        if o.kind == EVENT and d.get("reason") in ("Scheduled", "scheduled", "FailedScheduling") and d.get("first_time"):
+            cands.append((d["first_time"], "the Scheduled event"))
+        elif o.kind == EVENT and d.get("first_time"):
+            cands.append((d["first_time"], "the earliest event"))
+        if o.kind == POD and d.get("start_time"):
+            cands.append((d["start_time"], "Start Time"))
+        if o.kind == CONTAINER:
+            for st in (d.get("state") or {}, d.get("last_state") or {}):
+                for k in ("started_at", "finished_at"):
+                    if st.get(k):
+                        cands.append((st[k], "a container's start time"))
+        if o.clock == CLOCK_ABS and o.time and o.kind != EVENT:
+            cands.append((o.time, "the earliest timestamp"))
+    cands = [c for c in cands if from_iso(c[0]) is not None]
+    if not cands:
+        return None, None
+    best = min(cands, key=lambda c: from_iso(c[0]))
+    return best
+
+
+def anchor(observations: list[Observation]) -> list[Observation]:
+    obs = unify_namespaces(observations)
+    by_pod: dict[PodKey, list[int]] = defaultdict(list)
+    for idx, o in enumerate(obs):
+        by_pod[o.pod].append(idx)
+    out = list(obs)
+    for key, idxs in by_pod.items():
+        mine = [obs[i] for i in idxs]
+        created, how = creation_time(mine)
+        snapshots = _snapshot_anchors([o for o in mine if o.clock == CLOCK_AGO])
+        for i in idxs:
+            out[i] = _place(obs[i], created, how, snapshots)
+    return out
+
+
+def _snapshot_anchors(obs: list[Observation]) -> dict[str, tuple[float, float, str]]:
+    """For each snapshot of one pod: the pod's age range when it was printed, and how that is known."""
+    groups: dict[str, list[Observation]] = defaultdict(list)
+    for o in obs:
+        groups[o.snapshot or ""].append(o)
+    anchors = {}
+    for snap, items in groups.items():
+        oldest = max((o.data.get("first_ago") or o.data.get("last_ago") or [0, 0])[0] for o in items)
+        sched = [o for o in items if o.kind == EVENT and o.data.get("reason") in ("Scheduled", "scheduled")
+                 and o.data.get("last_ago")]
+        if sched:
+            lo, hi = sched[0].data["last_ago"]
+            now_lo, now_hi = max(lo, oldest), max(hi + _SCHEDULING_SLACK, oldest + 1)
+            how = "Scheduled event"
+        else:
+            now_lo, now_hi = oldest, oldest + 1
+            how = "assumed: the oldest event shown is taken as the pod's start"
+        anchors[snap] = (now_lo, now_hi, how)
+    return anchors
+
+
+def _place(o: Observation, created: str | None, how: str | None,
+           snapshots: dict[str, tuple[float, float, str]]) -> Observation:
+    if o.clock == CLOCK_POD:
+        return o
+    if o.clock == CLOCK_AGO:
+        anchor_ = snapshots.get(o.snapshot or "")
+        ago = o.data.get("last_ago")
+        if anchor_ is None or not ago:
+            return replace(o, clock=CLOCK_NONE)
+        now_lo, now_hi, how_ = anchor_
+        lo, hi = now_lo - ago[1], now_hi - ago[0]
+        data = dict(o.data)
+        data["anchor"] = how_
+        first = data.get("first_ago")
+        if first:
+            data["first_t"] = [round(now_lo - first[1], 3), round(now_hi - first[0], 3)]
+        t = max(lo, min(hi, now_lo - ago[0]))
+        return replace(o, t=round(t, 3), t_lo=round(lo, 3), t_hi=round(hi, 3), clock=CLOCK_POD, data=data)
+    if o.clock == CLOCK_ABS and o.time and created:
+        t = seconds_between(created, o.time)
+        if t is None:
+            return o
+        data = dict(o.data)
+        data["anchor"] = f"creation time from {how}"
+        if data.get("first_time"):
+            ft = seconds_between(created, data["first_time"])
+            if ft is not None:
+                data["first_t"] = [ft, ft + 1]
+        return replace(o, t=t, t_lo=t, t_hi=t + 1, clock=CLOCK_POD, data=data)
+    return o

@@ -1,0 +1,99 @@
+"""What the parsers of one source share: where they are, which pod a name means, and warnings.
+
+Pod identity within a source: a name that is created again (`pod/x created` after x was already
+seen running, or a `get -w` AGE that jumps back to 0s) starts a new incarnation, so two demos that
+reuse one manifest name stay two pods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kubectl_podlife.observation import PodKey, Warning_
+
+# A get-w AGE may wobble by rounding; only a clear jump back means the pod was re-created.
+_AGE_RESET_SLACK = 2.0
+
+
+@dataclass
+class _NameState:
+    incarnation: int = 1
+    has_status: bool = False
+    last_age_lo: float | None = None
+
+
+class PodRegistry:
+    def __init__(self) -> None:
+        self._names: dict[tuple[str | None, str], _NameState] = {}
+
+    def _state(self, name: str, namespace: str | None) -> _NameState:
+        key = (namespace, name)
+        if key not in self._names:
+            # A name first seen without a namespace and later with one is the same pod.
+            for (ns, n), st in self._names.items():
+                if n == name and (ns is None or namespace is None):
+                    return st
+            self._names[key] = _NameState()
+        return self._names[key]
+
+    def _bump(self, st: _NameState) -> None:
+        st.incarnation += 1
+        st.has_status = False
+        st.last_age_lo = None
+
+    def for_spec(self, name: str, namespace: str | None) -> PodKey:
+        st = self._state(name, namespace)
+        if st.has_status:  # a manifest for a pod already seen running: it is for the next one
+            self._bump(st)
+        return PodKey(name=name, namespace=namespace, incarnation=st.incarnation)
+
+    def created(self, name: str, namespace: str | None) -> PodKey:
+        st = self._state(name, namespace)
+        if st.has_status:
+            self._bump(st)
+        return PodKey(name=name, namespace=namespace, incarnation=st.incarnation)
+
+    def for_status(self, name: str, namespace: str | None, age_lo: float | None = None,
+                   age_hi: float | None = None) -> PodKey:
+        st = self._state(name, namespace)
+        if age_lo is not None and st.last_age_lo is not None and age_hi is not None \
+                and age_hi < st.last_age_lo - _AGE_RESET_SLACK and age_hi <= 60:
+            self._bump(st)
+        st.has_status = True
+        if age_lo is not None:
+            st.last_age_lo = age_lo
+        return PodKey(name=name, namespace=namespace, incarnation=st.incarnation)
+
+    def current(self, name: str, namespace: str | None) -> PodKey:
+        st = self._state(name, namespace)
+        return PodKey(name=name, namespace=namespace, incarnation=st.incarnation)
+
+    def names(self) -> list[tuple[str | None, str]]:
+        return list(self._names)
+
+
+@dataclass
+class ParseContext:
+    source: str  # display name used in origins
+    registry: PodRegistry = field(default_factory=PodRegistry)
+    warnings: list[Warning_] = field(default_factory=list)
+    namespace: str | None = None  # from the last command's -n
+    target: str | None = None  # the pod the last command named
+    all_namespaces: bool = False
+    _seq: int = 0
+    _snapshots: int = 0
+
+    def origin(self, index: int) -> str:
+        """file:line for a 0-based line index."""
+        return f"{self.source}:{index + 1}"
+
+    def warn(self, index: int, message: str) -> None:
+        self.warnings.append(Warning_(self.origin(index), message))
+
+    def next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def new_snapshot(self, index: int) -> str:
+        self._snapshots += 1
+        return f"{self.source}#{self._snapshots}@{index + 1}"

@@ -1,0 +1,83 @@
+"""Reading a source into clean lines: bytes checks, decoding, and removing terminal decoration.
+
+Copies from k9s or nushell wrap kubectl output in box-drawing frames; terminal captures carry ANSI
+colour codes. Both are stripped here so the parsers see what kubectl printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+from kubectl_podlife.errors import PodlifeError
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)")
+_BORDER = re.compile(r"^\s*[╭╰├┌└┝┠╞─━═┬┴┼╮╯┤┐┘│\s]+$")
+_BAR = "│┃║|"
+
+
+def read_source(path: str) -> tuple[str, str]:
+    """(display name, text) for a path or `-` (stdin); PodlifeError for anything unreadable."""
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        name = "-"
+    else:
+        name = path
+        if not os.path.exists(path):
+            raise PodlifeError(f"{path}: no such file")
+        if os.path.isdir(path):
+            raise PodlifeError(f"{path}: is a directory; pass the saved kubectl output files inside it")
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise PodlifeError(f"{path}: cannot read ({exc.strerror})") from None
+    return name, decode(data, name)
+
+
+def decode(data: bytes, name: str) -> str:
+    if not data.strip():
+        raise PodlifeError(f"{name}: empty file; expected saved kubectl output (get pods -w, describe, events, YAML)")
+    head = data[:65536]
+    if b"\x00" in head or _control_ratio(head) > 0.10:
+        raise PodlifeError(f"{name}: binary file, not kubectl output")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Old Windows pastes; latin-1 never fails and keeps every ASCII column intact.
+        return data.decode("latin-1")
+
+
+def _control_ratio(data: bytes) -> float:
+    bad = sum(1 for b in data if b < 32 and b not in (9, 10, 12, 13, 27))
+    return bad / max(1, len(data))
+
+
+def clean_lines(text: str) -> list[str]:
+    """Lines with ANSI codes removed and box-drawing frames (k9s, nushell) turned into plain columns."""
+    text = _ANSI.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    out: list[str] = []
+    drop_first_cell = False
+    for line in text.split("\n"):
+        line = line.rstrip()
+        stripped = line.strip()
+        if stripped and stripped[0] in "╭╰├┌└" and _BORDER.match(line):
+            out.append("")
+            continue
+        if stripped.startswith("│"):
+            cells = [c.strip() for c in stripped.strip("│").split("│")]
+            if len(cells) >= 3:  # a rendered table (nushell): cells become whitespace columns
+                if cells[0] == "#":
+                    drop_first_cell = True
+                if drop_first_cell and cells:
+                    cells = cells[1:]
+                line = "   ".join(c if c else "<none>" for c in cells)
+            else:  # a framed pane (k9s): keep the inside, with its indentation
+                inner = line.split("│", 1)[1]
+                line = inner.rsplit("│", 1)[0] if inner.rstrip().endswith("│") else inner
+                line = line.rstrip()
+        else:
+            drop_first_cell = False
+        out.append(line)
+    return out

@@ -1,0 +1,340 @@
+"""Mixed terminal transcripts: find each block of kubectl output and hand it to its parser.
+
+A transcript holds prompts, commands, heredocs, prose in any language and output blocks. The
+command before a block says what it is (`kubectl describe pod x` names the pod); otherwise the
+block's own header or row shape does. Lines that are none of these are prose and skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, replace
+
+from kubectl_podlife.ingest import describe, events, podtable
+from kubectl_podlife.ingest.context import ParseContext
+from kubectl_podlife.observation import CLOCK_NONE, MARK, SPEC, UNNAMED, Observation, PodKey
+
+_EXECUTABLES = r"(?:kubectl|kc|k|oc|\S*/?kubectl\.sh|\S*/?kbuectl\.sh|microk8s(?:\.kubectl| kubectl)|minikube kubectl --)"
+_PROMPT = re.compile(
+    r"^\s*(?:\[[^\]]*\]\s*[#$%]|[\w.@:~/\-]*[#$%]|\]\s*#|>|❯|\w+\s+\$)\s*(?P<cmd>" + _EXECUTABLES + r"\s.*)$")
+_BARE = re.compile(r"^\s*(?P<cmd>(?:kubectl|\./cluster/kubectl\.sh|cluster/kubectl\.sh)\s.*)$")
+_CREATED = re.compile(r"^\s*(?:pod/(?P<a>[a-z0-9][-a-z0-9.]*) (?:created|configured|replaced)"
+                      r'|pod "(?P<b>[a-z0-9][-a-z0-9.]*)" created)\s*$')
+_HEREDOC = re.compile(r"<<-?\s*['\"]?(\w+)['\"]?")
+_JSON_START = re.compile(r"^\s*[{\[]\s*(\"|$|\{)")
+
+
+@dataclass
+class Command:
+    verb: str | None
+    resource: str | None
+    names: list[str]
+    namespace: str | None
+    all_namespaces: bool
+    output: str | None
+    watch: bool
+    tail: str  # text after the command on the same line (collapsed pastes)
+
+
+def parse_command(line: str) -> Command | None:
+    m = _PROMPT.match(line) or _BARE.match(line)
+    if not m:
+        return None
+    text = m.group("cmd")
+    # Only the first kubectl of `a && b` that reads pods matters; take the last get/describe.
+    parts = re.split(r"\s*(?:&&|;|\|\|)\s*", text)
+    best: Command | None = None
+    for part in parts:
+        cmd = _parse_one(part.split("|")[0])
+        if cmd and (best is None or cmd.verb in ("get", "describe", "events")):
+            best = cmd
+    return best
+
+
+def _parse_one(text: str) -> Command | None:
+    try:
+        toks = shlex.split(text, comments=False)
+    except ValueError:
+        toks = text.split()
+    if not toks or not re.fullmatch(_EXECUTABLES, toks[0]) and toks[0] not in ("microk8s", "minikube"):
+        return None
+    toks = toks[1:]
+    verb = None
+    resource = None
+    names: list[str] = []
+    namespace = None
+    all_ns = False
+    output = None
+    watch = False
+    tail = ""
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t in ("-n", "--namespace") and i + 1 < len(toks):
+            namespace = toks[i + 1]
+            i += 2
+            continue
+        if t.startswith(("--namespace=", "-n=")):
+            namespace = t.split("=", 1)[1]
+        elif t in ("-A", "--all-namespaces"):
+            all_ns = True
+        elif t in ("-w", "--watch"):
+            watch = True
+        elif t in ("-o", "--output") and i + 1 < len(toks):
+            output = toks[i + 1]
+            i += 2
+            continue
+        elif t.startswith(("-o=", "--output=")) or (t.startswith("-o") and len(t) > 2 and not t.startswith("--")):
+            output = t.split("=", 1)[1] if "=" in t else t[2:]
+        elif t in ("-f", "--filename", "-l", "--selector", "--field-selector", "--context", "--kubeconfig",
+                   "--tail", "-c", "--container", "--for", "--types") and i + 1 < len(toks):
+            i += 2
+            continue
+        elif t.startswith("-"):
+            pass
+        elif verb is None:
+            verb = t
+        elif verb == "alpha" and t == "events":
+            verb = "events"
+        elif resource is None and verb in ("get", "describe", "delete", "logs", "exec", "edit") and (
+                verb not in ("logs", "exec")):
+            if "/" in t:
+                resource, name = t.split("/", 1)
+                names.append(name.rstrip(":"))
+            else:
+                resource = t
+        elif verb in ("logs", "exec") and not names:
+            names.append(t.split("/")[-1])
+        elif t in ("NAME", "LAST", "Type"):  # a collapsed paste: the output follows on the same line
+            tail = " ".join(toks[i:])
+            break
+        elif re.fullmatch(r"[a-z0-9][-a-z0-9.]*:?", t):
+            names.append(t.rstrip(":"))
+        i += 1
+    if verb is None:
+        return None
+    return Command(verb, resource, names, namespace, all_ns, output, watch, tail)
+
+
+def _expectation(cmd: Command) -> str | None:
+    res = (cmd.resource or "").lower()
+    if cmd.verb == "describe":
+        return "describe"
+    if cmd.verb == "events" or res in ("events", "event", "ev"):
+        return "events"
+    if cmd.verb == "get":
+        if cmd.output in ("json",):
+            return "json"
+        if cmd.output in ("yaml",):
+            return "yaml"
+        return "pods"
+    if cmd.verb in ("logs", "exec"):
+        return "skip"
+    return None
+
+
+def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
+    try:  # TEMP until the manifest module lands
+        from kubectl_podlife.ingest import manifest as manifest_mod
+    except ImportError:
+        manifest_mod = None
+
+    out: list[Observation] = []
+    expect: str | None = None
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        stripped = line.strip()
+        if not stripped:
+            i += 1
+            continue
+        cmd = parse_command(line)
+        if cmd is not None:
+            expect = _expectation(cmd)
+            ctx.namespace = cmd.namespace
+            ctx.all_namespaces = cmd.all_namespaces
+            ctx.target = cmd.names[0] if cmd.names and cmd.verb in ("get", "describe", "logs", "exec") else None
+            if cmd.tail:
+                hdr = podtable.find_header_in(cmd.tail)
+                if hdr:
+                    out.extend(podtable.parse_inline(cmd.tail[hdr[1]:], i, hdr[2], ctx))
+            i += 1
+            continue
+        m = _CREATED.match(line)
+        if m:
+            name = m.group("a") or m.group("b")
+            key = ctx.registry.created(name, ctx.namespace)
+            out.append(Observation(kind=MARK, pod=key, origin=ctx.origin(i), raw=stripped,
+                                   data={"what": "created"}, clock=CLOCK_NONE, seq=ctx.next_seq()))
+            i += 1
+            continue
+        if expect == "skip":
+            i += 1
+            continue
+        if manifest_mod and manifest_mod.looks_like_manifest_start(line) and expect not in ("json", "yaml"):
+            found = manifest_mod.scan_manifest(lines, i)
+            if found is not None and found.end > i:
+                for idx, msg in found.warnings:
+                    ctx.warn(idx, msg)
+                out.extend(_spec_observations(found.docs, ctx))
+                i = found.end
+                continue
+        hd = _HEREDOC.search(line)
+        if hd and re.search(r"\bcat\b", line):  # a heredoc that is not a manifest (a script): skip it
+            term = hd.group(1)
+            j = i + 1
+            while j < n and lines[j].strip() != term:
+                j += 1
+            i = j + 1
+            continue
+        if (expect in ("json", None) and _JSON_START.match(line)) or expect == "yaml":
+            j, obs = _decode_objects(lines, i, ctx, "yaml" if expect == "yaml" else "json")
+            if obs or j > i + 1:
+                out.extend(obs)
+                expect = None
+                i = j
+                continue
+        cols = podtable.parse_header(line)
+        if cols:
+            obs, i = podtable.parse_table(lines, i, ctx)
+            out.extend(obs)
+            continue
+        if podtable.is_legacy_header(line):
+            obs, i = podtable.parse_legacy(lines, i, ctx)
+            out.extend(obs)
+            continue
+        ev_header = events.header_layout(line)
+        if ev_header:
+            j = i + 1
+            if j < n and re.match(r"^\s*-+(\s+-+)*\s*$", lines[j]):
+                j += 1
+            pod = _target_key(ctx) if ev_header[0] in ("describe", "describe-old") else None
+            obs, i = events.parse_events(lines, j, ctx, layout=ev_header[0], cols=ev_header[1], pod=pod)
+            out.extend(obs)
+            continue
+        if stripped == "Events:" or describe.is_describe_start(lines, i):
+            obs, i = describe.parse_describe(lines, i, ctx)
+            out.extend(obs)
+            continue
+        layout = podtable.looks_like_row(line)
+        if layout and not events.match_row(line):
+            obs, i = podtable.parse_table(lines, i, ctx, cols=layout)
+            out.extend(obs)
+            continue
+        if events.match_row(line):
+            obs, i2 = events.parse_events(lines, i, ctx, pod=_target_key(ctx))
+            if obs:
+                out.extend(obs)
+                i = max(i2, i + 1)
+                continue
+        hdr = podtable.find_header_in(line)
+        if hdr:
+            out.extend(podtable.parse_inline(line[hdr[1]:], i, hdr[2], ctx))
+        i += 1
+    return _attach(out, ctx)
+
+
+def _target_key(ctx: ParseContext) -> PodKey | None:
+    return ctx.registry.current(ctx.target, ctx.namespace) if ctx.target else None
+
+
+def _decode_objects(lines: list[str], i: int, ctx: ParseContext, kind: str) -> tuple[int, list[Observation]]:
+    """JSON/YAML API objects (`get pod -o json|yaml`, watch streams) up to the next prompt."""
+    from kubectl_podlife.ingest import objects
+
+    j = i
+    while j < len(lines) and not (j > i and parse_command(lines[j])):
+        j += 1
+    text = "\n".join(lines[i:j])
+    if kind == "json":
+        obs, warns = objects.decode_json_stream(text, ctx.source)
+    else:
+        obs, warns = objects.decode_yaml_objects(text, ctx.source)
+    shifted = [replace(o, origin=_shift(o.origin, ctx.source, i), seq=ctx.next_seq()) for o in obs]
+    for line_no, msg in warns:
+        ctx.warn(i + line_no - 1, msg)
+    return j, shifted
+
+
+def _shift(origin: str, source: str, offset: int) -> str:
+    prefix = source + ":"
+    if origin.startswith(prefix) and origin[len(prefix):].isdigit():
+        return f"{source}:{int(origin[len(prefix):]) + offset}"
+    return origin
+
+
+def _spec_observations(docs: list, ctx: ParseContext) -> list[Observation]:
+    out = []
+    for d in docs:
+        if d.kind not in (None, "Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
+                          "ReplicationController"):
+            continue
+        data = {"spec": d.spec, "source": "fragment" if d.fragment else "manifest", "object_kind": d.kind,
+                "object_name": d.name, "labels": d.labels}
+        if d.kind == "Pod" and d.name:
+            key = ctx.registry.for_spec(d.name, d.namespace or ctx.namespace)
+        else:
+            key = PodKey(name="", namespace=d.namespace or ctx.namespace)
+        out.append(Observation(kind=SPEC, pod=key, origin=ctx.origin(d.line), raw=d.raw, data=data,
+                               clock=CLOCK_NONE, seq=ctx.next_seq(), recovered=d.recovered))
+    return out
+
+
+_ASSIGNED = re.compile(r"Successfully assigned (?:([a-z0-9][-a-z0-9.]*)/)?([a-z0-9][-a-z0-9.]*) to ")
+# The kubelet names pods as name_namespace(uid) in kill, back-off and hook messages (format.Pod).
+_POD_DESC = re.compile(r'(?:pod=|[Pp]od ")([a-z0-9][-a-z0-9.]*)_([a-z0-9][-a-z0-9]*)\(')
+_HANDLER_WORDS = {"exec": ("exec", "cmd", "command"), "httpGet": ("http", "httpget", "web"),
+                  "tcpSocket": ("tcp", "socket"), "grpc": ("grpc",)}
+
+
+def _attach(obs: list[Observation], ctx: ParseContext) -> list[Observation]:
+    """Give observations that did not name their pod the pod they belong to.
+
+    In order: the pod a Scheduled event of the same table names; a controller's pods by name
+    prefix; a probe fragment's pod by its handler (`exec` for liveness-exec); the one pod of the
+    source; else one unnamed pod per source.
+    """
+    named = []
+    for o in obs:
+        if o.pod.name and o.pod.name not in named:
+            named.append(o.pod.name)
+    by_snapshot: dict[str, PodKey] = {}
+    for o in obs:
+        if o.kind == "event" and o.snapshot and o.data.get("reason", "").lower() == "scheduled":
+            m = _ASSIGNED.search(o.data.get("message", ""))
+            if m:
+                by_snapshot[o.snapshot] = ctx.registry.current(m.group(2), m.group(1) or o.pod.namespace)
+    for o in obs:
+        if o.kind == "event" and o.snapshot and not o.pod.name and o.snapshot not in by_snapshot:
+            m = _POD_DESC.search(o.data.get("message", ""))
+            if m:
+                by_snapshot[o.snapshot] = ctx.registry.current(m.group(1), m.group(2))
+    out: list[Observation] = []
+    for o in obs:
+        if o.pod.name:
+            out.append(o)
+            continue
+        if o.snapshot and o.snapshot in by_snapshot:
+            out.append(replace(o, pod=by_snapshot[o.snapshot]))
+            continue
+        if o.kind == SPEC and o.data.get("object_kind") and o.data.get("object_name"):
+            prefix = o.data["object_name"] + "-"
+            targets = [n for n in named if n.startswith(prefix)]
+            for name in targets:
+                out.append(replace(o, pod=ctx.registry.current(name, o.pod.namespace)))
+            continue
+        if o.kind == SPEC and o.data.get("source") == "fragment" and len(named) > 1:
+            handlers = [h for c in o.data["spec"].get("containers", []) for k, p in c.items()
+                        if k.endswith("Probe") and isinstance(p, dict) for h in p if h in _HANDLER_WORDS]
+            match = [n for n in named if any(w in n.lower() for h in handlers for w in _HANDLER_WORDS[h])]
+            if len(match) == 1:
+                out.append(replace(o, pod=ctx.registry.current(match[0], None)))
+                continue
+        if len(named) == 1:
+            out.append(replace(o, pod=ctx.registry.current(named[0], o.pod.namespace)))
+            continue
+        out.append(replace(o, pod=PodKey(name=f"{UNNAMED} {ctx.source.rsplit('/', 1)[-1]}",
+                                         namespace=o.pod.namespace)))
+    return out

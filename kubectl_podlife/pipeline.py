@@ -1,0 +1,29 @@
+"""The one place that wires the layers together: sources -> observations -> timeline.
+
+The CLI, the TUI and live capture all call these, so every view explains the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from kubectl_podlife.ingest import IngestResult, read_paths
+from kubectl_podlife.model import build_timeline
+from kubectl_podlife.model.timeline import Timeline
+from kubectl_podlife.observation import Observation
+from kubectl_podlife.store import Store
+
+
+def timeline_for_files(paths: Sequence[str]) -> tuple[Timeline, IngestResult]:
+    """Read saved kubectl text (`-` is stdin) and explain it; raises PodlifeError on unusable input."""
+    result = read_paths(paths)
+    return build_timeline(result.observations, warnings=[str(w) for w in result.warnings]), result
+
+
+def timeline_for_observations(observations: Iterable[Observation], warnings: Iterable[str] = ()) -> Timeline:
+    return build_timeline(list(observations), warnings=list(warnings))
+
+
+def timeline_for_session(store: Store, session_id: int) -> Timeline:
+    _, observations = store.observations(session_id)
+    return build_timeline(observations, warnings=store.warnings(session_id))

@@ -1,0 +1,65 @@
+"""The help screen: every binding with its current key (after the user's keymap), its description and
+the id to remap it by, plus the lane legend."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from .bindings import GROUPED, keymap_path
+from .widgets import LEGEND
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,question_mark,f1", "dismiss", "Close help", id="help-close"),
+        Binding("j,down", "scroll(1)", "Scroll down", show=False, id="help-down"),
+        Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="help-up"),
+        Binding("q", "app.quit", "Quit", show=False, id="help-quit"),
+    ]
+
+    def __init__(self, keymap: dict[str, str]) -> None:
+        super().__init__()
+        self.keymap = keymap
+
+    def key_text(self, binding: Binding) -> str:
+        keys = self.keymap.get(binding.id or "", binding.key)
+        shown = []
+        for key in keys.split(","):
+            key = key.strip()
+            b = Binding(key, binding.action)
+            shown.append(self.app.get_key_display(b))
+        return " ".join(dict.fromkeys(shown))
+
+    def help_table(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column("key", no_wrap=True, style="bold")
+        table.add_column("what")
+        table.add_column("id", style="dim", no_wrap=True)
+        group = None
+        for name, binding in GROUPED:
+            if name != group:
+                if group is not None:
+                    table.add_row("", "", "")
+                table.add_row(Text(name, style="bold underline"), "", "")
+                group = name
+            table.add_row(self.key_text(binding), binding.description, binding.id or "")
+        return table
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static("kubectl podlife: keys", id="help-title")
+            with VerticalScroll(id="help-scroll", can_focus=False):
+                yield Static(self.help_table(), id="help-table")
+                yield Static(Text.assemble(("\nLanes\n", "bold underline"), LEGEND,
+                                           ("\n\nRemap a key by id in ", ""), (str(keymap_path()), "bold"),
+                                           ", e.g.  play-pause: p"), id="help-legend")
+            yield Static("esc ? F1 close · j/k scroll · q quit", id="help-hint")
+
+    def action_scroll(self, step: int) -> None:
+        self.query_one("#help-scroll").scroll_relative(y=step * 3, animate=False)
