@@ -16,19 +16,20 @@ from textual.binding import Binding
 # (group, binding). Order is the help screen's order; `show` puts a binding in the footer, which
 # at 80 columns has room for about seven.
 GROUPED: tuple[tuple[str, Binding], ...] = (
-    ("Playback", Binding("space", "play_pause", "Play", id="play-pause")),
-    ("Playback", Binding("+", "speed(1)", "Faster", show=False, id="speed-up")),
+    ("Playback", Binding("space", "play_pause", "Play", tooltip="Play / pause at real time x speed", id="play-pause")),
+    ("Playback", Binding("+", "speed(1)", "Faster", tooltip="Faster: 1x 2x 5x 10x 60x", show=False, id="speed-up")),
     ("Playback", Binding("-", "speed(-1)", "Slower", show=False, id="speed-down")),
-    ("Playback", Binding("t", "prompt('seek')", "Seek", id="seek")),
-    ("Move", Binding("],right", "jump(1)", "Next", key_display="]", id="next-transition")),
-    ("Move", Binding("[,left", "jump(-1)", "Prev", key_display="[", show=False, id="prev-transition")),
+    ("Playback", Binding("t", "prompt('seek')", "Seek", tooltip="Seek to a time: 2m7s, 85s, 1h2m, +10s", id="seek")),
+    ("Move", Binding("],right", "jump(1)", "Next", key_display="]", tooltip="Jump to the next transition", id="next-transition")),
+    ("Move", Binding("[,left", "jump(-1)", "Prev", key_display="[", tooltip="Jump to the previous transition", show=False,
+                     id="prev-transition")),
     ("Move", Binding("j,down", "cursor(1)", "Down one row", show=False, id="cursor-down")),
     ("Move", Binding("k,up", "cursor(-1)", "Up one row", show=False, id="cursor-up")),
     ("Move", Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="page-down")),
     ("Move", Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="page-up")),
     ("Move", Binding("g,home", "go_start", "Start", show=False, id="go-start")),
     ("Move", Binding("G,end", "go_end", "End (and follow live)", show=False, id="go-end")),
-    ("Find", Binding("/", "prompt('search')", "Search", id="search")),
+    ("Find", Binding("/", "prompt('search')", "Search", tooltip="Search summaries and evidence", id="search")),
     ("Find", Binding("n", "search_step(1)", "Next match", show=False, id="search-next")),
     ("Find", Binding("N", "search_step(-1)", "Previous match", show=False, id="search-prev")),
     ("Find", Binding("c", "filter_container", "Filter container", show=False, id="filter-container")),
@@ -42,7 +43,7 @@ GROUPED: tuple[tuple[str, Binding], ...] = (
     ("Explanation", Binding("e", "zoom_explanation", "Explanation full screen", show=False, id="explain-zoom")),
     ("Explanation", Binding("y", "copy", "Copy explanation (OSC 52)", show=False, id="copy")),
     ("Explanation", Binding("m", "export", "Write the pod's explanation as markdown", show=False, id="export")),
-    ("App", Binding("question_mark,f1", "help", "Help", key_display="?", id="help")),
+    ("App", Binding("question_mark,f1", "help", "Help", key_display="?", tooltip="This help", id="help")),
     ("App", Binding("q", "quit", "Quit", id="quit")),
 )
 
@@ -98,4 +99,32 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], str | None]:
             return {}, (f"{path}: \"{binding_id}: {keys}\" is not a key like `p`, `ctrl+p` or `f5`; "
                         "using the default keys")
         keymap[str(binding_id)] = ",".join(k.strip() for k in keys.split(","))
+    clash = first_clash(keymap)
+    if clash:
+        return {}, f"{path}: {clash}; using the default keys"
     return keymap, None
+
+
+def effective_keys(keymap: dict[str, str]) -> dict[str, list[str]]:
+    """binding id -> the keys it answers to once `keymap` is applied (Textual's long key names)."""
+    from textual.keys import _character_to_key
+
+    out: dict[str, list[str]] = {}
+    for binding in BINDINGS:
+        assert binding.id
+        keys = keymap.get(binding.id, binding.key)
+        out[binding.id] = [_character_to_key(k.strip()) if len(k.strip()) == 1 else k.strip()
+                           for k in keys.split(",")]
+    return out
+
+
+def first_clash(keymap: dict[str, str]) -> str | None:
+    """A key that would answer to two bindings, said as the user wrote it."""
+    owner: dict[str, str] = {}
+    for binding_id, keys in effective_keys(keymap).items():
+        for key in keys:
+            if key in owner and owner[key] != binding_id:
+                first, second = sorted((owner[key], binding_id), key=lambda i: (i not in keymap, i))
+                return f'key "{key}" would do both "{first}" and "{second}"'
+            owner[key] = binding_id
+    return None

@@ -118,9 +118,10 @@ class PodView:
         return seen
 
     def kinds(self) -> list[str]:
+        """The kinds among the rows this view keeps, in order of first appearance."""
         seen: dict[str, None] = {}
-        for tr in self.pod.transitions:
-            seen.setdefault(tr.kind, None)
+        for i in self.rows:
+            seen.setdefault(self.pod.transitions[i].kind, None)
         return list(seen)
 
     def search(self, query: str) -> list[int]:

@@ -36,19 +36,23 @@ class HelpScreen(ModalScreen[None]):
             shown.append(self.app.get_key_display(b))
         return " ".join(dict.fromkeys(shown))
 
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """(group, keys, description, id) for every binding, keys as the user now has them."""
+        return [(group, self.key_text(b), b.tooltip or b.description, b.id or "") for group, b in GROUPED]
+
     def help_table(self) -> Table:
         table = Table.grid(padding=(0, 2))
         table.add_column("key", no_wrap=True, style="bold")
         table.add_column("what")
         table.add_column("id", style="dim", no_wrap=True)
-        group = None
-        for name, binding in GROUPED:
-            if name != group:
-                if group is not None:
+        current = None
+        for group, key, what, binding_id in self.rows():
+            if group != current:
+                if current is not None:
                     table.add_row("", "", "")
-                table.add_row(Text(name, style="bold underline"), "", "")
-                group = name
-            table.add_row(self.key_text(binding), binding.description, binding.id or "")
+                table.add_row(Text(group, style="bold underline"), "", "")
+                current = group
+            table.add_row(key, what, binding_id)
         return table
 
     def compose(self) -> ComposeResult:

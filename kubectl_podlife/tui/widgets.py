@@ -55,6 +55,14 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
+def component_style(widget: Widget, names: tuple[str, ...]) -> Style:
+    """The widget's own style with its component classes `names` layered on, in order."""
+    style = widget.rich_style
+    for name in names:
+        style += widget.get_component_rich_style(name, partial=True)
+    return style
+
+
 class LineList(ScrollView, can_focus=False):
     """A list drawn line by line, with a fixed header line and a highlighted row kept in view."""
 
@@ -120,7 +128,7 @@ class LineList(ScrollView, can_focus=False):
         self.scroll_cursor_into_view()
 
     def style(self, *names: str) -> Style:
-        return self.rich_style + Style.combine(self.get_component_rich_style(n, partial=True) for n in names)
+        return component_style(self, names)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -172,10 +180,10 @@ class TimelineView(LineList):
 
     def columns(self, width: int) -> list[tuple[str, int]]:
         cols = [("", 1), ("T", 7)]
-        if self.show_absolute and width >= 100:
+        if self.show_absolute and width >= 90:
             cols.append(("TIME", 9))
-        cols += [("READY", 6), ("STATUS", 18), ("RST", 4)]
-        if width >= 100:
+        cols += [("READY", 6), ("STATUS", 18), ("RESTARTS", 13) if width >= 90 else ("RST", 4)]
+        if width >= 90:
             cols.append(("KIND", 13))
         used = sum(w for _, w in cols)
         cols.append(("SUMMARY", max(0, width - used)))
@@ -216,13 +224,15 @@ class TimelineView(LineList):
                 text, role = tr.view.ready or "", "timeline--view"
             elif name == "STATUS":
                 text, role = tr.view.status or "", "timeline--view"
-            elif name == "RST":
+            elif name == "RST":  # narrow: the count without kubectl's "(27s ago)"
+                text, role = (tr.view.restarts or "").split(" ")[0], "timeline--view"
+            elif name == "RESTARTS":
                 text, role = tr.view.restarts or "", "timeline--view"
             elif name == "KIND":
                 text, role = tr.kind, group
             else:
-                text, role = (f"{tr.container}: " if tr.container and width >= 100 else "") + tr.summary, group
-            if name in ("T", "TIME", "READY", "STATUS", "RST", "KIND"):
+                text, role = (f"{tr.container}: " if tr.container and width >= 90 and len(self.view.pod.lanes) > 1 else "") + tr.summary, group
+            if name in ("T", "TIME", "READY", "STATUS", "RST", "RESTARTS", "KIND"):
                 text = text + " "
             segments.append(Segment(fit(text, w), self.style(role, *extra)))
         return Strip(segments, width)
@@ -244,9 +254,9 @@ class PodList(LineList):
         self.scroll_cursor_into_view()
 
     def columns(self, width: int) -> list[tuple[str, int]]:
-        fixed = [("", 1), ("RST", 4), ("STATUS", 17), ("CAUSE", 15)]
+        fixed = [("", 1), ("RST", 4), ("STATUS", 17), ("CAUSE", 16)]
         name_w = max(8, width - sum(w for _, w in fixed))
-        return [("", 1), ("NAME", name_w), ("RST", 4), ("STATUS", 17), ("CAUSE", 15)]
+        return [("", 1), ("NAME", name_w), *fixed[1:]]
 
     def render_header(self, width: int) -> Strip:
         text = "".join(fit(name, w) for name, w in self.columns(width))
@@ -263,7 +273,7 @@ class PodList(LineList):
         for name, w in self.columns(width):
             role = health if name in ("CAUSE", "STATUS") else "pods--header" if name == "" else ""
             style = self.style(*(r for r in (role, *extra) if r))
-            segments.append(Segment(fit(values[name] + " ", w), style))
+            segments.append(Segment(fit(values[name] + (" " if name else ""), w), style))
         return Strip(segments, width)
 
 
@@ -344,7 +354,7 @@ class Lanes(Widget, can_focus=False):
         return out
 
     def style(self, *names: str) -> Style:
-        return self.rich_style + Style.combine(self.get_component_rich_style(n, partial=True) for n in names)
+        return component_style(self, names)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -401,6 +411,8 @@ class Lanes(Widget, can_focus=False):
 
 class Explanation(VerticalScroll, can_focus=False):
     """The selected transition explained; scrolls with J/K, never takes focus."""
+
+    ALLOW_MAXIMIZE = True
 
     COMPONENT_CLASSES = {
         "explain--title", "explain--label", "explain--dim", "explain--warn", "explain--evidence",

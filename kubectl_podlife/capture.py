@@ -1,0 +1,921 @@
+"""Live capture: list + watch pods and their Events, record every change as observations.
+
+The only module that imports `kubernetes`, and only inside functions, so that `replay` and
+`explain` of a saved file never pay for it. Watch streams are decoded here (JSON per line) and
+turned into observations by `ingest.objects`; the store keeps them in a `live` session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import queue
+import random
+import signal
+import sys
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Iterator, Mapping, TextIO
+
+from kubectl_podlife.errors import PodlifeError
+from kubectl_podlife.ingest.objects import deleted_mark, event_observation, pod_observations, spec_digest
+from kubectl_podlife.observation import Observation, PodKey
+from kubectl_podlife.store import Store
+
+LIST_PAGE = 500  # items per list page (limit/continue), as kubectl and client-go reflectors page
+WATCH_TIMEOUT = (300, 600)  # seconds the server may hold a watch open; client-go asks 5-10 min
+BACKOFF_BASE = 1.0  # reconnect back-off: 1 s doubling ...
+BACKOFF_MAX = 30.0  # ... to 30 s
+CONNECT_TIMEOUT = 30.0  # kubectl's default dial timeout when --request-timeout is 0
+QUEUE_MAX = 2000  # watch items waiting to be recorded; streams block (back-pressure) beyond this
+PENDING_EVENTS_MAX = 5000  # events held back until their pod is known (label/field-selector mode)
+SEEN_PODS_MAX = 100_000  # uids remembered for event filtering (LRU)
+
+
+# --- command line ------------------------------------------------------------------------------
+
+def add_watch_arguments(p: argparse.ArgumentParser) -> None:
+    """The flags of `kubectl podlife watch`, spelled as kubectl spells them."""
+    p.add_argument("pods", nargs="*", metavar="POD", help="pod names to watch (default: every pod in the namespace)")
+    p.add_argument("-n", "--namespace", help="the namespace (default: the context's namespace, else default)")
+    p.add_argument("-A", "--all-namespaces", action="store_true", help="watch pods in every namespace")
+    p.add_argument("-l", "--selector", help="label selector, e.g. app=web,tier!=cache")
+    p.add_argument("--field-selector", help="field selector for pods, e.g. status.phase=Running,spec.nodeName=node1")
+    p.add_argument("--context", help="the kubeconfig context to use")
+    p.add_argument("--kubeconfig", help="path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
+    p.add_argument("--request-timeout", default="0",
+                   help="how long to wait for one list request, e.g. 30s, 1m (0 = no limit)")
+    p.add_argument("--no-tui", action="store_true", help="print each explained transition on one line instead of the TUI")
+    p.add_argument("-o", "--output", choices=("text", "json"), default="text",
+                   help="with --no-tui: text lines or one JSON object per line")
+
+
+def parse_request_timeout(text: str | None) -> float | None:
+    """kubectl's --request-timeout: `30s`, `1m`, `1h30m`, a bare number of seconds; 0 = no timeout."""
+    from kubectl_podlife.timefmt import parse_go_duration
+
+    s = (text or "0").strip()
+    seconds: float | None
+    try:
+        seconds = float(s)
+    except ValueError:
+        seconds = parse_go_duration(s)
+    if seconds is None or seconds < 0:
+        raise PodlifeError(f'--request-timeout "{text}": expected a duration like 30s, 1m or 0 (no timeout)')
+    return seconds or None
+
+
+# --- kubeconfig ----------------------------------------------------------------------------------
+
+@dataclass
+class Target:
+    """Where to watch: an API client for one cluster/user, and the namespace to use."""
+
+    api_client: Any
+    server: str
+    context: str | None
+    namespace: str
+    source: str  # the kubeconfig file(s) read, or "in-cluster"
+
+    def describe(self) -> str:
+        ctx = f"context {self.context}" if self.context else "in-cluster config"
+        return f"{ctx} ({self.server})"
+
+
+def _kubeconfig_paths(flag: str | None, environ: Mapping[str, str]) -> tuple[list[str] | None, str]:
+    """kubectl's loading order: --kubeconfig (that file only), $KUBECONFIG (merged list), ~/.kube/config."""
+    if flag:
+        path = os.path.expanduser(flag)
+        if not os.path.isfile(path):
+            raise PodlifeError(f"{flag}: no such kubeconfig file; pass an existing file to --kubeconfig")
+        return [path], flag
+    env = environ.get("KUBECONFIG", "")
+    if env:
+        listed = [os.path.expanduser(p) for p in env.split(os.pathsep) if p]
+        existing = [p for p in listed if os.path.isfile(p)]
+        if not existing:
+            raise PodlifeError(f"KUBECONFIG={env}: none of these kubeconfig files exists; "
+                               "fix $KUBECONFIG or pass --kubeconfig FILE")
+        return existing, "$KUBECONFIG (" + os.pathsep.join(existing) + ")"
+    home = os.path.join(environ.get("HOME") or os.path.expanduser("~"), ".kube", "config")
+    if os.path.isfile(home):
+        return [home], home
+    return None, home
+
+
+def _read_kubeconfig(path: str) -> dict[str, Any]:
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = yaml.safe_load(f)
+    except OSError as exc:
+        raise PodlifeError(f"{path}: cannot read kubeconfig ({exc.strerror}); fix the permissions or pass "
+                           "another file with --kubeconfig") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise PodlifeError(f"{path}{where}: not a valid kubeconfig (YAML error: {getattr(exc, 'problem', exc)}); "
+                           "fix the file or pass another with --kubeconfig") from None
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, dict):
+        raise PodlifeError(f"{path}: not a valid kubeconfig (expected a mapping with clusters, contexts, users); "
+                           "fix the file or pass another with --kubeconfig")
+    return doc
+
+
+def _named(items: Any) -> Iterator[tuple[str, dict]]:
+    for item in items or []:
+        if isinstance(item, dict) and item.get("name"):
+            yield str(item["name"]), item
+
+
+def load_target(kubeconfig: str | None = None, context: str | None = None, namespace: str | None = None,
+                request_timeout: float | None = None, environ: Mapping[str, str] | None = None) -> Target:
+    """Resolve the cluster as kubectl would, and build an API client for it. Prints nothing."""
+    environ = os.environ if environ is None else environ
+    from kubernetes import client, config
+
+    paths, label = _kubeconfig_paths(kubeconfig, environ)
+    cfg = client.Configuration()
+    if paths is None:
+        if not environ.get("KUBERNETES_SERVICE_HOST"):
+            raise PodlifeError(f"no kubeconfig: {label} does not exist and $KUBECONFIG is not set; "
+                               "pass --kubeconfig FILE or set KUBECONFIG")
+        try:
+            config.load_incluster_config(client_configuration=cfg)
+        except Exception as exc:  # ConfigException: missing service account token
+            raise PodlifeError(f"in-cluster config: {exc}; pass --kubeconfig FILE") from None
+        ns = namespace
+        if not ns:
+            with contextlib.suppress(OSError):
+                with open("/var/run/secrets/kubernetes.io/serviceaccount/namespace", encoding="utf-8") as f:
+                    ns = f.read().strip()
+        return _finish_target(client, cfg, None, ns or "default", "in-cluster")
+
+    # Merge as kubectl does: the first file to define a name wins, and so does the first
+    # current-context (the Python client would take the last one).
+    contexts: dict[str, dict] = {}
+    clusters: dict[str, dict] = {}
+    current = None
+    for path in paths:
+        doc = _read_kubeconfig(path)
+        for name, item in _named(doc.get("contexts")):
+            contexts.setdefault(name, item)
+        for name, item in _named(doc.get("clusters")):
+            clusters.setdefault(name, item)
+        if not current and doc.get("current-context"):
+            current = str(doc["current-context"])
+    ctx_name = context or current
+    if not ctx_name:
+        raise PodlifeError(f"{label}: no current context; pass --context NAME or run `kubectl config use-context NAME`")
+    if ctx_name not in contexts:
+        raise PodlifeError(f'{label}: context "{ctx_name}" not found; `kubectl config get-contexts` lists the contexts')
+    ctx = contexts[ctx_name].get("context") or {}
+    cluster = (clusters.get(str(ctx.get("cluster"))) or {}).get("cluster") or {}
+    if not cluster.get("server"):
+        raise PodlifeError(f'{label}: context "{ctx_name}" names cluster "{ctx.get("cluster")}", which has no server; '
+                           "fix the kubeconfig")
+    try:
+        with contextlib.redirect_stdout(sys.stderr):  # nothing on stdout, whatever a plugin does
+            config.load_kube_config(config_file=os.pathsep.join(paths), context=ctx_name,
+                                    client_configuration=cfg, persist_config=False)
+    except PodlifeError:
+        raise
+    except Exception as exc:
+        reason = " ".join(str(exc).split())
+        raise PodlifeError(f"{label}: cannot use context \"{ctx_name}\": {reason}; fix the kubeconfig or pick "
+                           "another context with --context") from None
+    ns = namespace or ctx.get("namespace") or "default"
+    return _finish_target(client, cfg, ctx_name, ns, label)
+
+
+def _finish_target(client: Any, cfg: Any, ctx: str | None, ns: str, source: str) -> Target:
+    from kubectl_podlife import __version__
+
+    cfg.retries = 0  # we reconnect with our own back-off; urllib3's retries would only delay the error
+    api = client.ApiClient(configuration=cfg)
+    api.user_agent = f"kubectl-podlife/{__version__}"
+    return Target(api_client=api, server=cfg.host, context=ctx, namespace=ns, source=source)
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+class _Gone(Exception):
+    """410 Gone / Expired: the resourceVersion is out of the server's history; relist."""
+
+
+class _WatchError(Exception):
+    """An ERROR watch event other than 410."""
+
+
+def _reason(exc: BaseException) -> str:
+    """A few words for a connection failure (`connection refused`, `timed out`, HTTP 503 ...)."""
+    status = getattr(exc, "status", None)
+    if isinstance(status, int) and status:
+        msg = _status_message(getattr(exc, "body", None))
+        return f"HTTP {status} {getattr(exc, 'reason', '') or ''}".strip() + (f": {msg}" if msg else "")
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cur, ConnectionResetError):
+            return "connection reset"
+        if isinstance(cur, TimeoutError) or "timed out" in str(cur).lower() or "timeout" in type(cur).__name__.lower():
+            return "timed out"
+        if "Name or service not known" in str(cur) or "nodename nor servname" in str(cur):
+            return "host name not found"
+        if "refused" in str(cur).lower():
+            return "connection refused"
+        nxt = getattr(cur, "reason", None)
+        cur = nxt if isinstance(nxt, BaseException) else (cur.__cause__ or cur.__context__)
+    text = " ".join(str(exc).split())
+    return text[:160] if text else type(exc).__name__
+
+
+def _status_message(body: Any) -> str | None:
+    if not body:
+        return None
+    try:
+        st = json.loads(body)
+    except (TypeError, ValueError):
+        return None
+    return st.get("message") if isinstance(st, dict) else None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+# --- streams -------------------------------------------------------------------------------------
+
+Item = tuple[str, str, dict, str]  # (resource "pods"|"events", type ADDED|MODIFIED|DELETED|LIST, object, arrival)
+
+
+class _Stream:
+    """One list+watch loop for one resource and selector, in its own thread."""
+
+    def __init__(self, cap: "Capture", resource: str, namespace: str | None, field_selector: str | None = None,
+                 label_selector: str | None = None, events_api: str = "v1"):
+        self.cap = cap
+        self.resource = resource
+        self.namespace = namespace
+        self.field_selector = field_selector or None
+        self.label_selector = label_selector or None
+        self.events_api = events_api  # "v1" (core) or "events.k8s.io/v1"
+        self.rv: str | None = None
+        self.thread: threading.Thread | None = None
+        self._resp: Any = None
+        self._established = False  # the current request got its response headers
+        self._received = 0  # watch events received on the current request
+        self.watch_requests = 0
+
+    @property
+    def label(self) -> str:
+        what = self.resource if self.resource == "pods" or self.events_api == "v1" else "events.k8s.io events"
+        sel = ",".join(s for s in (self.field_selector, self.label_selector) if s)
+        return f"{what}{f' ({sel})' if sel else ''}"
+
+    def _fn(self) -> Callable[..., Any]:
+        from kubernetes import client
+
+        api = self.cap.target.api_client
+        if self.resource == "pods":
+            core = client.CoreV1Api(api)
+            return core.list_namespaced_pod if self.namespace else core.list_pod_for_all_namespaces
+        if self.events_api == "v1":
+            core = client.CoreV1Api(api)
+            return core.list_namespaced_event if self.namespace else core.list_event_for_all_namespaces
+        ev = client.EventsV1Api(api)
+        return ev.list_namespaced_event if self.namespace else ev.list_event_for_all_namespaces
+
+    def _call(self, **kw: Any) -> Any:
+        args = (self.namespace,) if self.namespace else ()
+        kw = {k: v for k, v in kw.items() if v is not None}
+        return self._fn()(*args, field_selector=self.field_selector, label_selector=self.label_selector,
+                          _preload_content=False, **kw)
+
+    def list(self, sink: Callable[[list[Item]], None]) -> str:
+        """List (in pages) into `sink`; returns the list's resourceVersion to watch from."""
+        cont: str | None = None
+        list_rv: str | None = None
+        timeout = self.cap.request_timeout or None
+        while True:
+            try:
+                resp = self._call(limit=LIST_PAGE, _continue=cont, _request_timeout=timeout)
+            except Exception as exc:
+                if getattr(exc, "status", None) == 410 and cont:  # the continue token expired: start over
+                    cont, list_rv = None, None
+                    continue
+                raise
+            try:
+                body = json.loads(resp.data or b"{}")
+            finally:
+                resp.release_conn()
+            arrival = _now()
+            meta = body.get("metadata") or {}
+            list_rv = list_rv or meta.get("resourceVersion")
+            items = [i for i in body.get("items") or [] if isinstance(i, dict)]
+            if items:
+                sink([(self.resource, "LIST", i, arrival) for i in items])
+            cont = meta.get("continue") or None
+            if not cont:
+                return str(list_rv or "")
+
+    def watch(self, sink: Callable[[list[Item]], None]) -> None:
+        """Watch from self.rv until the server ends the stream; updates self.rv as events arrive."""
+        timeout = random.randint(*self.cap.watch_timeout)
+        connect = self.cap.request_timeout or CONNECT_TIMEOUT
+        self.watch_requests += 1
+        resp = self._call(watch=True, resource_version=self.rv or None, allow_watch_bookmarks=True,
+                          timeout_seconds=timeout, _request_timeout=(connect, timeout + 30))
+        self._resp = resp
+        self._established = True
+        try:
+            for line in _lines(resp):
+                if self.cap.stopping.is_set():
+                    return
+                if not line.strip():
+                    continue
+                try:
+                    ev = json.loads(line)
+                except ValueError as exc:
+                    raise ConnectionError(f"unreadable watch event ({exc})") from None
+                etype = ev.get("type")
+                obj = ev.get("object") or {}
+                if etype == "ERROR":
+                    code = obj.get("code")
+                    if code == 410 or obj.get("reason") in ("Expired", "Gone"):
+                        raise _Gone(obj.get("message") or "resource version expired")
+                    raise _WatchError(f"watch error {code}: {obj.get('message') or obj.get('reason')}")
+                rv = (obj.get("metadata") or {}).get("resourceVersion")
+                if etype == "BOOKMARK":
+                    self._received += 1
+                    if rv:
+                        self.rv = rv
+                        self.cap.stats.bookmarks += 1
+                    continue
+                self._received += 1
+                if etype in ("ADDED", "MODIFIED", "DELETED"):
+                    sink([(self.resource, etype, obj, _now())])
+                    if rv:
+                        self.rv = rv
+        finally:
+            self._resp = None
+            with contextlib.suppress(Exception):
+                resp.release_conn()
+
+    def run(self) -> None:
+        """The stream's thread: watch, resume after drops, relist after 410, back off when unreachable."""
+        failures = 0
+        down_since: float | None = None
+        while not self.cap.stopping.is_set():
+            self._established = False
+            self._received = 0
+            started = time.monotonic()
+            try:
+                if not self.rv:
+                    self.rv = self.list(self.cap._enqueue)
+                    self.cap.stats.relists += 1
+                self.watch(self.cap._enqueue)
+                failures = 0
+                if not self._received and time.monotonic() - started < 1:
+                    # the server ended an empty watch at once; do not spin
+                    self.cap.stopping.wait(self.cap.backoff_base)
+            except _Gone as exc:
+                self.cap.stats.gone += 1
+                self.cap._gap(f"{self.label}: {exc}; listed again (changes in between were missed)")
+                self.rv = None
+                failures = 0
+            except Exception as exc:
+                if self.cap.stopping.is_set():
+                    break
+                if getattr(exc, "status", None) == 410:
+                    self.cap.stats.gone += 1
+                    self.cap._gap(f"{self.label}: resource version {self.rv} expired (410 Gone); listed again")
+                    self.rv = None
+                    continue
+                if self._established and self._received:
+                    # a dropped stream: resume from the last resourceVersion at once
+                    self.cap.stats.reconnects += 1
+                    failures = 0
+                    continue
+                failures += 1
+                delay = min(self.cap.backoff_base * 2 ** (failures - 1), self.cap.backoff_max)
+                if down_since is None:
+                    down_since = time.monotonic()
+                self.cap.stats.retries += 1
+                self.cap._notify(f"cannot reach the API server at {self.cap.target.server} ({self.label}: "
+                                 f"{_reason(exc)}); retrying in {delay:g}s")
+                self.cap.stopping.wait(delay)
+                continue
+            if down_since is not None:
+                self.cap._notify(f"{self.label}: reconnected to {self.cap.target.server} after "
+                                 f"{time.monotonic() - down_since:.0f}s; nothing was missed unless noted")
+                down_since = None
+
+    def close(self) -> None:
+        resp = self._resp
+        if resp is None:
+            return
+        with contextlib.suppress(Exception):
+            if hasattr(resp, "shutdown"):
+                resp.shutdown()
+            else:  # older urllib3: unblock the reading thread through the socket
+                import socket
+                sock = getattr(getattr(resp, "connection", None), "sock", None)
+                if sock is not None:
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+def _lines(resp: Any) -> Iterator[str]:
+    """The lines of a chunked watch response as they arrive (one JSON watch event per line)."""
+    buf = bytearray()
+    for chunk in resp.stream(amt=None, decode_content=True):
+        if isinstance(chunk, str):
+            chunk = chunk.encode()
+        buf.extend(chunk)
+        while True:
+            nl = buf.find(b"\n")
+            if nl < 0:
+                break
+            line = bytes(buf[:nl]).decode("utf-8", errors="replace")
+            del buf[:nl + 1]
+            yield line
+    if buf.strip():
+        yield bytes(buf).decode("utf-8", errors="replace")
+
+
+# --- recording -----------------------------------------------------------------------------------
+
+@dataclass
+class Stats:
+    items: int = 0  # objects received (list items and watch events)
+    observations: int = 0  # observations added to the store
+    duplicates: int = 0  # object versions seen before (relist, reconnect) and not added again
+    bookmarks: int = 0
+    reconnects: int = 0
+    relists: int = 0
+    gone: int = 0
+    retries: int = 0
+    held_events: int = 0
+
+
+class Capture:
+    """Records one cluster's pods (and their Events) into a store session while it runs."""
+
+    def __init__(self, target: Target, store: Store, pods: Iterable[str] = (), all_namespaces: bool = False,
+                 namespace: str | None = None, label_selector: str | None = None, field_selector: str | None = None,
+                 request_timeout: float | None = None, notify: Callable[[str], None] | None = None,
+                 on_observations: Callable[[list[Observation]], None] | None = None,
+                 backoff_base: float = BACKOFF_BASE, backoff_max: float = BACKOFF_MAX,
+                 watch_timeout: tuple[int, int] = WATCH_TIMEOUT):
+        self.target = target
+        self.store = store
+        self.pods = list(dict.fromkeys(pods))
+        if self.pods and all_namespaces:
+            raise PodlifeError("a pod cannot be watched by name across all namespaces; drop -A or pass -n NAMESPACE")
+        self.namespace = None if all_namespaces else (namespace or target.namespace)
+        self.label_selector = label_selector or None
+        self.field_selector = field_selector or None
+        self.request_timeout = request_timeout
+        self.notify = notify or (lambda msg: print(f"podlife: {msg}", file=sys.stderr, flush=True))
+        self.on_observations = on_observations
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.watch_timeout = watch_timeout
+        self.stopping = threading.Event()
+        self.stats = Stats()
+        self.session_id: int | None = None
+        self.queue: queue.Queue[Item] = queue.Queue(maxsize=QUEUE_MAX)
+        self.streams: list[_Stream] = []
+        # memory stays bounded: the last resourceVersion per uid, a spec digest per live pod
+        self._pod_rv: dict[str, str] = {}
+        self._pod_spec: dict[str, str] = {}
+        self._event_rv: dict[str, str] = {}
+        self._seen_pods: OrderedDict[str, None] = OrderedDict()
+        self._pending: OrderedDict[str, list[tuple[dict, str]]] = OrderedDict()
+        self._pending_count = 0
+        self._filter_events = bool(self.label_selector or self.field_selector) and not self.pods
+        self._seq = 0
+        self._lock = threading.Lock()  # one writer at a time (initial list vs recorder loop)
+
+    # -- description --
+    def describe(self) -> str:
+        where = f"namespace {self.namespace}" if self.namespace else "all namespaces"
+        bits = [f"live: {self.target.describe()}, {where}"]
+        if self.pods:
+            bits.append("pods " + " ".join(self.pods))
+        if self.label_selector:
+            bits.append(f"-l {self.label_selector}")
+        if self.field_selector:
+            bits.append(f"--field-selector {self.field_selector}")
+        return ", ".join(bits)
+
+    # -- streams --
+    def _make_streams(self, events_api: str) -> list[_Stream]:
+        pods: list[_Stream] = []
+        events: list[_Stream] = []
+        prefix = "involvedObject" if events_api == "v1" else "regarding"
+        if self.pods:
+            for name in self.pods:
+                fs = ",".join(s for s in (f"metadata.name={name}", self.field_selector) if s)
+                pods.append(_Stream(self, "pods", self.namespace, fs, self.label_selector))
+                events.append(_Stream(self, "events", self.namespace, f"{prefix}.kind=Pod,{prefix}.name={name}",
+                                      events_api=events_api))
+        else:
+            pods.append(_Stream(self, "pods", self.namespace, self.field_selector, self.label_selector))
+            events.append(_Stream(self, "events", self.namespace, f"{prefix}.kind=Pod", events_api=events_api))
+        return pods + events
+
+    def open(self) -> int:
+        """Check the connection with the first lists, create the session, and start watching.
+
+        Raises PodlifeError (one line, naming the server) when the API cannot be used at all.
+        """
+        streams = self._make_streams("v1")
+        pod_streams = [s for s in streams if s.resource == "pods"]
+        event_streams = [s for s in streams if s.resource == "events"]
+        first: list[list[Item]] = []
+        for s in pod_streams:
+            try:
+                s.rv = s.list(first.append)
+            except Exception as exc:
+                raise self._start_error(exc, "pods") from None
+        events_ok = True
+        try:
+            for s in event_streams:
+                s.rv = s.list(first.append)
+        except Exception as exc:
+            status = getattr(exc, "status", None)
+            if status == 404:  # no core/v1 events here: use events.k8s.io/v1
+                first = [b for b in first if b[0][0] != "events"] if first else first
+                event_streams = [s for s in self._make_streams("events.k8s.io/v1") if s.resource == "events"]
+                try:
+                    for s in event_streams:
+                        s.rv = s.list(first.append)
+                except Exception as exc2:
+                    events_ok = False
+                    self.notify(f"cannot list events ({_reason(exc2)}); recording pods only")
+            elif status in (401, 403):
+                events_ok = False
+                self.notify(f"cannot list events ({_reason(exc)}); recording pods only")
+            else:
+                raise self._start_error(exc, "events") from None
+        self.streams = pod_streams + (event_streams if events_ok else [])
+        self.session_id = self.store.create_session("live", [self.describe()])
+        for batch in first:
+            self._record(batch)
+        for s in self.streams:
+            s.thread = threading.Thread(target=s.run, name=f"podlife-watch-{s.label}", daemon=True)
+            s.thread.start()
+        return self.session_id
+
+    def _start_error(self, exc: BaseException, what: str) -> PodlifeError:
+        server = self.target.server
+        status = getattr(exc, "status", None)
+        where = f"namespace {self.namespace}" if self.namespace else "all namespaces"
+        if status == 401:
+            return PodlifeError(f"the API server at {server} rejected the credentials of {self.target.describe()} "
+                                f"(401 Unauthorized); log in again or fix the user in {self.target.source}")
+        if status == 403:
+            msg = _status_message(getattr(exc, "body", None)) or "Forbidden"
+            return PodlifeError(f"not allowed to list {what} in {where} at {server}: {msg}; "
+                                "ask for list/watch rights or pick another namespace/context")
+        if isinstance(status, int) and status:
+            return PodlifeError(f"the API server at {server} answered {_reason(exc)} when listing {what}; "
+                                "check --context/--namespace")
+        return PodlifeError(f"cannot reach the API server at {server}: {_reason(exc)}; check that the cluster is "
+                            "up and that --context/--kubeconfig point at it")
+
+    def _enqueue(self, items: list[Item]) -> None:
+        for item in items:
+            while not self.stopping.is_set():
+                try:
+                    self.queue.put(item, timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+
+    def _notify(self, msg: str) -> None:
+        self.notify(msg)
+
+    def _gap(self, msg: str) -> None:
+        """A stretch the recording may have missed: tell the user and keep it with the session."""
+        self.notify(msg)
+        if self.session_id is not None:
+            with self._lock, contextlib.suppress(Exception):
+                self.store.add_warnings(self.session_id, [(f"api:{_now()}", msg)])
+
+    # -- the recorder --
+    def run(self, stop: threading.Event | None = None) -> None:
+        """Record what the streams receive until `stop` (or self.stopping) is set."""
+        stop = stop or self.stopping
+        while not stop.is_set() and not self.stopping.is_set():
+            items = self._drain(0.2)
+            if items:
+                self._record(items)
+        self.stopping.set()
+        items = self._drain(0)
+        if items:
+            self._record(items)
+
+    def _drain(self, timeout: float) -> list[Item]:
+        items: list[Item] = []
+        try:
+            items.append(self.queue.get(timeout=timeout) if timeout else self.queue.get_nowait())
+        except queue.Empty:
+            return items
+        while len(items) < 500:
+            try:
+                items.append(self.queue.get_nowait())
+            except queue.Empty:
+                break
+        return items
+
+    def _record(self, items: list[Item]) -> list[Observation]:
+        obs: list[Observation] = []
+        keys: list[str] = []
+        for resource, etype, obj, arrival in items:
+            self.stats.items += 1
+            if resource == "pods":
+                self._pod_item(etype, obj, arrival, obs, keys)
+            else:
+                self._event_item(etype, obj, arrival, obs, keys)
+        if not obs:
+            return obs
+        with self._lock:
+            added = self.store.append(self.session_id, obs, dedup=keys)
+        self.stats.observations += added
+        self.stats.duplicates += len(obs) - added
+        if self.on_observations is not None:
+            self.on_observations(obs)
+        return obs
+
+    def _add(self, new: list[Observation], rv: str | None, obs: list[Observation], keys: list[str]) -> None:
+        for o in new:
+            uid = o.pod.uid or o.pod.name
+            key = f"{o.kind}/{uid}/{rv}" + (f"/{o.container}" if o.container else "")
+            obs.append(o)
+            keys.append(key)
+        self._seq += len(new)
+
+    def _pod_item(self, etype: str, pod: dict, arrival: str, obs: list[Observation], keys: list[str]) -> None:
+        meta = pod.get("metadata") or {}
+        uid = meta.get("uid") or f"{meta.get('namespace')}/{meta.get('name')}"
+        rv = meta.get("resourceVersion")
+        if self._pod_rv.get(uid) != rv:
+            digest = spec_digest(pod)
+            fresh = self._pod_spec.get(uid) != digest
+            self._add(pod_observations(pod, f"api:pods/rv={rv}", self._seq, arrival, include_spec=fresh), rv, obs, keys)
+            self._pod_rv[uid] = rv
+            self._pod_spec[uid] = digest
+        else:
+            self.stats.duplicates += 1
+        if etype == "DELETED":
+            mark = deleted_mark(pod, f"api:pods/rv={rv}", self._seq, arrival)
+            obs.append(mark)
+            keys.append(f"mark/{uid}/deleted")
+            self._seq += 1
+            self._pod_rv.pop(uid, None)
+            self._pod_spec.pop(uid, None)
+        if self._filter_events:
+            self._seen_pods[uid] = None
+            self._seen_pods.move_to_end(uid)
+            while len(self._seen_pods) > SEEN_PODS_MAX:
+                self._seen_pods.popitem(last=False)
+            held = self._pending.pop(uid, None)
+            if held:
+                self._pending_count -= len(held)
+                for ev, ev_arrival in held:
+                    self._event_item("HELD", ev, ev_arrival, obs, keys)
+
+    def _event_item(self, etype: str, ev: dict, arrival: str, obs: list[Observation], keys: list[str]) -> None:
+        meta = ev.get("metadata") or {}
+        uid = meta.get("uid") or f"{meta.get('namespace')}/{meta.get('name')}"
+        rv = meta.get("resourceVersion")
+        if etype == "DELETED":  # the Event expired (event-ttl); not a fact about the pod
+            self._event_rv.pop(uid, None)
+            return
+        if self._event_rv.get(uid) == rv:
+            self.stats.duplicates += 1
+            return
+        ob = event_observation(ev, f"api:events/rv={rv}", self._seq, arrival)
+        if ob is None:
+            return
+        if self._filter_events and ob.pod.uid not in self._seen_pods:
+            # the pod may not have arrived yet (another stream); hold the event a while
+            if ob.pod.uid:
+                self._pending.setdefault(ob.pod.uid, []).append((ev, arrival))
+                self._pending_count += 1
+                self.stats.held_events += 1
+                while self._pending_count > PENDING_EVENTS_MAX:
+                    _, dropped = self._pending.popitem(last=False)
+                    self._pending_count -= len(dropped)
+            return
+        self._event_rv[uid] = rv
+        obs.append(ob)
+        keys.append(f"event/{uid}/{rv}")
+        self._seq += 1
+
+    # -- the end --
+    def close(self, status: str = "closed") -> None:
+        """Stop the streams and close the session; what was recorded stays committed."""
+        self.stopping.set()
+        for s in self.streams:
+            s.close()
+        for s in self.streams:
+            if s.thread is not None:
+                s.thread.join(timeout=2)
+        if self.session_id is not None:
+            with self._lock:
+                self.store.close_session(self.session_id, status)
+
+
+# --- printing transitions as they become known --------------------------------------------------
+
+class TransitionPrinter:
+    """Rebuilds the timeline of each pod that got new observations and prints unseen transitions."""
+
+    def __init__(self, output: str = "text", out: TextIO | None = None,
+                 timeline_for: Callable[[list[Observation]], Any] | None = None,
+                 notify: Callable[[str], None] | None = None):
+        self.output = output
+        self.out = out or sys.stdout
+        self.notify = notify or (lambda msg: print(f"podlife: {msg}", file=sys.stderr, flush=True))
+        if timeline_for is None:
+            from kubectl_podlife.pipeline import timeline_for_observations
+            timeline_for = timeline_for_observations
+        self.timeline_for = timeline_for
+        self.per_pod: dict[PodKey, list[Observation]] = {}
+        self.printed: set[tuple] = set()
+        self.failed = False
+
+    def feed(self, observations: list[Observation]) -> None:
+        touched: list[PodKey] = []
+        for o in observations:
+            lst = self.per_pod.setdefault(o.pod, [])
+            if not lst or o.pod not in touched:
+                touched.append(o.pod)
+            lst.append(o)
+        for key in dict.fromkeys(touched):
+            self._print_pod(key)
+            if any(o.kind == "mark" and o.data.get("what") == "deleted" for o in self.per_pod.get(key, ())[-8:]):
+                self.per_pod.pop(key, None)  # gone from the API: nothing more will come
+
+    def _print_pod(self, key: PodKey) -> None:
+        try:
+            tl = self.timeline_for(self.per_pod[key])
+        except Exception as exc:  # the model must never stop the recording
+            if not self.failed:
+                self.failed = True
+                self.notify(f"cannot explain {key.display} yet ({type(exc).__name__}: {exc}); still recording")
+            return
+        for pt in tl.pods:
+            for tr in pt.transitions:
+                k = (pt.namespace, pt.name, pt.uid, tr.kind, tr.container, tr.restart_count,
+                     None if tr.t is None else round(tr.t))
+                if k in self.printed:
+                    continue
+                self.printed.add(k)
+                self.out.write(self.format(pt, tr) + "\n")
+        self.out.flush()
+
+    def format(self, pt: Any, tr: Any) -> str:
+        if self.output == "json":
+            d = tr.to_json()
+            d["namespace"] = pt.namespace
+            d["pod"] = pt.name
+            return json.dumps(d, separators=(",", ":"), default=str)
+        from kubectl_podlife.timefmt import clock
+        when = tr.time or (f"+{clock(tr.t)}" if tr.t is not None else "?")
+        ns = f"{pt.namespace}/" if pt.namespace else ""
+        return f"{when} {ns}{pt.name} {tr.container or '-'} {tr.kind}: {tr.summary}"
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+def run_watch(args: argparse.Namespace) -> int:
+    """`kubectl podlife watch`: record until Ctrl-C / SIGTERM / the TUI quits; returns the exit code."""
+    return watch(args)
+
+
+def watch(args: argparse.Namespace, stop: threading.Event | None = None, out: TextIO | None = None,
+          err: TextIO | None = None, store: Store | None = None,
+          capture_options: Mapping[str, Any] | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+
+    def notify(msg: str) -> None:
+        print(f"podlife: {msg}", file=err, flush=True)
+
+    request_timeout = parse_request_timeout(getattr(args, "request_timeout", "0"))
+    target = load_target(kubeconfig=args.kubeconfig, context=args.context, namespace=args.namespace,
+                         request_timeout=request_timeout)
+    use_tui = not args.no_tui and bool(getattr(out, "isatty", lambda: False)())
+    run_tui = None
+    if use_tui:
+        try:
+            from kubectl_podlife.tui.app import run_tui  # noqa: F811
+        except Exception as exc:
+            notify(f"the TUI is not available ({type(exc).__name__}: {exc}); printing transitions instead")
+            use_tui = False
+    printer = None
+    if not use_tui:
+        try:
+            printer = TransitionPrinter(args.output, out, notify=notify)
+        except Exception as exc:
+            notify(f"cannot explain transitions ({type(exc).__name__}: {exc}); recording only")
+    own_store = store is None
+    store = store or Store()
+    cap = Capture(target, store, pods=args.pods, all_namespaces=args.all_namespaces, namespace=args.namespace,
+                  label_selector=args.selector, field_selector=args.field_selector,
+                  request_timeout=request_timeout, notify=notify,
+                  on_observations=printer.feed if printer else None, **dict(capture_options or {}))
+    stop = stop or threading.Event()
+    restore = _install_signals(stop, raise_interrupt=use_tui)
+    status = "closed"
+    try:
+        sid = cap.open()
+        notify(f"recording session {sid}: {cap.describe()} (Ctrl-C to stop)")
+        if use_tui and run_tui is not None:
+            worker = threading.Thread(target=cap.run, args=(stop,), name="podlife-recorder", daemon=True)
+            worker.start()
+            try:
+                run_tui(store_path=str(store.path), session_id=sid, follow=True)
+            finally:
+                stop.set()
+                worker.join(timeout=5)
+        else:
+            cap.run(stop)
+    except KeyboardInterrupt:
+        stop.set()
+    except PodlifeError:
+        status = "interrupted"
+        raise
+    except BaseException:
+        status = "interrupted"
+        raise
+    finally:
+        restore()
+        cap.close(status)
+        if cap.session_id is not None:
+            s = cap.stats
+            notify(f"session {cap.session_id} {status}: {s.observations} observations from {s.items} objects "
+                   f"({s.reconnects} reconnects, {s.relists} relists)"
+                   if status == "closed" else f"session {cap.session_id} {status}")
+        if own_store:
+            store.close()
+    return 0
+
+
+def _install_signals(stop: threading.Event, raise_interrupt: bool) -> Callable[[], None]:
+    """Ctrl-C, SIGTERM and SIGHUP (the SSH session went away) stop the recording cleanly."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    saved: dict[int, Any] = {}
+
+    def handler(signum: int, frame: Any) -> None:
+        if stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt  # a second Ctrl-C: stop now
+        stop.set()
+        if raise_interrupt:
+            raise KeyboardInterrupt
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is None:
+            continue
+        with contextlib.suppress(ValueError, OSError):
+            saved[sig] = signal.signal(sig, handler)
+
+    def restore() -> None:
+        for sig, old in saved.items():
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(sig, old)
+    return restore
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m kubectl_podlife.capture [watch flags]`: the watch command on its own."""
+    p = argparse.ArgumentParser(prog="kubectl podlife watch",
+                                description="Record pods' lifecycles live and explain every transition.")
+    add_watch_arguments(p)
+    args = p.parse_args(argv)
+    try:
+        return run_watch(args)
+    except PodlifeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

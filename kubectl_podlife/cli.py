@@ -1,0 +1,264 @@
+"""The command line: `kubectl podlife <command>`, with kubectl's flag conventions.
+
+Every user-facing failure is one line on stderr and a non-zero exit; tracebacks only with
+PODLIFE_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Sequence
+
+from kubectl_podlife import __version__
+from kubectl_podlife.errors import PodlifeError
+
+PROG = "kubectl podlife"
+MAX_WARNINGS = 20
+
+_DESCRIPTION = """Replay a pod's lifecycle and explain every transition: why it restarted (which probe,
+threshold and period), which grace period and back-off applied, which init container held it."""
+
+_EPILOG = """examples:
+  kubectl podlife replay saved-terminal.log          open the TUI on saved kubectl output
+  kubectl podlife explain describe.txt -o json       the explained timeline as JSON
+  kubectl podlife watch my-pod -n prod               record and explain a live pod
+  kubectl podlife import get-w.txt describe.txt      store a session; then: replay --session latest
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=PROG, description=_DESCRIPTION, epilog=_EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"kubectl-podlife {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def source_args(sp: argparse.ArgumentParser, files_help: str) -> None:
+        sp.add_argument("files", nargs="*", metavar="FILE", help=files_help)
+        sp.add_argument("--session", metavar="ID", help='a stored session id, or "latest"')
+        sp.add_argument("--pod", metavar="NAME", help="only this pod (name or namespace/name)")
+
+    sp = sub.add_parser("replay", help="open the replay TUI on saved output or a stored session",
+                        description="Open the replay TUI on saved kubectl output (format detected per block; "
+                                    "several files are merged per pod) or on a stored session.")
+    source_args(sp, "saved kubectl output: get pods -w, describe, get events, manifests, -o json; - for stdin")
+    sp.add_argument("--no-tui", action="store_true", help="print the explained timeline instead (also when stdout "
+                                                          "is not a terminal)")
+
+    sp = sub.add_parser("explain", help="print the explained timeline (text, markdown or JSON)",
+                        description="Print each pod's timeline with an explanation of every transition.")
+    source_args(sp, "saved kubectl output; - for stdin")
+    sp.add_argument("-o", "--output", choices=("text", "markdown", "json"), default="text")
+
+    sp = sub.add_parser("import", help="read saved output into the store; prints the session id",
+                        description="Read saved kubectl output into a new stored session and print its id.")
+    sp.add_argument("files", nargs="+", metavar="FILE", help="saved kubectl output; - for stdin")
+
+    sub.add_parser("sessions", help="list stored sessions", description="List the sessions in the store.")
+
+    sp = sub.add_parser("export", help="write a session's observations as JSONL",
+                        description="Write a stored session's normalized observations as JSONL (podlife's "
+                                    "interchange format; `import` reads it back).")
+    sp.add_argument("--session", metavar="ID", required=True, help='a session id, or "latest"')
+
+    sp = sub.add_parser("watch", help="record and explain live pods from the API server",
+                        description="List and watch pods and their events, record them as a live session and "
+                                    "explain transitions as they happen.")
+    try:
+        from kubectl_podlife.capture import add_watch_arguments
+        add_watch_arguments(sp)
+    except ImportError:  # capture is optional at import time so replay never pays for it
+        pass
+
+    sp = sub.add_parser("simulate", help="predict a pod's timeline from its manifest",
+                        description="Run the kubelet's rules forward from a pod manifest.")
+    try:
+        from kubectl_podlife.model.simulate import add_simulate_arguments
+        add_simulate_arguments(sp)
+    except ImportError:
+        sp.add_argument("manifest", nargs="?")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 0
+    try:
+        return _dispatch(args)
+    except PodlifeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback for users
+        if os.environ.get("PODLIFE_DEBUG"):
+            raise
+        print(f"error: internal error: {type(exc).__name__}: {exc} (set PODLIFE_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return 70
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    cmd = args.command
+    if cmd == "import":
+        return _import(args)
+    if cmd == "sessions":
+        return _sessions()
+    if cmd == "export":
+        return _export(args)
+    if cmd == "explain":
+        return _explain(args)
+    if cmd == "replay":
+        return _replay(args)
+    if cmd == "watch":
+        from kubectl_podlife.capture import run_watch
+        return run_watch(args)
+    if cmd == "simulate":
+        from kubectl_podlife.model.simulate import run_simulate
+        return run_simulate(args)
+    raise PodlifeError(f"unknown command {cmd}")
+
+
+def _print_warnings(warnings: Sequence[object]) -> None:
+    for w in list(warnings)[:MAX_WARNINGS]:
+        print(f"warning: {w}", file=sys.stderr)
+    if len(warnings) > MAX_WARNINGS:
+        print(f"warning: ... and {len(warnings) - MAX_WARNINGS} more", file=sys.stderr)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from kubectl_podlife.ingest import read_paths
+    from kubectl_podlife.store import Store
+
+    result = read_paths(args.files)
+    _print_warnings(result.warnings)
+    with Store() as store:
+        sid = store.create_session("import", result.sources)
+        store.append(sid, result.observations)
+        store.add_warnings(sid, [(w.origin, w.message) for w in result.warnings])
+        store.close_session(sid)
+    print(sid)
+    print(f"imported {len(result.observations)} observations of {len(result.pods)} pods from "
+          f"{len(result.sources)} file(s) into session {sid}", file=sys.stderr)
+    return 0
+
+
+def _sessions() -> int:
+    from kubectl_podlife.store import Store
+
+    with Store() as store:
+        rows = store.sessions()
+    if not rows:
+        print("No sessions stored yet; `kubectl podlife import FILE` or `kubectl podlife watch` creates one.",
+              file=sys.stderr)
+        return 0
+    print(f"{'ID':<5} {'CREATED':<21} {'KIND':<8} {'STATUS':<12} {'PODS':>5} {'OBSERVATIONS':>12}  SOURCES")
+    for s in rows:
+        print(f"{s.id:<5} {s.created:<21} {s.kind:<8} {s.status:<12} {s.pods:>5} {s.observations:>12}  "
+              f"{', '.join(s.sources)}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kubectl_podlife.store import Store
+
+    with Store() as store:
+        sid = store.resolve(args.session)
+        info = store.session(sid)
+        _, observations = store.observations(sid)
+    out = sys.stdout
+    out.write(json.dumps({"podlife": "session", "version": 1, "session": sid, "kind": info.kind,
+                          "created": info.created, "sources": list(info.sources)}) + "\n")
+    for o in observations:
+        out.write(json.dumps(o.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n")
+    return 0
+
+
+def load_timeline(args: argparse.Namespace):
+    """The Timeline for `FILE...` or `--session`, filtered to `--pod`; prints warnings."""
+    from kubectl_podlife import pipeline
+
+    if args.session and args.files:
+        raise PodlifeError("give either FILE... or --session, not both")
+    if args.session:
+        from kubectl_podlife.store import Store
+
+        with Store() as store:
+            timeline = pipeline.timeline_for_session(store, store.resolve(args.session))
+    elif args.files:
+        timeline, result = pipeline.timeline_for_files(args.files)
+        _print_warnings(result.warnings)
+    else:
+        raise PodlifeError("nothing to read: give FILE... (- for stdin) or --session ID|latest")
+    if args.pod:
+        from dataclasses import replace
+
+        pods = tuple(p for p in timeline.pods if args.pod in (p.name, f"{p.namespace}/{p.name}"))
+        if not pods:
+            names = ", ".join(p.display for p in timeline.pods[:10])
+            raise PodlifeError(f'no pod "{args.pod}" in the input; pods seen: {names}')
+        timeline = replace(timeline, pods=pods)
+    return timeline
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from kubectl_podlife import render
+
+    timeline = load_timeline(args)
+    if args.output == "json":
+        print(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False))
+    elif args.output == "markdown":
+        print(render.markdown(timeline))
+    else:
+        print(render.text(timeline, color=_color_ok()))
+    return 0
+
+
+def _color_ok() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _replay(args: argparse.Namespace) -> int:
+    if args.no_tui or not sys.stdout.isatty():
+        from kubectl_podlife import render
+
+        print(render.text(load_timeline(args), color=_color_ok()))
+        return 0
+    if not args.files and not args.session:
+        raise PodlifeError("nothing to replay: give FILE... (- for stdin) or --session ID|latest")
+    if "-" in args.files:
+        raise PodlifeError("the TUI needs the terminal for keys; save stdin to a file first, or use --no-tui")
+    from kubectl_podlife.tui.app import run_tui
+    from kubectl_podlife.store import default_path
+
+    session_id = None
+    if args.session:
+        from kubectl_podlife.store import Store
+
+        with Store() as store:
+            session_id = store.resolve(args.session)
+    for f in args.files:  # fail before the screen switches, with the same one-line errors
+        from kubectl_podlife.ingest.source import read_source
+        read_source(f)
+    return run_tui(files=list(args.files) or None, store_path=str(default_path()) if session_id else None,
+                   session_id=session_id, pod=args.pod) if _tui_takes_pod() else run_tui(
+        files=list(args.files) or None, store_path=str(default_path()) if session_id else None,
+        session_id=session_id)
+
+
+def _tui_takes_pod() -> bool:
+    import inspect
+
+    from kubectl_podlife.tui.app import run_tui
+    try:
+        return "pod" in inspect.signature(run_tui).parameters
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,455 @@
+"""From one pod's observations to its transitions: what changed, when, and the evidence for it.
+
+Rows are diffed one after another (RESTARTS, READY, STATUS); events and container states add what
+rows cannot show (scheduling, pulls, probe failures, kills, exit codes). The same fact seen in
+several sources is merged into one transition that carries all of them as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kubectl_podlife.ingest.anchor import creation_time
+from kubectl_podlife.model.facts import EventFact, classify
+from kubectl_podlife.observation import CONTAINER, EVENT, MARK, POD, ROW, SPEC, Observation
+from kubectl_podlife.timefmt import clock, seconds_between
+
+_TERMINATED_STATUSES = {"Completed", "Error", "OOMKilled", "ContainerCannotRun", "StartError",
+                        "ContainerStatusUnknown", "DeadlineExceeded"}
+_PULL_STATUSES = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
+_CONFIG_STATUSES = {"CreateContainerConfigError", "CreateContainerError", "RunContainerError",
+                    "PostStartHookError", "PreStartHookError"}
+
+
+@dataclass
+class T:
+    """A transition being assembled (mutable until explained)."""
+
+    kind: str
+    t: float | None
+    lo: float | None
+    hi: float | None
+    container: str | None = None
+    time: str | None = None
+    from_state: str | None = None
+    to_state: str | None = None
+    restart_count: int | None = None
+    evidence: list[Observation] = field(default_factory=list)
+    facts: list[EventFact] = field(default_factory=list)
+    count: int = 1  # aggregated events: how many occurrences
+    first_t: float | None = None  # aggregated events: first occurrence
+    exit_code: int | None = None
+    reason: str | None = None  # terminated / waiting reason
+    note: str = ""
+    order: int = 0
+    # filled by the explainer
+    cause: str | None = None
+    probe: object = None
+    grace: float | None = None
+    backoff: float | None = None
+    expected: object = None
+    confidence: str = "observed"
+    summary: str = ""
+    detail: list[str] = field(default_factory=list)
+    rule: str | None = None
+    missing: list[str] = field(default_factory=list)
+    view: tuple = (None, None, None)
+
+
+@dataclass
+class PodInput:
+    """Everything known about one pod, sorted and grouped for the explainer."""
+
+    key: object
+    obs: list[Observation]
+    spec: dict
+    spec_sources: list[str]
+    containers: list[str]
+    init_containers: list[str]
+    rows: list[Observation]
+    events: list[tuple[Observation, EventFact]]
+    cstates: list[Observation]
+    pstates: list[Observation]
+    created: str | None
+    created_how: str | None
+    has_events_table: bool
+
+
+# --- assembling -----------------------------------------------------------------------------
+
+def merge_spec(specs: list[Observation]) -> tuple[dict, list[str]]:
+    """One PodSpec from manifests, describe and fragments: manifests win, others fill gaps."""
+    rank = {"api": 0, "manifest": 1, "describe": 2, "fragment": 3}
+    specs = sorted(specs, key=lambda o: (rank.get(o.data.get("source"), 4), o.seq))
+    merged: dict = {}
+    sources: list[str] = []
+    for o in specs:
+        s = o.data.get("spec") or {}
+        sources.append(o.data.get("source") or "?")
+        for k, v in s.items():
+            if k in ("containers", "initContainers"):
+                have = merged.setdefault(k, [])
+                for c in v or []:
+                    if not isinstance(c, dict):
+                        continue
+                    name = c.get("name")
+                    target = next((h for h in have if h.get("name") == name), None)
+                    if target is None and name is None and len(have) == 1:
+                        target = have[0]  # a probe fragment belongs to the only container
+                    if target is None and name is not None:
+                        unnamed = next((h for h in have if h.get("name") is None), None)
+                        if unnamed is not None:
+                            unnamed["name"] = name
+                            target = unnamed
+                    if target is None:
+                        have.append(dict(c))
+                    else:
+                        for ck, cv in c.items():
+                            target.setdefault(ck, cv)
+            else:
+                merged.setdefault(k, v)
+    return merged, sources
+
+
+def assemble(key, obs: list[Observation]) -> PodInput:
+    specs = [o for o in obs if o.kind == SPEC]
+    spec, sources = merge_spec(specs)
+    containers: list[str] = []
+    inits: list[str] = []
+    for c in spec.get("initContainers", []) or []:
+        if c.get("name") and c["name"] not in inits:
+            inits.append(c["name"])
+    for c in spec.get("containers", []) or []:
+        if c.get("name") and c["name"] not in containers:
+            containers.append(c["name"])
+    events = [(o, classify(o)) for o in obs if o.kind == EVENT]
+    for o in obs:
+        if o.kind == CONTAINER and o.container:
+            lst = inits if o.data.get("init") else containers
+            if o.container not in lst and o.container not in inits + containers:
+                lst.append(o.container)
+    for o, f in events:
+        name = f.container or o.container
+        if name and name not in inits + containers:
+            path = o.data.get("field_path") or ""
+            (inits if "initContainers" in path else containers).append(name)
+    # A fragment's unnamed container takes the one name the pod is known by.
+    for lst in (spec.get("containers") or [],):
+        for c in lst:
+            if c.get("name") is None and len(containers) == 1:
+                c["name"] = containers[0]
+    created, how = creation_time(obs)
+    rows = [o for o in obs if o.kind == ROW]
+    return PodInput(key=key, obs=obs, spec=spec, spec_sources=sources, containers=containers, init_containers=inits,
+                    rows=_time_sorted(rows), events=sorted(events, key=lambda e: _sort_key(e[0])),
+                    cstates=[o for o in obs if o.kind == CONTAINER], pstates=[o for o in obs if o.kind == POD],
+                    created=created, created_how=how, has_events_table=bool(events))
+
+
+def _sort_key(o: Observation) -> tuple:
+    return (o.t is None, o.t if o.t is not None else 0.0, o.seq)
+
+
+def _time_sorted(rows: list[Observation]) -> list[Observation]:
+    # Rows keep their printed order: a watch prints them in time order, and rounding of AGE may
+    # make two rows look simultaneous.
+    return sorted(rows, key=lambda o: o.seq)
+
+
+def pod_t(inp: PodInput, ts: str | None) -> float | None:
+    """An absolute timestamp on the pod's clock."""
+    if not ts or not inp.created:
+        return None
+    return seconds_between(inp.created, ts)
+
+
+# --- transitions from rows --------------------------------------------------------------------
+
+def _ready_parts(ready: str | None) -> tuple[int, int] | None:
+    if not ready or "/" not in ready:
+        return None
+    a, b = ready.split("/", 1)
+    return (int(a), int(b)) if a.isdigit() and b.isdigit() else None
+
+
+def row_transitions(inp: PodInput, start_order: int) -> list[T]:
+    out: list[T] = []
+    prev: Observation | None = None
+    order = start_order
+    single = inp.containers[0] if len(inp.containers) == 1 else None
+    for row in inp.rows:
+        d = row.data
+        order += 1
+        status = d.get("status")
+        restarts = d.get("restarts")
+        ready = d.get("ready")
+        t, lo, hi = row.t, row.t_lo, row.t_hi
+        ago = d.get("last_restart_ago")
+        if prev is None:
+            early = lo is not None and lo <= 5 or status in ("Pending", "ContainerCreating") or (
+                status or "").startswith("Init:0/")
+            if early:
+                out.append(T("created", 0.0, 0.0, hi if hi is not None and hi <= 5 else 1.0, evidence=[row],
+                             to_state=status, order=order))
+            else:
+                out.append(T("phase", t, lo, hi, evidence=[row], to_state=status, order=order,
+                             note="first seen"))
+            if restarts:
+                rt, rlo, rhi = _restart_time(row, None)
+                out.append(T("restart", rt, rlo, rhi, container=single, restart_count=restarts, evidence=[row],
+                             order=order, note="before-first-row", to_state=status))
+            out.extend(_status_transition(None, row, single, order))
+            prev = row
+            continue
+        pd = prev.data
+        prev_restarts = pd.get("restarts")
+        if restarts is not None and prev_restarts is not None:
+            if restarts > prev_restarts:
+                for k in range(prev_restarts + 1, restarts + 1):
+                    last = k == restarts
+                    rt, rlo, rhi = _restart_time(row, prev) if last else (
+                        None, prev.t if prev.t is not None else None, row.t)
+                    out.append(T("restart", rt if last else None, rlo, rhi, container=single, restart_count=k,
+                                 evidence=[row], from_state=pd.get("status"), to_state=status, order=order,
+                                 note="" if last else "missed by the watch"))
+            elif restarts < prev_restarts:
+                out.append(T("note", t, lo, hi, container=single, evidence=[row, prev], order=order,
+                             note=f"RESTARTS went back from {prev_restarts} to {restarts}"))
+        if status != pd.get("status") and status:
+            out.extend(_status_transition(prev, row, single, order))
+        rp, pp = _ready_parts(ready), _ready_parts(pd.get("ready"))
+        if rp and pp and rp != pp and status == pd.get("status") and status in ("Running", "Terminating"):
+            restarted = restarts is not None and prev_restarts is not None and restarts > prev_restarts
+            if not restarted:
+                kind = "ready" if rp[0] > pp[0] else "not-ready"
+                out.append(T(kind, t, lo, hi, container=single, evidence=[row], from_state=pd.get("ready"),
+                             to_state=ready, order=order))
+        elif rp and pp and rp[0] > pp[0] and status == "Running" and pd.get("status") != "Running":
+            out.append(T("ready", t, lo, hi, container=single, evidence=[row], from_state=pd.get("ready"),
+                         to_state=ready, order=order))
+        if d.get("deleted"):
+            out.append(T("deleted", t, lo, hi, evidence=[row], order=order))
+        prev = row
+    return out
+
+
+def _restart_time(row: Observation, prev: Observation | None) -> tuple[float | None, float | None, float | None]:
+    ago = row.data.get("last_restart_ago")
+    if row.t is None:
+        return None, prev.t if prev else None, None
+    if ago:
+        # RESTARTS "N (Xs ago)": X is since the previous instance finished; the restart is at the row.
+        return row.t, round(row.t_lo - ago[1], 3), row.t_hi
+    lo = prev.t if prev is not None and prev.t is not None else None
+    return row.t, lo, row.t_hi
+
+
+def _status_transition(prev: Observation | None, row: Observation, single: str | None, order: int) -> list[T]:
+    status = row.data.get("status") or ""
+    before = prev.data.get("status") if prev else None
+    t, lo, hi = row.t, row.t_lo, row.t_hi
+    kind = None
+    if status == "Running" and before in (None, "ContainerCreating", "Pending", "PodInitializing") and prev is not None:
+        kind = "started"
+    elif status == "Running" and before and before != "Running":
+        kind = "started"
+    elif status == "CrashLoopBackOff" or status == "Init:CrashLoopBackOff":
+        kind = "back-off"
+    elif status in _TERMINATED_STATUSES or status.startswith(("Signal:", "ExitCode:", "Init:Error", "Init:OOMKilled")):
+        kind = "terminated"
+    elif status in _PULL_STATUSES or status.startswith("Init:ErrImagePull") or status.startswith("Init:ImagePull"):
+        kind = "pull-failed" if "ErrImage" in status or "Invalid" in status else "back-off"
+    elif status in _CONFIG_STATUSES:
+        kind = "terminated"
+    elif status == "Terminating":
+        kind = "terminating"
+    elif status == "PodInitializing" or (status.startswith("Init:") and re.match(r"Init:\d+/\d+", status)):
+        kind = "init-done" if before and before.startswith("Init:") and before != status else "phase"
+    elif status in ("Evicted", "NodeLost", "Unknown", "Pending", "ContainerCreating", "NotReady", "SchedulingGated"):
+        kind = "phase"
+    if kind is None or (prev is None and kind in ("started",)):
+        return []
+    tr = T(kind, t, lo, hi, container=single, evidence=[row], from_state=before, to_state=status, order=order,
+           reason=status)
+    return [tr]
+
+
+# --- transitions from events ------------------------------------------------------------------
+
+_EVENT_KINDS = {"scheduled": "scheduled", "failed-scheduling": "phase", "pulling": "pulling", "pulled": "pulled",
+                "pull-failed": "pull-failed", "pull-backoff": "back-off", "started": "started", "created": "started",
+                "probe-failed": "probe-failed", "probe-errored": "probe-failed", "probe-warning": "note",
+                "killing": "killing", "back-off": "back-off", "hook-failed": "hook-failed",
+                "config-error": "terminated", "cannot-run": "terminated", "sandbox": "note", "evicted": "phase",
+                "oom": "terminated", "grace-exceeded": "note", "note": "note"}
+
+
+def event_transitions(inp: PodInput, start_order: int) -> list[T]:
+    out: list[T] = []
+    single = inp.containers[0] if len(inp.containers) == 1 else None
+    order = start_order
+    for o, f in inp.events:
+        if f.what == "mount":
+            continue
+        order += 1
+        kind = _EVENT_KINDS.get(f.what, "note")
+        container = f.container or o.container or (single if f.what not in ("scheduled",) else None)
+        first = o.data.get("first_t")
+        count = int(o.data.get("count") or 1)
+        tr = T(kind, o.t, o.t_lo, o.t_hi, container=container, time=o.data.get("last_time"), evidence=[o], facts=[f],
+               count=count, first_t=first[0] if first else None, order=order)
+        if f.what == "pull-backoff":
+            tr.reason = "ImagePullBackOff"
+        if f.what == "back-off":
+            tr.reason = "CrashLoopBackOff"
+        if f.what in ("oom",):
+            tr.reason = "OOMKilled"
+        if f.what == "created":
+            tr.note = "created"
+        out.append(tr)
+    return out
+
+
+# --- transitions from container and pod states (describe, API) ---------------------------------
+
+def state_transitions(inp: PodInput, start_order: int) -> list[T]:
+    out: list[T] = []
+    order = start_order
+    for o in inp.cstates:
+        order += 1
+        d = o.data
+        c = o.container or (inp.containers[0] if len(inp.containers) == 1 else None)
+        st = d.get("state") or {}
+        last = d.get("last_state") or {}
+        snap_t, snap_lo, snap_hi = o.t, o.t_lo, o.t_hi
+        rc = d.get("restart_count")
+        if last.get("status") == "terminated":
+            ft = pod_t(inp, last.get("finished_at"))
+            tr = T("terminated", ft, ft, ft + 1 if ft is not None else None, container=c,
+                   time=last.get("finished_at"), evidence=[o], order=order, exit_code=last.get("exit_code"),
+                   reason=last.get("reason"), note="last-state")
+            st_t = pod_t(inp, last.get("started_at"))
+            if st_t is not None and ft is not None:
+                tr.first_t = st_t
+            out.append(tr)
+            if rc or rc is None:
+                started = pod_t(inp, st.get("started_at")) if st.get("status") == "running" else None
+                out.append(T("restart", started if started is not None else ft,
+                             started if started is not None else ft,
+                             (started + 1) if started is not None else (snap_hi if ft is None else None),
+                             container=c, restart_count=rc, evidence=[o], order=order, note="from-state",
+                             time=st.get("started_at")))
+        if st.get("status") == "terminated":
+            ft = pod_t(inp, st.get("finished_at"))
+            tr = T("terminated", ft if ft is not None else snap_t, ft if ft is not None else snap_lo,
+                   (ft + 1) if ft is not None else snap_hi, container=c, time=st.get("finished_at"), evidence=[o],
+                   order=order, exit_code=st.get("exit_code"), reason=st.get("reason"), note="current-state")
+            s0 = pod_t(inp, st.get("started_at"))
+            if s0 is not None:
+                tr.first_t = s0
+            out.append(tr)
+        elif st.get("status") == "waiting" and st.get("reason"):
+            reason = st["reason"]
+            kind = {"CrashLoopBackOff": "back-off", "ImagePullBackOff": "back-off", "ErrImagePull": "pull-failed",
+                    "PodInitializing": "phase", "ContainerCreating": "phase"}.get(reason, "terminated")
+            out.append(T(kind, snap_t, snap_lo, snap_hi, container=c, evidence=[o], order=order, reason=reason,
+                         note="current-state"))
+        elif st.get("status") == "running":
+            s0 = pod_t(inp, st.get("started_at"))
+            if s0 is not None or d.get("init"):
+                out.append(T("started", s0 if s0 is not None else snap_t, s0 if s0 is not None else snap_lo,
+                             (s0 + 1) if s0 is not None else snap_hi, container=c, time=st.get("started_at"),
+                             evidence=[o], order=order, note="current-state"))
+    for o in inp.pstates:
+        order += 1
+        d = o.data
+        if d.get("terminating"):
+            out.append(T("terminating", o.t, o.t_lo, o.t_hi, evidence=[o], order=order, to_state="Terminating"))
+        elif d.get("phase") in ("Succeeded", "Failed"):
+            out.append(T("phase", o.t, o.t_lo, o.t_hi, evidence=[o], order=order, to_state=d["phase"],
+                         reason=d.get("reason")))
+        if d.get("deletion_time") and not d.get("terminating"):
+            out.append(T("terminating", o.t, o.t_lo, o.t_hi, evidence=[o], order=order, to_state="Terminating"))
+    for o in inp.obs:
+        if o.kind == MARK and o.data.get("what") == "deleted":
+            out.append(T("deleted", o.t, o.t_lo, o.t_hi, evidence=[o], order=order))
+    return out
+
+
+# --- merging ----------------------------------------------------------------------------------
+
+_MERGE_TOL = 2.0
+
+
+def _overlap(a: T, b: T) -> bool:
+    if a.t is None or b.t is None:
+        return False
+    alo = a.lo if a.lo is not None else a.t
+    ahi = a.hi if a.hi is not None else a.t
+    blo = b.lo if b.lo is not None else b.t
+    bhi = b.hi if b.hi is not None else b.t
+    return alo - _MERGE_TOL <= bhi and blo - _MERGE_TOL <= ahi
+
+
+def merge(trs: list[T]) -> list[T]:
+    """One transition per fact: the same kind, container and time (or restart count) seen twice."""
+    out: list[T] = []
+    for tr in sorted(trs, key=lambda x: (x.t is None, x.t if x.t is not None else 0, x.order)):
+        target = None
+        for ex in reversed(out[-12:]):
+            if ex.kind != tr.kind or (ex.container and tr.container and ex.container != tr.container):
+                continue
+            if tr.kind in ("note", "probe-failed", "pulling", "pulled") and not (
+                    ex.evidence and tr.evidence and ex.evidence[0].raw == tr.evidence[0].raw):
+                # distinct repeated events stay distinct unless it is the same line seen twice
+                if not (tr.kind != "note" and _same_event(ex, tr)):
+                    continue
+            if tr.kind == "restart" and ex.restart_count is not None and tr.restart_count is not None:
+                if ex.restart_count != tr.restart_count:
+                    continue
+                target = ex
+                break
+            if _overlap(ex, tr) or (tr.t is None and ex.t is None):
+                target = ex
+                break
+        if target is None:
+            out.append(tr)
+            continue
+        _absorb(target, tr)
+    return out
+
+
+def _same_event(a: T, b: T) -> bool:
+    """The same aggregated event printed by two describe runs (ages differ, message and anchor agree)."""
+    ea, eb = a.evidence[0], b.evidence[0]
+    if ea.kind != EVENT or eb.kind != EVENT:
+        return False
+    if ea.data.get("message") != eb.data.get("message") or ea.data.get("reason") != eb.data.get("reason"):
+        return False
+    if ea.data.get("count") != eb.data.get("count"):
+        return False
+    return _overlap(a, b)
+
+
+def _absorb(target: T, tr: T) -> None:
+    target.evidence.extend(e for e in tr.evidence if e not in target.evidence)
+    target.facts.extend(tr.facts)
+    if tr.t is not None and (target.t is None or _width(tr) < _width(target)):
+        target.t, target.lo, target.hi = tr.t, tr.lo, tr.hi
+    for attr in ("container", "time", "from_state", "to_state", "restart_count", "exit_code", "reason", "first_t"):
+        if getattr(target, attr) is None and getattr(tr, attr) is not None:
+            setattr(target, attr, getattr(tr, attr))
+    target.count = max(target.count, tr.count)
+    if tr.note and not target.note:
+        target.note = tr.note
+
+
+def _width(tr: T) -> float:
+    if tr.lo is None or tr.hi is None:
+        return 1e12
+    return tr.hi - tr.lo
+
+
+def describe_time(tr: T) -> str:
+    return clock(tr.t) if tr.t is not None else "?"

@@ -1,0 +1,375 @@
+"""One pod's timeline: transitions explained, kubectl's view at each moment, lanes, diagnosis."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from kubectl_podlife.model import explain as ex
+from kubectl_podlife.model.build import (PodInput, T, assemble, event_transitions, merge, row_transitions,
+                                         state_transitions)
+from kubectl_podlife.model.timeline import (Diagnosis, Evidence, KubectlView, Lane, Mark, PodTimeline, Segment,
+                                            Transition)
+from kubectl_podlife.observation import Observation, UNNAMED
+from kubectl_podlife.timefmt import clock, human_duration
+
+# The order in which transitions at the same moment read naturally.
+_KIND_ORDER = {"created": 0, "scheduled": 1, "pulling": 2, "pulled": 3, "started": 4, "probe-failed": 5,
+               "killing": 6, "terminated": 7, "not-ready": 8, "restart": 9, "back-off": 10, "ready": 11,
+               "init-done": 12, "phase": 13, "terminating": 14, "deleted": 15, "pull-failed": 5, "hook-failed": 6,
+               "note": 16}
+_MAX_EVIDENCE_TEXT = 500
+
+
+def build_pod(key, obs: list[Observation]) -> PodTimeline:
+    inp = assemble(key, obs)
+    raw: list[T] = []
+    raw += row_transitions(inp, 0)
+    raw += event_transitions(inp, 10_000)
+    raw += state_transitions(inp, 20_000)
+    trs = merge(raw)
+    trs = _drop_redundant(trs)
+    ctx = ex.PodContext(inp, trs)
+    ex.explain_restarts(ctx)
+    for tr in trs:
+        if tr.kind == "restart":
+            continue
+        if tr.kind == "back-off":
+            ex.explain_backoff(ctx, tr)
+        elif tr.kind in ("ready", "not-ready"):
+            ex.explain_ready(ctx, tr)
+        elif tr.kind == "probe-failed":
+            ex.explain_probe_failed(ctx, tr)
+        elif tr.kind == "killing":
+            ex.explain_killing(ctx, tr)
+        elif tr.kind == "terminated":
+            ex.explain_terminated(ctx, tr)
+        else:
+            ex.explain_simple(ctx, tr)
+    trs.sort(key=_order_key)
+    _views(inp, trs)
+    diagnosis, restarts, final = _diagnose(ctx, inp, trs)
+    times = [t.t for t in trs if t.t is not None]
+    lanes = _lanes(inp, trs, max(times) if times else 0.0)
+    notes = _notes(inp, trs)
+    name = key.name
+    return PodTimeline(
+        name=name, namespace=key.namespace, uid=key.uid, incarnation=key.incarnation,
+        transitions=tuple(_freeze(t) for t in trs), diagnosis=diagnosis, restarts=restarts, final_status=final,
+        lanes=lanes, start=min(times) if times else 0.0, end=max(times) if times else 0.0,
+        created_time=inp.created, anchor=inp.created_how, notes=tuple(notes),
+        sources=tuple(dict.fromkeys(o.origin.rsplit(":", 1)[0] for o in obs)))
+
+
+def _order_key(t: T) -> tuple:
+    return (t.t is None, t.t if t.t is not None else 0.0, _KIND_ORDER.get(t.kind, 20), t.order)
+
+
+def _drop_redundant(trs: list[T]) -> list[T]:
+    """A restart inferred from a container state that a row-based restart already covers."""
+    out = []
+    counted = {(t.container, t.restart_count) for t in trs if t.kind == "restart" and t.note != "from-state"}
+    for t in trs:
+        if t.kind == "restart" and t.note == "from-state" and (
+                (t.container, t.restart_count) in counted or (None, t.restart_count) in counted):
+            continue
+        out.append(t)
+    return out
+
+
+def _freeze(t: T) -> Transition:
+    ev = []
+    seen = set()
+    for o in t.evidence:
+        if o.origin in seen:
+            continue
+        seen.add(o.origin)
+        text = o.raw if len(o.raw) <= _MAX_EVIDENCE_TEXT else o.raw[:_MAX_EVIDENCE_TEXT] + " …"
+        ev.append(Evidence(origin=o.origin, text=text))
+    times = [o.time for o in t.evidence if o.time]
+    return Transition(
+        t=round(t.t, 3) if t.t is not None else None,
+        t_range=(round(t.lo, 3), round(t.hi, 3)) if t.lo is not None and t.hi is not None else None,
+        time=t.time or (times[0] if times else None), kind=t.kind, summary=t.summary or t.kind, container=t.container,
+        from_state=t.from_state, to_state=t.to_state, restart_count=t.restart_count, cause=t.cause, probe=t.probe,
+        grace_period_seconds=t.grace, backoff_seconds=t.backoff, expected=t.expected, confidence=t.confidence,
+        detail=tuple(d for d in t.detail if d), rule=t.rule, missing=tuple(dict.fromkeys(t.missing)),
+        evidence=tuple(ev), view=KubectlView(*t.view))
+
+
+# --- what kubectl would show -----------------------------------------------------------------
+
+_STATUS_AFTER = {"created": "ContainerCreating", "scheduled": "ContainerCreating", "pulling": "ContainerCreating",
+                 "pulled": "ContainerCreating", "started": "Running", "restart": "Running",
+                 "back-off": "CrashLoopBackOff", "terminating": "Terminating", "pull-failed": "ErrImagePull"}
+
+
+def _views(inp: PodInput, trs: list[T]) -> None:
+    rows = [r for r in inp.rows]
+    total = max(1, len(inp.containers))
+    status, ready, restarts = None, None, 0
+    ready_n = 0
+    for t in trs:
+        row = next((e for e in t.evidence if e.kind == "row"), None)
+        if row is None and rows and t.t is not None:
+            before = [r for r in rows if r.t is not None and r.t <= t.t + 0.5]
+            row = before[-1] if before else None
+        if row is not None:
+            d = row.data
+            rc = d.get("restarts")
+            ago = d.get("last_restart_ago")
+            rtxt = None
+            if rc is not None:
+                rtxt = str(rc) + (f" ({human_duration(ago[0])} ago)" if ago else "")
+            t.view = (d.get("ready"), d.get("status"), rtxt)
+            status, ready = d.get("status"), d.get("ready")
+            restarts = rc if rc is not None else restarts
+            continue
+        # No row: reconstruct what printPod would show from the transition itself.
+        if t.kind == "restart" and t.restart_count is not None:
+            restarts = max(restarts, t.restart_count)
+        if t.kind == "back-off":
+            status = t.reason if t.reason else "CrashLoopBackOff"
+            if (t.container or "") in inp.init_containers:
+                status = "Init:" + status
+            ready_n = 0
+        elif t.kind == "terminated":
+            status = t.reason or ("Completed" if t.exit_code == 0 else "Error")
+            if t.container in inp.init_containers and not status.startswith("Init:"):
+                status = "Init:" + status
+            ready_n = 0
+        elif t.kind in ("started", "restart"):
+            status = "Running" if not (t.container in inp.init_containers) else f"Init:{inp.init_containers.index(t.container)}/{len(inp.init_containers)}"
+            if not any(c.get("readinessProbe") for c in inp.spec.get("containers") or []):
+                ready_n = total if status == "Running" else 0
+        elif t.kind == "ready":
+            ready_n = total
+        elif t.kind == "not-ready":
+            ready_n = 0
+        elif t.kind in _STATUS_AFTER:
+            status = _STATUS_AFTER[t.kind]
+        ready = f"{ready_n}/{total}"
+        t.view = (ready, status, str(restarts) if status else None)
+
+
+# --- diagnosis --------------------------------------------------------------------------------
+
+_STATE_CAUSE = {"CrashLoopBackOff": None, "ImagePullBackOff": "image-pull", "ErrImagePull": "image-pull",
+                "InvalidImageName": "image-pull", "ErrImageNeverPull": "image-pull",
+                "CreateContainerConfigError": "config-error", "RunContainerError": "cannot-run",
+                "ContainerCannotRun": "cannot-run", "StartError": "cannot-run", "OOMKilled": "oom-killed",
+                "Error": "error-exit", "Completed": "completed-exit", "Terminating": "deleted", "Evicted": "evicted"}
+
+
+def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosis, int, str | None]:
+    restarts = max([t.restart_count or 0 for t in trs if t.kind == "restart"] +
+                   [o.data.get("restarts") or 0 for o in inp.rows] +
+                   [o.data.get("restart_count") or 0 for o in inp.cstates] + [0])
+    created = [t for t in trs if t.kind == "started" and t.count > 1]
+    if created:
+        restarts = max(restarts, max(t.count for t in created) - 1)
+    kills = [t for t in trs if t.kind == "killing" and t.cause in ("liveness-probe", "startup-probe")]
+    if kills and not restarts:
+        restarts = max(restarts, sum(t.count for t in kills))
+    final = _final_status(trs)
+    rs = [t for t in trs if t.kind == "restart" and t.cause]
+    causes = Counter(t.cause for t in rs if t.cause != "unknown")
+    # Strong evidence that is not tied to a specific restart (aggregated events, states).
+    side: list[T] = []
+    for t in trs:
+        if t.kind == "killing" and t.cause in ("liveness-probe", "startup-probe", "post-start-hook"):
+            side.append(t)
+        elif t.kind == "terminated" and t.cause in ("oom-killed", "error-exit", "completed-exit", "cannot-run",
+                                                    "config-error"):
+            side.append(t)
+        elif t.kind == "hook-failed" and t.cause == "post-start-hook":
+            side.append(t)
+    pick: T | None = None
+    if causes:
+        top = causes.most_common(1)[0][0]
+        pick = next(t for t in reversed(rs) if t.cause == top)
+    elif side and (restarts or any(s.kind == "killing" for s in side)):
+        pick = next((s for s in side if s.kind == "killing"), side[-1])
+    elif side:
+        pick = side[-1]
+    summary_bits: list[str] = []
+    if pick is not None:
+        cause = pick.cause
+        container = pick.container
+        probe = pick.probe
+        confidence = pick.confidence
+        summary_bits.append(_diag_sentence(pick, restarts))
+    else:
+        cause, container, probe, confidence = _state_cause(ctx, inp, trs, final, restarts)
+        summary_bits.append(_state_sentence(cause, container, probe, final, restarts, trs, ctx))
+    backoffs = [t for t in trs if t.kind == "back-off" and t.backoff]
+    if backoffs and cause not in ("image-pull",) and final in ("CrashLoopBackOff", "Init:CrashLoopBackOff"):
+        summary_bits.append(f"now in CrashLoopBackOff (back-off {clock(backoffs[-1].backoff)})")
+    summary = "; ".join(b for b in summary_bits if b)
+    return Diagnosis(cause=cause or "unknown", summary=summary, container=container, probe=probe,
+                     confidence=confidence), restarts, final
+
+
+def _diag_sentence(t: T, restarts: int) -> str:
+    times = f"Restarted {restarts} time{'s' if restarts != 1 else ''}" if restarts else "Stopped"
+    c = f" ({t.container})" if t.container else ""
+    if t.cause in ("liveness-probe", "startup-probe"):
+        p = t.probe
+        what = f"the {p.handler} {p.type} probe" + (f" `{p.target}`" if p and p.target else "") if p else \
+            f"the {t.cause.split('-')[0]} probe"
+        settings = f" (period {p.period_seconds} s, threshold {p.failure_threshold})" if p and p.from_spec else ""
+        grace = f"; each kill used a {t.grace:g} s grace period" if t.grace else ""
+        return f"{times}{c}: {what} kept failing{settings}{grace}"
+    if t.cause == "oom-killed":
+        return f"{times}{c}: OOMKilled, the container exceeds its memory limit"
+    if t.cause == "error-exit":
+        code = f" with exit code {t.exit_code}" if t.exit_code is not None else ""
+        return f"{times}{c}: the container exits{code} (an application error; see `kubectl logs --previous`)"
+    if t.cause == "completed-exit":
+        return f"{times}{c}: the container exits with code 0 and restartPolicy restarts it"
+    if t.cause == "post-start-hook":
+        return f"{times}{c}: its PostStart hook fails, so the kubelet kills it"
+    if t.cause == "cannot-run":
+        return f"{times}{c}: the runtime cannot start the container"
+    return f"{times}{c}: {t.summary}"
+
+
+def _final_status(trs: list[T]) -> str | None:
+    for t in reversed(trs):
+        if t.view and t.view[1]:
+            return t.view[1]
+    return None
+
+
+def _state_cause(ctx, inp: PodInput, trs: list[T], final: str | None, restarts: int):
+    f = final or ""
+    if f.startswith("Init:") or any(t.kind == "init-done" for t in trs) or (
+            inp.init_containers and any((t.to_state or "").startswith("Init:") for t in trs)):
+        held = _holding_init(inp, trs)
+        return "init-container", held, None, "observed"
+    cause = _STATE_CAUSE.get(f)
+    if cause:
+        c = next((t.container for t in reversed(trs) if t.cause == cause and t.container), ctx.single)
+        return cause, c, None, "observed"
+    pulls = [t for t in trs if t.cause == "image-pull"]
+    if pulls:
+        return "image-pull", pulls[-1].container, None, "observed"
+    rd = [t for t in trs if t.kind in ("not-ready", "probe-failed") and t.cause == "readiness-probe"]
+    startup = [t for t in trs if t.kind == "probe-failed" and t.cause == "startup-probe"]
+    if startup and not restarts:
+        return "startup-probe", startup[-1].container, startup[-1].probe, "observed"
+    if rd:
+        return "readiness-probe", rd[-1].container, rd[-1].probe, "observed"
+    if any(t.kind in ("terminating", "deleted") for t in trs):
+        return "deleted", None, None, "observed"
+    if restarts:
+        c = next((t.container for t in trs if t.kind == "restart" and t.container), ctx.single)
+        return "unknown", c, None, "inferred"
+    return "none", ctx.single, None, "observed"
+
+
+def _holding_init(inp: PodInput, trs: list[T]) -> str | None:
+    for t in reversed(trs):
+        if t.container in inp.init_containers and t.kind in ("back-off", "terminated", "started"):
+            return t.container
+    m = [t.to_state for t in trs if (t.to_state or "").startswith("Init:")]
+    if m and inp.init_containers:
+        import re
+        g = re.match(r"Init:(\d+)/(\d+)", m[-1])
+        if g and int(g.group(1)) < len(inp.init_containers):
+            return inp.init_containers[int(g.group(1))]
+    return inp.init_containers[0] if inp.init_containers else None
+
+
+def _state_sentence(cause, container, probe, final, restarts, trs, ctx) -> str:
+    c = f" ({container})" if container else ""
+    if cause == "init-container":
+        waited = [t for t in trs if (t.to_state or "").startswith("Init:")]
+        last = waited[-1].to_state if waited else final
+        if final and not final.startswith("Init:") and final not in ("PodInitializing",):
+            return (f"Init containers held the pod (last {last}), then it started: now {final}"
+                    + (f"; init container {container} ran first" if container else ""))
+        return f"Held by init container {container or '?'}: {final}" + (
+            f", {restarts} restarts" if restarts else "")
+    if cause == "image-pull":
+        return f"The image cannot be pulled{c}: {final or 'ErrImagePull/ImagePullBackOff'}"
+    if cause == "readiness-probe":
+        return (f"Not ready{c}: the readiness probe fails" + (f" ({probe.handler})" if probe else "") +
+                "; readiness failures never restart a container" + (f"; {restarts} restarts" if restarts else ""))
+    if cause == "startup-probe":
+        p = probe
+        thr = p.failure_threshold if p and p.failure_threshold else 3
+        seen = p.failures_seen if p and p.failures_seen else 1
+        return (f"Startup probe failed {seen} time{'s' if seen != 1 else ''}{c}, below failureThreshold {thr}"
+                f"{'' if p and p.from_spec else ' (default, assumed)'}: no restart")
+    if cause == "deleted":
+        return f"Deleted: {final or 'Terminating'}"
+    if cause == "oom-killed":
+        return f"OOMKilled{c}: the container exceeded its memory limit; {restarts} restarts"
+    if cause == "error-exit":
+        return f"The container exited with an error{c}; {restarts} restarts"
+    if cause == "completed-exit":
+        return f"The container completed{c} (exit 0); {restarts} restarts"
+    if cause == "unknown":
+        return (f"Restarted {restarts} time{'s' if restarts != 1 else ''}{c}; the input does not show why "
+                f"(no exit code, reason, kill or probe events): now {final or '?'}")
+    if cause == "none":
+        return f"No failure seen: {final or 'no status shown'}" + (f", {restarts} restarts" if restarts else "")
+    return f"{cause}: {final}"
+
+
+# --- lanes ------------------------------------------------------------------------------------
+
+_LANE_KIND = {"started": "running", "restart": "running", "ready": "ready", "not-ready": "running",
+              "back-off": "back-off", "terminated": "terminated", "pull-failed": "waiting", "pulling": "waiting",
+              "created": "waiting", "killing": None}
+_MARK_KINDS = {"probe-failed", "killing", "restart", "back-off", "pull-failed", "hook-failed", "terminated"}
+
+
+def _lanes(inp: PodInput, trs: list[T], end: float) -> tuple[Lane, ...]:
+    names = inp.init_containers + [c for c in inp.containers if c not in inp.init_containers]
+    if not names:
+        names = [None]
+    lanes = []
+    for name in names:
+        segs: list[Segment] = []
+        marks: list[Mark] = []
+        state = "waiting"
+        start = 0.0
+        for t in trs:
+            if t.t is None or (t.container is not None and name is not None and t.container != name):
+                continue
+            if t.container is None and len(names) > 1 and t.kind not in ("created", "scheduled", "terminating",
+                                                                          "deleted"):
+                continue
+            if t.kind in _MARK_KINDS:
+                marks.append(Mark(t.t, t.kind, t.summary[:60]))
+            new = _LANE_KIND.get(t.kind)
+            if t.kind == "terminating" or t.kind == "deleted":
+                new = "terminated"
+            if new and new != state:
+                if t.t > start:
+                    segs.append(Segment(start, t.t, state))
+                state, start = new, t.t
+        segs.append(Segment(start, None, state))
+        lanes.append(Lane(container=name or "(pod)", init=name in inp.init_containers,
+                          segments=tuple(segs), marks=tuple(marks)))
+    return tuple(lanes)
+
+
+def _notes(inp: PodInput, trs: list[T]) -> list[str]:
+    notes = []
+    if inp.key.name.startswith(UNNAMED):
+        notes.append("the input never names this pod; it is shown under its file's name")
+    anchors = {o.data.get("anchor") for o in inp.obs if o.data.get("anchor")}
+    for a in sorted(a for a in anchors if a):
+        if a.startswith("assumed"):
+            notes.append(f"times are relative: {a}")
+    if inp.created_how and inp.created_how not in ("creationTimestamp",):
+        notes.append(f"creation time estimated from {inp.created_how}")
+    if not any(t.t is not None for t in trs) and trs:
+        notes.append("no timestamps: transitions are in the order printed")
+    if not trs:
+        notes.append("only the spec was seen: no status or events for this pod (try `kubectl podlife simulate`)")
+    if any(o.recovered for o in inp.obs):
+        notes.append("the manifest was damaged (indentation or line breaks lost) and rebuilt along the Pod schema")
+    return notes

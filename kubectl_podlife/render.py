@@ -1,0 +1,126 @@
+"""Plain renderers of a Timeline: readable text for terminals and pipes, markdown for tickets.
+
+One line per transition (time, what changed, why), the details indented below it.
+"""
+
+from __future__ import annotations
+
+from kubectl_podlife.model.timeline import PodTimeline, Timeline, Transition
+from kubectl_podlife.timefmt import clock
+
+_COLORS = {"restart": "31", "back-off": "33", "killing": "31", "probe-failed": "33", "terminated": "35",
+           "ready": "32", "not-ready": "33", "pull-failed": "31", "deleted": "90", "terminating": "90"}
+
+
+def _time(t: Transition) -> str:
+    if t.t is None:
+        return "      ?"
+    return f"{clock(t.t):>7}"
+
+
+def _view(t: Transition) -> str:
+    v = t.view
+    if not (v.ready or v.status):
+        return ""
+    return f"[{v.ready or '-'} {v.status or '-'} {v.restarts or '-'}]"
+
+
+def pod_header(p: PodTimeline) -> list[str]:
+    lines = [f"Pod {p.display}: {p.final_status or 'status not shown'}, {p.restarts} restart"
+             f"{'s' if p.restarts != 1 else ''}",
+             f"  Diagnosis: {p.diagnosis.summary}",
+             f"  Cause: {p.diagnosis.cause}" + (f", container {p.diagnosis.container}" if p.diagnosis.container else "")
+             + (f", {p.diagnosis.probe.type} probe ({p.diagnosis.probe.handler})" if p.diagnosis.probe else "")
+             + f", confidence {p.diagnosis.confidence}"]
+    for n in p.notes:
+        lines.append(f"  Note: {n}")
+    return lines
+
+
+def transition_lines(t: Transition, verbose: bool = True, color: bool = False) -> list[str]:
+    head = f"{_time(t)}  {t.kind:<12} {t.summary}"
+    view = _view(t)
+    if view:
+        head += f"  {view}"
+    if color and t.kind in _COLORS:
+        head = f"\x1b[{_COLORS[t.kind]}m{head}\x1b[0m"
+    out = [head]
+    if not verbose:
+        return out
+    pad = " " * 11
+    for d in t.detail:
+        out.append(f"{pad}{d}")
+    if t.expected:
+        e = t.expected
+        rng = f"{clock(e.t_range[0])}..{clock(e.t_range[1])}" if e.t_range else "?"
+        obs = f", observed {clock(e.observed)}" if e.observed is not None else ""
+        diff = f" (off by {e.difference:+g} s)" if e.difference else (" (within)" if e.difference == 0 else "")
+        out.append(f"{pad}Expected: {rng}{obs}{diff}: {e.rule}")
+    if t.rule:
+        out.append(f"{pad}Rule: {t.rule}")
+    if t.confidence != "observed":
+        out.append(f"{pad}Confidence: {t.confidence}")
+    for m in t.missing:
+        out.append(f"{pad}Missing: {m}")
+    for e in t.evidence[:4]:
+        first = e.text.splitlines()[0] if e.text else ""
+        out.append(f"{pad}<- {e.origin}: {first[:150]}")
+    if len(t.evidence) > 4:
+        out.append(f"{pad}<- ... {len(t.evidence) - 4} more")
+    return out
+
+
+def text(timeline: Timeline, color: bool = False, verbose: bool = True) -> str:
+    out: list[str] = []
+    for p in timeline.pods:
+        out.extend(pod_header(p))
+        out.append("")
+        for t in p.transitions:
+            out.extend(transition_lines(t, verbose=verbose, color=color))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def markdown(timeline: Timeline, pod: str | None = None) -> str:
+    out: list[str] = []
+    for p in timeline.pods:
+        if pod and pod not in (p.name, p.display):
+            continue
+        out.append(f"## Pod `{p.display}`")
+        out.append("")
+        out.append(f"**{p.final_status or 'status not shown'}**, {p.restarts} restarts. "
+                   f"**Diagnosis** ({p.diagnosis.cause}, {p.diagnosis.confidence}): {p.diagnosis.summary}")
+        out.append("")
+        for n in p.notes:
+            out.append(f"> {n}")
+        if p.notes:
+            out.append("")
+        out.append("| t | kind | what happened | kubectl |")
+        out.append("|---|---|---|---|")
+        for t in p.transitions:
+            out.append(f"| {clock(t.t) if t.t is not None else '?'} | {t.kind} | {_md(t.summary)} | {_md(_view(t))} |")
+        out.append("")
+        explained = [t for t in p.transitions if t.kind in ("restart", "back-off", "killing") or t.expected]
+        if explained:
+            out.append("### Why")
+            out.append("")
+            for t in explained:
+                out.append(f"- **{clock(t.t) if t.t is not None else '?'} {t.kind}**: {_md(t.summary)}")
+                for d in t.detail:
+                    out.append(f"  - {_md(d)}")
+                if t.expected and t.expected.t_range:
+                    e = t.expected
+                    out.append(f"  - expected {clock(e.t_range[0])}..{clock(e.t_range[1])}, observed "
+                               f"{clock(e.observed) if e.observed is not None else '?'}: {_md(e.rule)}")
+                if t.rule:
+                    out.append(f"  - rule: {_md(t.rule)}")
+                for m in t.missing:
+                    out.append(f"  - missing: {_md(m)}")
+                if t.evidence:
+                    out.append(f"  - evidence: " + ", ".join(f"`{e.origin}`" for e in t.evidence[:6]))
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md(s: str) -> str:
+    return s.replace("|", "\\|").replace("\n", " ")

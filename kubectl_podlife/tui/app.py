@@ -1,0 +1,619 @@
+"""The replay TUI: one pod's transitions, container lanes and the explanation of the selected moment,
+all driven by one playhead. `make_app` is the only way to build it (the CLI and the tests share it);
+`run_tui` runs it and turns a failure into an exit code.
+
+Loading and live following happen in thread workers that post small messages back; any error they
+meet ends up as one line in the UI.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Footer, Input, LoadingIndicator, Static
+
+from kubectl_podlife.errors import PodlifeError
+from kubectl_podlife.model.timeline import PodTimeline, Timeline, Transition
+from kubectl_podlife.timefmt import clock
+
+from . import bindings as keys
+from .explain import explanation, explanation_text
+from .export import write_export
+from .playback import SPEEDS, PodView, cycle, next_speed, parse_seek
+from .screens import HelpScreen
+from .widgets import Explanation, Lanes, PodList, TimelineView
+
+TICK = 0.1  # playback step, seconds of wall time
+POLL = 0.5  # live following: how often the store is asked for new observations
+
+
+@dataclass(frozen=True)
+class Source:
+    """What to replay: files, a stored session (optionally followed live), or a Timeline in hand."""
+
+    files: tuple[str, ...] = ()
+    store_path: str | None = None
+    session_id: int | None = None
+    follow: bool = False
+    timeline: Timeline | None = None
+
+    def describe(self) -> str:
+        if self.files:
+            return ", ".join(self.files)
+        if self.session_id is not None:
+            return f"session {self.session_id}" + (" (following)" if self.follow else "")
+        return "timeline"
+
+
+# --- messages from the workers -----------------------------------------------------------------
+
+
+@dataclass
+class Loaded(Message):
+    timeline: Timeline
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class LoadFailed(Message):
+    text: str
+    exit_code: int = 1
+
+
+@dataclass
+class Followed(Message):
+    timeline: Timeline | None  # None: nothing new this time
+    error: str | None = None
+
+
+@dataclass
+class Exported(Message):
+    text: str
+    error: bool = False
+
+
+@dataclass
+class _Live:
+    """The follow worker's own state; only that worker's thread touches it."""
+
+    store: Any = None
+    last_id: int = 0
+    observations: list = field(default_factory=list)
+
+
+class PodlifeApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "kubectl podlife"
+    BINDINGS = keys.BINDINGS
+    ENABLE_COMMAND_PALETTE = False
+    AUTO_FOCUS = None
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+
+    def __init__(self, source: Source, keymap: dict[str, str] | None = None, keymap_error: str | None = None):
+        super().__init__()
+        self.source = source
+        self.keymap = dict(keymap or {})
+        self.keymap_error = keymap_error
+        self.timeline: Timeline | None = None
+        self.pod_index = 0
+        self.view: PodView | None = None
+        self.playhead = 0.0
+        self.selected: int | None = None
+        self.speed = SPEEDS[0]
+        self.playing = False
+        self.container_filter: str | None = None
+        self.kind_filter: str | None = None
+        self.query_text = ""
+        self.matches: list[int] = []
+        self.match_pos: int | None = None
+        self.following = source.follow and source.session_id is not None
+        self.follow_paused = False
+        self.load_error: str | None = None
+        self.exit_code = 0
+        self.messages: list[str] = []  # everything said to the user, newest last (tests read it)
+        self._prompt_mode: str | None = None
+        self._last_tick = 0.0
+        self._tick_timer: Timer | None = None
+        self._live = _Live()
+        self._polling = False
+        self._explained: tuple | None = None
+
+    # --- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        with Horizontal(id="body"):
+            with Vertical(id="main"):
+                with Vertical(id="pods-pane"):
+                    yield PodList(id="pods")
+                yield TimelineView(id="timeline")
+                yield Lanes(id="lanes")
+            yield Explanation(id="explain")
+        with Vertical(id="loading"):
+            yield LoadingIndicator()
+            yield Static(id="loading-text")
+        yield Static(id="error")
+        yield Input(id="prompt")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        if self.keymap_error:
+            self.say(self.keymap_error, severity="warning")
+        self.set_class(self.no_color, "-no-color")
+        self.query_one("#explain").border_title = "explanation"
+        self._tick_timer = self.set_interval(TICK, self._tick, pause=True)
+        if self.source.timeline is not None:
+            self.set_timeline(self.source.timeline)
+        elif self.source.files or self.source.session_id is not None:
+            self.screen.add_class("-loading")
+            self.query_one("#loading-text", Static).update(f"reading {self.source.describe()}…")
+            self.load()
+        else:
+            self.fail("nothing to replay: give saved kubectl output (FILE...) or a stored session (--session ID)")
+
+    def say(self, text: str, severity: str = "information") -> None:
+        self.messages.append(text)
+        self.notify(text, severity=severity)  # type: ignore[arg-type]
+
+    def fail(self, text: str, exit_code: int = 1) -> None:
+        self.load_error = text
+        self.exit_code = exit_code
+        self.screen.remove_class("-loading")
+        self.screen.add_class("-failed")
+        self.query_one("#error", Static).update(f"error: {text}  (q quits)")
+        self.messages.append(text)
+        self.refresh_status()
+
+    # --- loading (worker) -------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def load(self) -> None:
+        src = self.source
+        try:
+            if src.files:
+                from kubectl_podlife.pipeline import timeline_for_files
+
+                timeline, result = timeline_for_files(list(src.files))
+                self.post_message(Loaded(timeline, tuple(str(w) for w in getattr(result, "warnings", ()))))
+                return
+            from kubectl_podlife.pipeline import timeline_for_observations
+            from kubectl_podlife.store import Store
+
+            store = Store(src.store_path) if src.store_path else Store()
+            assert src.session_id is not None
+            store.session(src.session_id)  # a clear error for an unknown id
+            last_id, observations = store.observations(src.session_id)
+            warnings = store.warnings(src.session_id)
+            timeline = timeline_for_observations(observations, warnings)
+            if self.following:
+                self._live = _Live(store, last_id, list(observations))
+            else:
+                store.close()
+            self.post_message(Loaded(timeline, tuple(warnings)))
+        except PodlifeError as exc:
+            self.post_message(LoadFailed(str(exc), exc.exit_code))
+        except ImportError as exc:
+            self.post_message(LoadFailed(f"the replay pipeline is not available in this build ({exc})"))
+        except Exception as exc:  # a bug: still one line, never a traceback over the screen
+            self.post_message(LoadFailed(f"internal error while loading {src.describe()}: "
+                                         f"{type(exc).__name__}: {exc}"))
+
+    def on_loaded(self, message: Loaded) -> None:
+        self.screen.remove_class("-loading")
+        if not message.timeline.pods:
+            self.fail(f"no pods found in {self.source.describe()}")
+            return
+        self.set_timeline(message.timeline)
+        if message.warnings:
+            more = f" (+{len(message.warnings) - 1} more)" if len(message.warnings) > 1 else ""
+            self.say(f"{message.warnings[0]}{more}", severity="warning")
+        if self.following:
+            self.set_interval(POLL, self._poll)
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        self.fail(message.text, message.exit_code)
+
+    # --- live following (worker) ------------------------------------------------------------
+
+    def _poll(self) -> None:
+        if not self._polling:
+            self._polling = True
+            self.follow_step()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="follow")
+    def follow_step(self) -> None:
+        live = self._live
+        try:
+            from kubectl_podlife.pipeline import timeline_for_observations
+
+            assert self.source.session_id is not None
+            last_id, new = live.store.observations(self.source.session_id, live.last_id)
+            if not new:
+                self.post_message(Followed(None))
+                return
+            live.last_id = last_id
+            live.observations.extend(new)
+            timeline = timeline_for_observations(live.observations, live.store.warnings(self.source.session_id))
+            self.post_message(Followed(timeline))
+        except Exception as exc:
+            self.post_message(Followed(None, f"following stopped: {type(exc).__name__}: {exc}"))
+
+    def on_followed(self, message: Followed) -> None:
+        self._polling = False
+        if message.error:
+            self.say(message.error, severity="error")
+            return
+        if message.timeline is not None and message.timeline.pods:
+            self.set_timeline(message.timeline)
+
+    # --- state ------------------------------------------------------------------------------
+
+    @property
+    def pod(self) -> PodTimeline | None:
+        if self.timeline is None or not self.timeline.pods:
+            return None
+        return self.timeline.pods[self.pod_index]
+
+    @property
+    def transition(self) -> Transition | None:
+        if self.view is None or self.selected is None:
+            return None
+        return self.view.transition(self.selected)
+
+    def set_timeline(self, timeline: Timeline) -> None:
+        """A new timeline (first load or a live update): keep the pod, filters and playhead."""
+        old = self.pod
+        self.timeline = timeline
+        self.pod_index = 0
+        if old is not None:
+            for i, p in enumerate(timeline.pods):
+                if (p.namespace, p.name, p.incarnation) == (old.namespace, old.name, old.incarnation):
+                    self.pod_index = i
+                    break
+        self.screen.set_class(len(timeline.pods) > 1, "-multi-pod")
+        self.rebuild_view(keep_playhead=old is not None)
+
+    def rebuild_view(self, keep_playhead: bool = True) -> None:
+        pod = self.pod
+        if pod is None:
+            return
+        self.view = PodView(pod, self.container_filter, self.kind_filter)
+        self.query_one(TimelineView).set_view(self.view)
+        self.query_one(Lanes).set_pod(pod, self.view.start, self.view.end)
+        self.query_one(PodList).set_pods(self.timeline.pods if self.timeline else (), self.pod_index)
+        if self.query_text:
+            self.run_search(self.query_text, jump=False)
+        else:
+            self.query_one(TimelineView).set_matches([])
+        self._explained = None
+        if self.following and not self.follow_paused:
+            self.seek(self.view.end, user=False)
+        elif keep_playhead:
+            self.seek(self.playhead, user=False)
+        else:
+            self.seek(self.view.start, user=False)
+
+    def seek(self, t: float, *, user: bool = True) -> None:
+        """Move the playhead; the selection becomes the last row at or before it."""
+        if self.view is None:
+            return
+        self.playhead = max(self.view.start, min(self.view.end, t))
+        self.selected = self.view.row_at(self.playhead)
+        if user:
+            self.user_moved()
+        self.sync()
+
+    def select_row(self, row: int) -> None:
+        if self.view is None or not len(self.view):
+            return
+        row = max(0, min(len(self.view) - 1, row))
+        self.selected = row
+        self.playhead = self.view.times[row]
+        self.user_moved()
+        self.sync()
+
+    def user_moved(self) -> None:
+        if self.following and not self.follow_paused:
+            self.follow_paused = True
+
+    def sync(self) -> None:
+        """Bring every panel in step with the playhead."""
+        tv = self.query_one(TimelineView)
+        tv.set_playhead(self.playhead, self.selected)
+        tr = self.transition
+        self.query_one(Lanes).set_playhead(self.playhead, tr.container if tr else None)
+        key = (self.pod_index, self.selected, int(self.playhead), id(self.view))
+        if key != self._explained and self.pod is not None:
+            self._explained = key
+            explain = self.query_one(Explanation)
+            lines = explanation(self.pod, tr, self.playhead)
+            explain.show([line for line in lines if line[0] != "title"])
+            explain.border_title = next((text for role, text in lines if role == "title"), "explanation")
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        status = self.query_one("#status", Static)
+        pod = self.pod
+        if pod is None or self.view is None:
+            status.update(f"kubectl podlife · {self.source.describe()}" + (" · failed" if self.load_error else ""))
+            return
+        n = len(self.timeline.pods) if self.timeline else 1
+        line1 = f"{pod.display} · {pod.restarts} restarts · {pod.final_status or '?'} · {pod.diagnosis.cause}"
+        if n > 1:
+            line1 = f"[{self.pod_index + 1}/{n}] " + line1
+        state = "▶" if self.playing else "⏸"
+        row = f"{self.selected + 1}/{len(self.view)}" if self.selected is not None else f"-/{len(self.view)}"
+        bits = [f"{state} {self.speed}x", f"{clock(self.playhead)} / {clock(self.view.end)}", f"row {row}"]
+        if self.container_filter or self.kind_filter:
+            bits.append(f"only {self.container_filter or 'all containers'} · {self.kind_filter or 'all kinds'}")
+        if self.query_text:
+            pos = f"{self.match_pos + 1}/{len(self.matches)}" if self.match_pos is not None else f"-/{len(self.matches)}"
+            bits.append(f"/{self.query_text} {pos}")
+        if self.following:
+            bits.append("following paused — G to resume" if self.follow_paused else "following live")
+        line2 = "  ".join(bits)
+        status.update(f"{line1}\n{line2}")
+        self.screen.set_class(self.playing, "-playing")
+        self.screen.set_class(self.following and self.follow_paused, "-follow-paused")
+
+    # --- playback ---------------------------------------------------------------------------
+
+    def action_play_pause(self) -> None:
+        if self.view is None or self._tick_timer is None:
+            return
+        if self.playing:
+            self.playing = False
+            self._tick_timer.pause()
+        else:
+            if self.playhead >= self.view.end:
+                self.seek(self.view.start)
+            self.user_moved()
+            self.playing = True
+            self._last_tick = time.monotonic()
+            self._tick_timer.resume()
+        self.refresh_status()
+
+    def _tick(self) -> None:
+        if not self.playing or self.view is None:
+            return
+        now = time.monotonic()
+        dt, self._last_tick = now - self._last_tick, now
+        t = self.playhead + dt * self.speed
+        if t >= self.view.end:
+            t = self.view.end
+            self.playing = False
+            if self._tick_timer:
+                self._tick_timer.pause()
+        self.seek(t, user=False)
+
+    def action_speed(self, step: int) -> None:
+        self.speed = next_speed(self.speed, step)
+        self.refresh_status()
+
+    def action_jump(self, step: int) -> None:
+        if self.view is None:
+            return
+        t = self.view.next_time(self.playhead) if step > 0 else self.view.prev_time(self.playhead)
+        if t is None:
+            self.bell()
+            return
+        self.seek(t)
+
+    def action_cursor(self, step: int) -> None:
+        if self.view is None or not len(self.view):
+            return
+        if self.selected is None:
+            self.select_row(0 if step > 0 else 0)
+        else:
+            self.select_row(self.selected + step)
+
+    def action_page(self, step: int) -> None:
+        rows = self.query_one(TimelineView).visible_rows
+        self.action_cursor(step * max(1, rows - 1))
+
+    def action_go_start(self) -> None:
+        if self.view is not None:
+            self.seek(self.view.start)
+
+    def action_go_end(self) -> None:
+        if self.view is None:
+            return
+        self.follow_paused = False
+        self.seek(self.view.end, user=False)
+
+    # --- prompt: seek and search ------------------------------------------------------------
+
+    def action_prompt(self, mode: str) -> None:
+        prompt = self.query_one("#prompt", Input)
+        self._prompt_mode = mode
+        prompt.value = ""
+        if mode == "seek":
+            prompt.placeholder = "seek to: 2m7s, 85s, 1h2m, +10s, -1m  (enter go, esc cancel)"
+        else:
+            prompt.placeholder = "search summaries and evidence  (enter find, esc cancel)"
+        prompt.add_class("-open")
+        prompt.focus()
+
+    def close_prompt(self) -> None:
+        prompt = self.query_one("#prompt", Input)
+        prompt.remove_class("-open")
+        self._prompt_mode = None
+        self.set_focus(None)
+
+    @on(Input.Submitted, "#prompt")
+    def prompt_submitted(self, event: Input.Submitted) -> None:
+        mode, value = self._prompt_mode, event.value.strip()
+        self.close_prompt()
+        if not value:
+            return
+        if mode == "seek":
+            try:
+                t = parse_seek(value, self.playhead)
+            except ValueError as exc:
+                self.say(str(exc), severity="error")
+                return
+            self.seek(t)
+        elif mode == "search":
+            self.run_search(value, jump=True)
+
+    def run_search(self, query: str, *, jump: bool) -> None:
+        if self.view is None:
+            return
+        self.query_text = query
+        self.matches = self.view.search(query)
+        self.query_one(TimelineView).set_matches(self.matches)
+        self.match_pos = None
+        if not self.matches:
+            if jump:
+                self.say(f'no transition mentions "{query}"', severity="warning")
+            self.refresh_status()
+            return
+        if jump:
+            start = self.selected if self.selected is not None else -1
+            after = [i for i, row in enumerate(self.matches) if row >= start]
+            self.match_pos = after[0] if after else 0
+            self.select_row(self.matches[self.match_pos])
+        else:
+            self.refresh_status()
+
+    def action_search_step(self, step: int) -> None:
+        if not self.query_text:
+            self.say("no search yet: press / to search", severity="warning")
+            return
+        if not self.matches:
+            self.say(f'no transition mentions "{self.query_text}"', severity="warning")
+            return
+        cur = self.selected if self.selected is not None else -1
+        if step > 0:
+            later = [i for i, row in enumerate(self.matches) if row > cur]
+            pos = later[0] if later else 0
+        else:
+            earlier = [i for i, row in enumerate(self.matches) if row < cur]
+            pos = earlier[-1] if earlier else len(self.matches) - 1
+        self.match_pos = pos
+        self.select_row(self.matches[pos])
+
+    # --- filters and pods -------------------------------------------------------------------
+
+    def action_filter_container(self) -> None:
+        if self.view is None:
+            return
+        self.container_filter = cycle(self.view.containers(), self.container_filter)
+        self.rebuild_view()
+        self.say(f"showing {self.container_filter or 'all containers'}")
+
+    def action_filter_kind(self) -> None:
+        if self.view is None:
+            return
+        kinds = PodView(self.view.pod, self.container_filter).kinds()
+        self.kind_filter = cycle(kinds, self.kind_filter)
+        self.rebuild_view()
+        self.say(f"showing {self.kind_filter or 'all kinds'}")
+
+    def action_back(self) -> None:
+        if self._prompt_mode is not None:
+            self.close_prompt()
+        elif self.screen.has_class("-pods-open"):
+            self.screen.remove_class("-pods-open")
+        elif self.query_text:
+            self.query_text, self.matches, self.match_pos = "", [], None
+            self.query_one(TimelineView).set_matches([])
+            self.refresh_status()
+        elif self.container_filter or self.kind_filter:
+            self.container_filter = self.kind_filter = None
+            self.rebuild_view()
+            self.say("filters cleared")
+
+    def action_pod(self, step: int) -> None:
+        if self.timeline is None or len(self.timeline.pods) < 2:
+            return
+        self.pod_index = (self.pod_index + step) % len(self.timeline.pods)
+        self.container_filter = self.kind_filter = None
+        self.follow_paused = False
+        self.rebuild_view(keep_playhead=False)
+
+    def action_toggle_pods(self) -> None:
+        self.screen.toggle_class("-pods-open")
+
+    # --- explanation ------------------------------------------------------------------------
+
+    def action_explain_scroll(self, step: int) -> None:
+        self.query_one(Explanation).scroll_relative(y=step * 3, animate=False)
+
+    def action_zoom_explanation(self) -> None:
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+        else:
+            self.screen.maximize(self.query_one(Explanation), container=False)
+
+    def action_copy(self) -> None:
+        if self.pod is None:
+            return
+        self.copy_to_clipboard(explanation_text(self.pod, self.transition, self.playhead))
+        tr = self.transition
+        what = f"{clock(tr.t)} {tr.kind}" if tr else "the pod"
+        self.say(f"copied the explanation of {what} to the clipboard (OSC 52)")
+
+    def action_export(self) -> None:
+        if self.timeline is not None and self.pod is not None:
+            self.export_markdown(self.timeline, self.pod)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
+    def export_markdown(self, timeline: Timeline, pod: PodTimeline) -> None:
+        try:
+            path, fallback = write_export(timeline, pod)
+        except OSError as exc:
+            self.post_message(Exported(f"cannot write the markdown: {exc.strerror} ({exc.filename}); "
+                                       "set PODLIFE_EXPORT_DIR to a writable directory", error=True))
+            return
+        except Exception as exc:
+            self.post_message(Exported(f"markdown export failed: {type(exc).__name__}: {exc}", error=True))
+            return
+        note = " (built-in markdown; kubectl_podlife.render not available)" if fallback else ""
+        self.post_message(Exported(f"wrote {path}{note}"))
+
+    def on_exported(self, message: Exported) -> None:
+        self.say(message.text, severity="error" if message.error else "information")
+
+    # --- app --------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.keymap))
+
+    async def action_quit(self) -> None:
+        self.exit(self.exit_code)
+
+
+def make_app(*, files: list[str] | None = None, store_path: str | None = None, session_id: int | None = None,
+             follow: bool = False, timeline: Timeline | None = None) -> PodlifeApp:
+    """The one factory: the CLI and the tests build the app here, so tests run what users run."""
+    keymap, error = keys.load_keymap()
+    source = Source(files=tuple(files or ()), store_path=store_path, session_id=session_id, follow=follow,
+                    timeline=timeline)
+    return PodlifeApp(source, keymap, error)
+
+
+def run_tui(*, files: list[str] | None = None, store_path: str | None = None, session_id: int | None = None,
+            follow: bool = False, timeline: Timeline | None = None) -> int:
+    """Run the replay; the exit code is 0, or non-zero when loading failed (the UI said why)."""
+    try:
+        app = make_app(files=files, store_path=store_path, session_id=session_id, follow=follow, timeline=timeline)
+    except PodlifeError as exc:
+        print(f"kubectl-podlife: {exc}", file=sys.stderr)
+        return exc.exit_code
+    result = app.run()
+    if app.return_code:
+        return app.return_code
+    return result if isinstance(result, int) else app.exit_code

@@ -1,0 +1,642 @@
+"""Live capture against the fake API server: what is recorded, and how it survives the network."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import live_scenarios as sc
+from conftest import simple_kubeconfig, write_kubeconfig
+from fake_apiserver import FakeKube
+
+from kubectl_podlife.capture import (Capture, TransitionPrinter, add_watch_arguments, load_target,
+                                     parse_request_timeout, watch)
+from kubectl_podlife.errors import PodlifeError
+from kubectl_podlife.ingest.objects import deleted_mark, event_observation, pod_observations, spec_digest
+from kubectl_podlife.store import Store
+
+REPO = Path(__file__).resolve().parents[2]
+FAST = {"backoff_base": 0.05, "backoff_max": 0.4, "watch_timeout": (20, 20)}
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def wait_until(pred, timeout: float = 10.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def truth(kube: FakeKube, delivered=None, resources=("pods", "events")):
+    """The observations a faithful recording of `delivered` object versions holds (default: all history)."""
+    versions = {(ch.resource, ch.obj["metadata"]["uid"], ch.obj["metadata"]["resourceVersion"]): ch
+                for ch in kube.history}
+    if delivered is None:
+        delivered = [(ch.resource, ch.type, ch.obj["metadata"]["uid"], ch.obj["metadata"]["resourceVersion"])
+                     for ch in kube.history]
+    seen: set = set()
+    specs: dict[str, str] = {}
+    out = []
+    for res, _how, uid, rv in delivered:
+        key = (res, uid, rv)
+        if key in seen or res not in resources:
+            continue
+        seen.add(key)
+        ch = versions[key]
+        if res == "pods":
+            digest = spec_digest(ch.obj)
+            out += pod_observations(ch.obj, f"api:pods/rv={rv}", include_spec=specs.get(uid) != digest)
+            specs[uid] = digest
+            if ch.type == "DELETED":
+                out.append(deleted_mark(ch.obj, f"api:pods/rv={rv}"))
+                specs.pop(uid, None)
+        elif ch.type != "DELETED":
+            ob = event_observation(ch.obj, f"api:events/rv={rv}")
+            if ob is not None:
+                out.append(ob)
+    return out
+
+
+def norm(obs):
+    """Comparable form: everything but the capture's running seq and the arrival clock."""
+    rows = []
+    for o in obs:
+        data = {k: v for k, v in o.data.items() if k != "arrival"}
+        if o.kind == "mark":
+            data.pop("time", None)
+        rows.append(json.dumps([o.kind, o.pod.namespace, o.pod.name, o.pod.uid, o.container, o.origin,
+                                None if o.kind == "mark" else o.time, o.clock if o.kind != "mark" else None,
+                                data, o.raw], sort_keys=True))
+    return Counter(rows)
+
+
+def stored(store: Store, sid: int):
+    return store.observations(sid)[1]
+
+
+def dedup_keys(store: Store, sid: int) -> list[str]:
+    return [r[0] for r in store.db.execute("SELECT dedup FROM observations WHERE session_id=?", (sid,))]
+
+
+@contextlib.contextmanager
+def capturing(kube: FakeKube, kubeconfig: Path, store: Store, notes: list | None = None, **opts):
+    """Open a Capture (initial list), record in a thread, and close it at the end of the block."""
+    target = load_target(kubeconfig=str(kubeconfig), namespace=opts.pop("namespace", None))
+    notes = notes if notes is not None else []
+    options = {**FAST, **opts}
+    cap = Capture(target, store, notify=notes.append, **options)
+    cap.open()
+    t = threading.Thread(target=cap.run, daemon=True)
+    t.start()
+    try:
+        yield cap
+    finally:
+        cap.stopping.set()
+        t.join(timeout=5)
+        cap.close()
+        assert not t.is_alive()
+
+
+def play(kube: FakeKube, steps):
+    for st in steps:
+        kube.apply(*st)
+
+
+def wait_recorded(store, sid, expected, timeout=10.0):
+    n = len(expected)
+    wait_until(lambda: len(stored(store, sid)) >= n, timeout, f"{n} observations")
+    time.sleep(0.1)  # anything more (a duplicate) would show up now
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "capture.db")
+    yield s
+    s.close()
+
+
+# --- the recording is the scripted truth -----------------------------------------------------------
+
+def test_records_the_seed_story_exactly(kube, kubeconfig, store):
+    play(kube, sc.background())
+    with capturing(kube, kubeconfig, store) as cap:
+        kube.wait_for_watchers({"pods": 1, "events": 1})
+        play(kube, sc.story())
+        expected = truth(kube, resources=("pods", "events"))
+        expected = [o for o in expected if o.pod.namespace == "default"]
+        wait_recorded(store, cap.session_id, expected)
+    got = stored(store, cap.session_id)
+    assert norm(got) == norm(expected)
+    assert len(got) == len(expected)
+    kinds = Counter(o.kind for o in got)
+    # 3 pods; the liveness pod: 6 kills -> Unhealthy counted to 18, BackOff x7, restarts to 6
+    unhealthy = [o for o in got if o.kind == "event" and o.data["reason"] == "Unhealthy"
+                 and o.pod.name == "liveness-exec-pod"]
+    assert [o.data["count"] for o in unhealthy] == list(range(1, 19))
+    restarts = [o.data["restart_count"] for o in got if o.kind == "container" and o.pod.name == "liveness-exec-pod"]
+    assert max(restarts) == 6 and sorted(set(restarts)) == [0, 1, 2, 3, 4, 5, 6]
+    assert kinds["mark"] == 1  # the readiness pod was deleted
+    assert kinds["spec"] == 2 * 3  # each pod: created, then nodeName set by the binding
+    # server timestamps drive the timeline, the arrival is kept
+    crash = [o for o in got if o.kind == "container" and o.data.get("state", {}).get("reason") == "CrashLoopBackOff"]
+    assert crash and crash[0].time == "2023-03-19T09:49:13Z"  # 4m13s after creation
+    assert all(o.data.get("arrival") for o in got)
+    keys = dedup_keys(store, cap.session_id)
+    assert len(keys) == len(set(keys)) == len(got)
+    info = store.session(cap.session_id)
+    assert info.status == "closed" and info.kind == "live"
+    assert "namespace default" in info.sources[0] and kube.url in info.sources[0]
+    # bounded memory: only live pods and live events are remembered, by resourceVersion
+    assert set(cap._pod_rv) == {sc.LIVENESS_UID, "1c1d7f0e-aaaa-4bbb-8ccc-0123456789ab"}
+    assert all(isinstance(v, str) for v in cap._pod_rv.values())
+
+
+def test_events_k8s_io_when_the_server_has_no_core_events(tmp_path, store):
+    kube = FakeKube(core_events=False).start()
+    try:
+        cfg = simple_kubeconfig(tmp_path / "cfg", kube.url)
+        with capturing(kube, cfg, store) as cap:
+            kube.wait_for_watchers({"pods": 1, "events": 1})
+            play(kube, sc.readiness_httpget(delete_at=None))
+            expected = truth(kube)
+            wait_recorded(store, cap.session_id, expected)
+        assert norm(stored(store, cap.session_id)) == norm(expected)
+        ev_watch = [r for r in kube.watch_requests("events")]
+        assert ev_watch and all(r.path.startswith("/apis/events.k8s.io/v1/namespaces/default/") for r in ev_watch)
+        assert ev_watch[0].params["fieldSelector"] == "regarding.kind=Pod"
+    finally:
+        kube.stop()
+
+
+def test_named_pods_use_server_side_field_selectors(kube, kubeconfig, store):
+    play(kube, sc.background())
+    with capturing(kube, kubeconfig, store, pods=["liveness-exec-pod"]) as cap:
+        kube.wait_for_watchers({"pods": 1, "events": 1})
+        play(kube, sc.story())
+        expected = [o for o in truth(kube) if o.pod.name == "liveness-exec-pod"]
+        wait_recorded(store, cap.session_id, expected)
+    assert norm(stored(store, cap.session_id)) == norm(expected)
+    pod_watches = kube.watch_requests("pods")
+    assert {r.params["fieldSelector"] for r in pod_watches} == {"metadata.name=liveness-exec-pod"}
+    ev = kube.watch_requests("events")
+    assert {r.params["fieldSelector"] for r in ev} == {"involvedObject.kind=Pod,involvedObject.name=liveness-exec-pod"}
+    # the server sent nothing about the other pods
+    assert {uid for res, _, uid, _ in kube.delivered if res == "pods"} == {sc.LIVENESS_UID}
+
+
+def test_label_selector_on_the_server_events_matched_to_its_pods(kube, kubeconfig, store):
+    with capturing(kube, kubeconfig, store, label_selector="app=readiness") as cap:
+        kube.wait_for_watchers({"pods": 1, "events": 1})
+        steps = sc.story()
+        # an event may arrive before its pod: send the readiness pod's first event ahead of the pod
+        first_ev = next(i for i, s in enumerate(steps) if s[0] == "events" and "readiness" in s[2]["metadata"]["name"])
+        steps.insert(0, steps.pop(first_ev))
+        play(kube, steps)
+        expected = [o for o in truth(kube) if o.pod.name == "readiness-httpget-demo"]
+        wait_recorded(store, cap.session_id, expected)
+    got = stored(store, cap.session_id)
+    assert norm(got) == norm(expected)
+    assert {r.params.get("labelSelector") for r in kube.watch_requests("pods")} == {"app=readiness"}
+    assert cap.stats.held_events >= 1
+
+
+def test_all_namespaces_and_paged_lists(kube, tmp_path, store):
+    play(kube, sc.background())
+    for i in range(1100):  # more than two list pages of 500
+        kube.apply("pods", "ADDED", {"apiVersion": "v1", "kind": "Pod",
+                                     "metadata": {"name": f"batch-{i:04d}", "namespace": f"ns{i % 7}",
+                                                  "uid": f"batch-uid-{i}", "creationTimestamp": "2024-01-01T00:00:00Z"},
+                                     "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+                                     "status": {"phase": "Pending"}})
+    cfg = simple_kubeconfig(tmp_path / "cfg", kube.url)
+    with capturing(kube, cfg, store, all_namespaces=True) as cap:
+        expected = truth(kube)
+        wait_recorded(store, cap.session_id, expected)
+    got = stored(store, cap.session_id)
+    assert norm(got) == norm(expected)
+    assert {o.pod.namespace for o in got} >= {"default", "kube-system", "ns0", "ns6"}
+    lists = [r for r in kube.requests if not r.watch and r.path == "/api/v1/pods"]
+    assert len(lists) == 3 and lists[0].params["limit"] == "500" and "continue" in lists[1].params
+    assert "all namespaces" in store.session(cap.session_id).sources[0]
+
+
+# --- reliability -------------------------------------------------------------------------------
+
+def test_dropped_connections_resume_from_the_last_resource_version(kube, kubeconfig, store):
+    play(kube, sc.background())
+    with capturing(kube, kubeconfig, store) as cap:
+        kube.wait_for_watchers({"pods": 1, "events": 1})
+        kube.drop_after = {"pods": 4, "events": 9}
+        play(kube, sc.story())
+        expected = truth(kube)
+        expected = [o for o in expected if o.pod.namespace == "default"]
+        wait_recorded(store, cap.session_id, expected)
+    got = stored(store, cap.session_id)
+    assert kube.drops == 2 and cap.stats.reconnects == 2
+    assert norm(got) == norm(expected)  # nothing lost, nothing twice
+    pods = kube.watch_requests("pods")
+    delivered_pod_rvs = [rv for res, how, _, rv in kube.delivered if res == "pods" and how != "list"]
+    # the second pods watch starts at the 4th delivered version's resourceVersion
+    assert pods[1].params["resourceVersion"] == delivered_pod_rvs[3]
+    assert cap.stats.retries == 0  # a drop is resumed at once, not backed off
+
+
+@pytest.mark.parametrize("as_event", [False, True], ids=["http-410", "error-event-410"])
+def test_410_gone_relists_and_loses_and_duplicates_nothing_it_was_sent(kube, kubeconfig, store, as_event):
+    kube.gone_as_event = as_event
+    play(kube, sc.background())
+    steps = sc.story()
+    notes: list[str] = []
+    with capturing(kube, kubeconfig, store, notes=notes) as cap:
+        kube.wait_for_watchers({"pods": 1, "events": 1})
+        play(kube, steps[:30])
+        wait_until(lambda: len(stored(store, cap.session_id)) >= len(truth(kube, kube.delivered)), 5, "first part")
+        kube.stop()
+        play(kube, steps[30:60])  # while the client cannot see: these versions fall out of the history...
+        kube.compact()  # ...which the server then forgets
+        kube.restart()
+        wait_until(lambda: cap.stats.gone >= 2, 10, "410 on both streams")
+        kube.wait_for_watchers({"pods": 1, "events": 1})
+        play(kube, steps[60:])
+        wait_until(lambda: set(kube.delivered) >= {("pods", ch.type, ch.obj["metadata"]["uid"],
+                                                    ch.obj["metadata"]["resourceVersion"])
+                                                   for ch in kube.history[-3:] if ch.resource == "pods"}, 10, "tail")
+        expected = [o for o in truth(kube, kube.delivered) if o.pod.namespace == "default"]
+        wait_recorded(store, cap.session_id, expected)
+    got = stored(store, cap.session_id)
+    assert norm(got) == norm(expected)
+    keys = dedup_keys(store, cap.session_id)
+    assert len(keys) == len(set(keys))
+    # the relist re-sent objects already recorded; none was stored twice
+    relisted = [d for d in kube.delivered if d[1] == "list"]
+    assert len(relisted) > len({(r, u, v) for r, _, u, v in relisted if True}) - 1
+    assert cap.stats.duplicates > 0
+    # the gap is said, on stderr and with the session
+    assert any("listed again" in n for n in notes)
+    assert any("listed again" in w for w in store.warnings(cap.session_id))
+    # and the final state of everything changed during the gap is there
+    last_liveness = [ch for ch in kube.history if ch.resource == "pods" and ch.obj["metadata"]["uid"] == sc.LIVENESS_UID]
+    assert any(o.origin == f"api:pods/rv={last_liveness[-1].obj['metadata']['resourceVersion']}" for o in got)
+
+
+def test_bookmarks_move_the_resource_version_and_record_nothing(kube, kubeconfig, store):
+    play(kube, sc.background())
+    with capturing(kube, kubeconfig, store) as cap:
+        kube.wait_for_watchers({"pods": 1, "events": 1})
+        play(kube, sc.readiness_httpget(delete_at=None))
+        expected = [o for o in truth(kube) if o.pod.namespace == "default"]
+        wait_recorded(store, cap.session_id, expected)
+        kube.bump(500)  # other objects changed in etcd: the watch idles, the server sends a bookmark
+        wait_until(lambda: cap.stats.bookmarks >= 2, 5, "bookmarks")
+        bookmark_rv = str(kube.rv)
+        kube.close_watches_after_idle = 0.2  # now end the idle watches (as timeoutSeconds would)
+        wait_until(lambda: any(r.params.get("resourceVersion") == bookmark_rv for r in kube.watch_requests("pods")),
+                   5, "a watch from the bookmark's resourceVersion")
+    assert norm(stored(store, cap.session_id)) == norm(expected)
+    assert all(r.params.get("allowWatchBookmarks") == "true" for r in kube.watch_requests())
+    assert cap.stats.relists == 0
+
+
+def test_api_unreachable_mid_session_is_retried_with_back_off(kube, kubeconfig, store, tmp_path):
+    play(kube, sc.background())
+    notes: list[str] = []
+    steps = sc.story()
+    with capturing(kube, kubeconfig, store, notes=notes) as cap:
+        kube.wait_for_watchers({"pods": 1, "events": 1})
+        play(kube, steps[:20])
+        before = truth(kube)
+        before = [o for o in before if o.pod.namespace == "default"]
+        wait_recorded(store, cap.session_id, before)
+        kube.stop()
+        wait_until(lambda: sum("cannot reach the API server" in n for n in notes) >= 8, 10, "retries")
+        # what was recorded so far is committed: another connection sees it while the API is away
+        with Store(store.path) as other:
+            assert len(stored(other, cap.session_id)) == len(before)
+        play(kube, steps[20:])  # still inside the server's history: nothing may be lost
+        kube.restart()
+        expected = [o for o in truth(kube) if o.pod.namespace == "default"]
+        wait_recorded(store, cap.session_id, expected)
+    assert norm(stored(store, cap.session_id)) == norm(expected)
+    msgs = [n for n in notes if "cannot reach" in n]
+    assert all(kube.url in m for m in msgs)
+    delays = [float(m.rsplit("retrying in ", 1)[1].rstrip("s")) for m in msgs if "(pods" in m]
+    assert delays[:4] == [0.05, 0.1, 0.2, 0.4] and max(delays) == 0.4  # doubling, capped
+    assert any("reconnected" in n for n in notes)
+    assert cap.stats.relists == 0
+
+
+def test_unreachable_at_start_is_one_line_error(tmp_path, store):
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    cfg = simple_kubeconfig(tmp_path / "cfg", f"http://127.0.0.1:{port}")
+    target = load_target(kubeconfig=str(cfg))
+    with pytest.raises(PodlifeError) as err:
+        Capture(target, store).open()
+    msg = str(err.value)
+    assert f"http://127.0.0.1:{port}" in msg and "connection refused" in msg and "\n" not in msg
+    assert store.sessions() == []  # no empty session left behind
+
+    out = subprocess.run([sys.executable, "-m", "kubectl_podlife.capture", "--no-tui", "--kubeconfig", str(cfg)],
+                         capture_output=True, text=True, timeout=60, cwd=REPO, env=_env(tmp_path))
+    assert out.returncode != 0
+    assert out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and f"127.0.0.1:{port}" in lines[0]
+
+
+def test_wrong_token_is_a_clear_error(kube, tmp_path, store):
+    cfg = simple_kubeconfig(tmp_path / "cfg", kube.url, token="expired")
+    with pytest.raises(PodlifeError, match=r"401 Unauthorized.*cfg"):
+        Capture(load_target(kubeconfig=str(cfg)), store).open()
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy") and k != "KUBECONFIG"}
+    env.update(HOME=str(tmp_path / "home"), PODLIFE_DB=str(tmp_path / "sub.db"), PYTHONPATH=str(REPO),
+               NO_PROXY="127.0.0.1,localhost", PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_signal_closes_the_session_and_leaves_a_valid_db(kube, kubeconfig, tmp_path, sig):
+    play(kube, sc.background())
+    env = _env(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "kubectl_podlife.capture", "--no-tui", "--kubeconfig",
+                             str(kubeconfig)], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        kube.wait_for_watchers({"pods": 1, "events": 1}, timeout=30)
+        play(kube, sc.story())
+        expected = [o for o in truth(kube) if o.pod.namespace == "default"]
+        db = env["PODLIFE_DB"]
+
+        def count():
+            with contextlib.closing(sqlite3.connect(db)) as c:
+                return c.execute("SELECT COUNT(*) FROM observations").fetchone()[0]
+        wait_until(lambda: count() >= len(expected), 15, "the subprocess to record the story")
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    with Store(db) as s:
+        (info,) = s.sessions()
+        assert info.status == "closed" and info.observations == len(expected)
+        assert norm(stored(s, info.id)) == norm(expected)
+        assert s.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert "Traceback" not in err
+    assert f"session {info.id} closed" in err
+
+
+# --- kubeconfig resolution -------------------------------------------------------------------------
+
+@pytest.fixture
+def two_files(tmp_path):
+    """Two kubeconfig files for one fake server, as $KUBECONFIG=a:b would merge them."""
+    kube = FakeKube(tokens=("token-a", "token-b", "token-c")).start()
+    a = write_kubeconfig(tmp_path / "a.yaml",
+                         [{"name": "team-a", "context": {"cluster": "fake", "user": "alice", "namespace": "team-a"}},
+                          {"name": "shared", "context": {"cluster": "fake", "user": "alice", "namespace": "from-a"}}],
+                         "team-a", [{"name": "fake", "cluster": {"server": kube.url}}],
+                         [{"name": "alice", "user": {"token": "token-a"}}])
+    b = write_kubeconfig(tmp_path / "b.yaml",
+                         [{"name": "team-b", "context": {"cluster": "fake", "user": "bob", "namespace": "team-b"}},
+                          {"name": "shared", "context": {"cluster": "fake", "user": "bob", "namespace": "from-b"}}],
+                         "team-b", [{"name": "fake", "cluster": {"server": "http://127.0.0.1:9"}}],
+                         [{"name": "bob", "user": {"token": "token-b"}}])
+    yield kube, a, b
+    kube.stop()
+
+
+def _list_once(target, store):
+    cap = Capture(target, store)
+    cap.open()
+    cap.close()
+    return cap
+
+
+def test_kubeconfig_env_list_is_merged_first_file_wins(two_files, store, monkeypatch):
+    kube, a, b = two_files
+    monkeypatch.setenv("KUBECONFIG", f"{tmp_missing(a)}{os.pathsep}{a}{os.pathsep}{b}")
+    t = load_target()
+    assert t.context == "team-a" and t.namespace == "team-a"  # current-context of the first file
+    assert t.server == kube.url  # cluster "fake" from the first file, not b's
+    _list_once(t, store)
+    assert kube.requests[0].path == "/api/v1/namespaces/team-a/pods"
+    assert kube.requests[0].auth == "Bearer token-a"
+    assert "a.yaml" in t.source and "b.yaml" in t.source
+
+    t = load_target(context="team-b")  # a context only b defines, with b's user
+    assert t.namespace == "team-b"
+    _list_once(t, store)
+    assert kube.requests[-1].path == "/api/v1/namespaces/team-b/events" and kube.requests[-1].auth == "Bearer token-b"
+
+    t = load_target(context="shared")  # defined in both: the first file's wins
+    assert t.namespace == "from-a"
+    assert load_target(context="shared", namespace="explicit").namespace == "explicit"
+
+
+def tmp_missing(p: Path) -> Path:
+    return p.with_name("does-not-exist.yaml")  # missing files in $KUBECONFIG are skipped, as kubectl does
+
+
+def test_kubeconfig_flag_means_that_file_only(two_files, store, monkeypatch):
+    kube, a, b = two_files
+    monkeypatch.setenv("KUBECONFIG", str(a))
+    t = load_target(kubeconfig=str(b), context="team-b")
+    assert t.server == "http://127.0.0.1:9" and t.source == str(b)
+    with pytest.raises(PodlifeError, match='context "team-a" not found'):
+        load_target(kubeconfig=str(b), context="team-a")
+    t = load_target(kubeconfig=str(b))
+    assert t.context == "team-b"
+
+
+def test_home_kube_config_is_the_default(kube, tmp_path, store):
+    home = Path(os.environ["HOME"])
+    (home / ".kube").mkdir(parents=True)
+    simple_kubeconfig(home / ".kube" / "config", kube.url, namespace="web")
+    t = load_target()
+    assert t.namespace == "web" and t.source == str(home / ".kube" / "config")
+    _list_once(t, store)
+    assert kube.requests[0].path == "/api/v1/namespaces/web/pods"
+
+
+def test_kubeconfig_errors_are_one_line_and_name_the_fix(tmp_path, monkeypatch):
+    with pytest.raises(PodlifeError) as e:
+        load_target(kubeconfig=str(tmp_path / "nope"))
+    assert "nope: no such kubeconfig file" in str(e.value) and "--kubeconfig" in str(e.value)
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("apiVersion: v1\nclusters: [\n  - name: x\n")
+    with pytest.raises(PodlifeError) as e:
+        load_target(kubeconfig=str(bad))
+    assert str(bad) in str(e.value) and "not a valid kubeconfig" in str(e.value) and "\n" not in str(e.value)
+
+    nocur = write_kubeconfig(tmp_path / "nocur.yaml", [{"name": "x", "context": {"cluster": "c", "user": "u"}}], None,
+                             [{"name": "c", "cluster": {"server": "http://127.0.0.1:9"}}], [{"name": "u", "user": {}}])
+    with pytest.raises(PodlifeError, match="no current context; pass --context"):
+        load_target(kubeconfig=str(nocur))
+
+    noserver = write_kubeconfig(tmp_path / "ns.yaml", [{"name": "x", "context": {"cluster": "c", "user": "u"}}], "x",
+                                [{"name": "c", "cluster": {}}], [{"name": "u", "user": {}}])
+    with pytest.raises(PodlifeError, match="has no server"):
+        load_target(kubeconfig=str(noserver))
+
+    with pytest.raises(PodlifeError, match=r"\.kube/config does not exist and \$KUBECONFIG is not set"):
+        load_target()
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "x1") + os.pathsep + str(tmp_path / "x2"))
+    with pytest.raises(PodlifeError, match="none of these kubeconfig files exists"):
+        load_target()
+
+
+def test_exec_credential_plugin(kube, tmp_path, store):
+    plugin = tmp_path / "cred.py"
+    plugin.write_text("import json\nprint(json.dumps({'apiVersion': 'client.authentication.k8s.io/v1', "
+                      "'kind': 'ExecCredential', 'status': {'token': 'test-token'}}))\n")
+    cfg = write_kubeconfig(tmp_path / "exec.yaml", [{"name": "x", "context": {"cluster": "c", "user": "u"}}], "x",
+                           [{"name": "c", "cluster": {"server": kube.url}}],
+                           [{"name": "u", "user": {"exec": {"apiVersion": "client.authentication.k8s.io/v1",
+                                                            "command": sys.executable, "args": [str(plugin)],
+                                                            "interactiveMode": "Never"}}}])
+    t = load_target(kubeconfig=str(cfg))
+    _list_once(t, store)
+    assert kube.requests[0].auth == "Bearer test-token"
+
+
+def test_request_timeout_parsing():
+    assert parse_request_timeout("0") is None
+    assert parse_request_timeout("30s") == 30
+    assert parse_request_timeout("1m") == 60
+    assert parse_request_timeout("1h30m") == 5400
+    assert parse_request_timeout("5") == 5
+    with pytest.raises(PodlifeError, match="expected a duration like 30s"):
+        parse_request_timeout("soon")
+
+
+def test_watch_arguments_follow_kubectl():
+    p = argparse.ArgumentParser()
+    add_watch_arguments(p)
+    a = p.parse_args(["a", "b", "-n", "ns", "-l", "app=x", "--field-selector", "status.phase=Running",
+                      "--context", "c", "--kubeconfig", "k", "--request-timeout", "30s", "--no-tui", "-o", "json"])
+    assert a.pods == ["a", "b"] and a.namespace == "ns" and a.selector == "app=x" and a.output == "json"
+    assert a.field_selector == "status.phase=Running" and a.context == "c" and a.kubeconfig == "k"
+    assert a.request_timeout == "30s" and a.no_tui is True and a.all_namespaces is False
+    assert p.parse_args(["-A"]).all_namespaces is True
+    with pytest.raises(SystemExit):
+        p.parse_args(["-o", "yaml"])
+
+
+def test_names_with_all_namespaces_is_refused(kube, kubeconfig, store):
+    with pytest.raises(PodlifeError, match="across all namespaces"):
+        Capture(load_target(kubeconfig=str(kubeconfig)), store, pods=["x"], all_namespaces=True)
+
+
+# --- import hygiene ----------------------------------------------------------------------------
+
+def test_importing_capture_does_not_import_kubernetes():
+    code = ("import sys, kubectl_podlife.capture, kubectl_podlife.ingest.objects; "
+            "print([m for m in ('kubernetes', 'textual', 'urllib3') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+# --- printing transitions ------------------------------------------------------------------------
+
+def _fake_timeline(observations):
+    """A stand-in for the model: one transition per container observation, to test the printing itself."""
+    from kubectl_podlife.model.timeline import Diagnosis, PodTimeline, Timeline, Transition
+    trs = []
+    for o in observations:
+        if o.kind == "container":
+            trs.append(Transition(t=float(o.data.get("restart_count", 0)), t_range=None, time=o.time, kind="restart",
+                                  summary=f"restart {o.data.get('restart_count')}", container=o.container,
+                                  restart_count=o.data.get("restart_count")))
+    pod = observations[0].pod
+    return Timeline(pods=(PodTimeline(name=pod.name, namespace=pod.namespace, transitions=tuple(trs),
+                                      diagnosis=Diagnosis(cause="unknown", summary=""), restarts=0,
+                                      final_status=None, uid=pod.uid),))
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_printer_prints_each_transition_once(fmt):
+    pytest.importorskip("kubectl_podlife.model.timeline")
+    steps = sc.liveness_exec()
+    out = io.StringIO()
+    pr = TransitionPrinter(fmt, out, timeline_for=_fake_timeline)
+    for _, _, obj in [s for s in steps if s[0] == "pods"]:
+        pr.feed(pod_observations(obj, "x"))
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 7  # restart counts 0..6, each once although the pod was seen many times
+    if fmt == "text":
+        assert lines[1] == "2023-03-19T09:45:43Z default/liveness-exec-pod liveness-exec-container restart: restart 1"
+    else:
+        d = json.loads(lines[1])
+        assert d["namespace"] == "default" and d["pod"] == "liveness-exec-pod" and d["restart_count"] == 1
+        assert d["kind"] == "restart" and "evidence" in d
+
+
+def _model_works() -> bool:
+    try:
+        from kubectl_podlife.pipeline import timeline_for_observations
+        timeline_for_observations(pod_observations(sc.liveness_exec()[0][2], "x"))
+        return True
+    except Exception:
+        return False
+
+
+@pytest.mark.skipif(not _model_works(), reason="kubectl_podlife.model.build_timeline / pipeline is not importable "
+                                               "or not working yet (being written concurrently)")
+def test_printed_transitions_match_the_stored_session(kube, kubeconfig, tmp_path):
+    from kubectl_podlife.pipeline import timeline_for_session
+    play(kube, sc.background())
+    p = argparse.ArgumentParser()
+    add_watch_arguments(p)
+    args = p.parse_args(["--no-tui", "-o", "json", "--kubeconfig", str(kubeconfig)])
+    out, err = io.StringIO(), io.StringIO()
+    stop = threading.Event()
+    db = Store(tmp_path / "print.db")
+    rc: list[int] = []
+    t = threading.Thread(target=lambda: rc.append(watch(args, stop=stop, out=out, err=err, store=db,
+                                                        capture_options=FAST)), daemon=True)
+    t.start()
+    kube.wait_for_watchers({"pods": 1, "events": 1})
+    play(kube, sc.story())
+    expected = [o for o in truth(kube) if o.pod.namespace == "default"]
+    wait_until(lambda: db.sessions() and db.sessions()[0].observations >= len(expected), 15, "recording")
+    time.sleep(0.5)
+    stop.set()
+    t.join(timeout=10)
+    assert rc == [0]
+    sid = db.sessions()[0].id
+    tl = timeline_for_session(db, sid)
+    want = {(p.namespace, p.name, tr.kind, tr.container, tr.restart_count, None if tr.t is None else round(tr.t))
+            for p in tl.pods for tr in p.transitions}
+    printed = [json.loads(line) for line in out.getvalue().splitlines()]
+    got = {(d["namespace"], d["pod"], d["kind"], d["container"], d["restart_count"],
+            None if d["t"] is None else round(d["t"])) for d in printed}
+    assert want <= got
+    db.close()
