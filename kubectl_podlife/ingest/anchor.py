@@ -83,6 +83,8 @@ def _snapshot_anchors(obs: list[Observation]) -> dict[str, tuple[float, float, s
         groups[o.snapshot or ""].append(o)
     anchors = {}
     for snap, items in groups.items():
+        if not any(o.kind == EVENT and o.data.get("last_ago") for o in items):
+            continue  # a describe with no events has no age to hang its states on
         oldest = max((o.data.get("first_ago") or o.data.get("last_ago") or [0, 0])[0] for o in items)
         sched = [o for o in items if o.kind == EVENT and o.data.get("reason") in ("Scheduled", "scheduled")
                  and o.data.get("last_ago")]

@@ -164,6 +164,8 @@ def parse_describe(lines: list[str], start: int, ctx: ParseContext) -> tuple[lis
             state_target = None
             i += 1
             continue
+        if cur is not None:
+            cur.setdefault("lines", []).append(line.strip())
         if key in STATE_KEYS and state_target and cur is not None:
             _state_field(cur[state_target], key, value)
             i += 1
@@ -316,8 +318,9 @@ def _emit(header: dict, containers: list[dict], conditions: dict, event_obs: lis
         data = {k: c[k] for k in ("init", "state", "last_state", "ready", "restart_count", "image", "image_id",
                                   "container_id") if k in c}
         data["last_ago"] = ago
-        raw = f"{c.get('name') or '(container)'}: " + ", ".join(
-            f"{k}={v}" for k, v in data.items() if k not in ("last_ago", "image_id", "container_id"))
+        keep = [ln for ln in c.get("lines", []) if re.match(r"^(State|Last State|Reason|Exit Code|Signal|Started|"
+                                                             r"Finished|Ready|Restart Count|Message):", ln)]
+        raw = f"{c.get('name') or '(container)'}: " + " | ".join(keep or c.get("lines", [])[:6])
         out.append(Observation(kind=CONTAINER, pod=key, container=c.get("name"), origin=origin, raw=raw, data=data,
                                clock=CLOCK_AGO, snapshot=snapshot, seq=ctx.next_seq()))
         sc: dict = {"name": c.get("name")}

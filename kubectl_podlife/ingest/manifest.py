@@ -288,8 +288,9 @@ _TABLE_HEADER_RE = re.compile(r"^\s*[A-Z][A-Z0-9()_/-]*(?:\s+[A-Z][A-Z0-9()_/-]*
 _TERMINATOR_RE = re.compile(r"^\s*(?:>\s*)?[A-Z][A-Z_]{1,}\s*$")  # EOF, END, ...
 _SEPARATOR_RE = re.compile(r"^\s*(?:-{4,}|={3,}|\*{3,}|_{3,}|\.\.\.|`{3}.*|~{3}.*)\s*$")
 _DOCSEP_RE = re.compile(r"^---(?:\s.*)?$")
+# A key is any plain scalar without blanks (managedFields has `f:labels:` and `k:{"name":"x"}:`).
 _LINE_KEY_RE = re.compile(
-    r"^(?:-\s+)*(\"[^\"\n]*\"|'[^'\n]*'|[A-Za-z0-9_][A-Za-z0-9_./-]*)\s*:(?:\s|$)", re.A
+    r"^(?:-\s+)*(\"[^\"\n]*\"|'[^'\n]*'|[A-Za-z0-9_.(/][^\s]*?)\s*:(?:\s|$)", re.A
 )
 _LINE_GLUED_RE = re.compile(r"^(?:-\s+)*([A-Za-z][A-Za-z0-9]*):(?=\S)", re.A)
 _BLOCK_SCALAR_RE = re.compile(r":\s*[|>][-+0-9]*\s*(?:#.*)?$")
@@ -350,11 +351,14 @@ def _is_end_line(text: str) -> bool:
     )
 
 
-def _is_yaml_line(s: str, rel: int, indent_seen: bool, fragment: bool, prev_rel: int) -> bool:
-    """Does a (stripped) line read as YAML at this point of the region?"""
+def _is_yaml_line(
+    s: str, rel: int, indent_seen: bool, fragment: bool, prev_rel: int,
+    m: re.Match | None = None,
+) -> bool:
+    """Does a (stripped) line read as YAML at this point of the region? (`m`: its key match.)"""
     if s == "-" or s.startswith("- "):
         return True
-    m = _LINE_KEY_RE.match(s)
+    m = m or _LINE_KEY_RE.match(s)
     if m:
         key = m.group(1)
     else:
@@ -467,29 +471,35 @@ def _region(lines: list[str], start: int) -> _Region | None:
             continue
         depth = 0
         s = text.strip()
-        if _is_end_line(text):
+        key_m = _LINE_KEY_RE.match(s)
+        # A `key: ...` line cannot be a prompt, a command or a table header; checking only the
+        # other lines keeps a 1 MB `-o yaml` dump fast.
+        if key_m is None and _is_end_line(text):
             break
         if "apiVersion" in s and _API_RE.search(s) and not re.match(r"(?:-\s+)?apiVersion\s*:", s):
             break  # another manifest glued into this line: the caller restarts there
-        if s.startswith("#"):
+        if s[0] == "#":
             pending.append((j, text))
             j += 1
             continue
-        if _DOCSEP_RE.match(s):
+        if s.startswith("---") and _DOCSEP_RE.match(s):
             if not _next_is_doc(lines, j + 1, base):
                 break
-            items += pending + [(j, text)]
+            items.extend(pending)
+            items.append((j, text))
             pending = []
             j += 1
             continue
-        if not _is_yaml_line(s, rel, indent_seen, fragment, prev_rel):
+        if not _is_yaml_line(s, rel, indent_seen, fragment, prev_rel, key_m):
             break
-        items += pending + [(j, text)]
-        pending = []
+        if pending:
+            items.extend(pending)
+            pending = []
+        items.append((j, text))
         if rel > 0:
             indent_seen = True
         prev_rel = rel
-        if _BLOCK_SCALAR_RE.search(s):
+        if ("|" in s or ">" in s) and _BLOCK_SCALAR_RE.search(s):
             block = rel
         depth = max(0, _flow_delta(s))
         j += 1
@@ -519,11 +529,53 @@ def _chunks(items: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
     return [c for c in chunks if any(t.strip() for _, t in c)]
 
 
+# Blocks no ManifestDoc uses; in a `kubectl get -o yaml` dump they are most of the text, and
+# skipping them before PyYAML builds them roughly halves the load time.
+_SKIP_BLOCK_RE = re.compile(r"^ *(?:status|managedFields):\s*$")
+
+
+def _drop_unused(chunk: list[tuple[int, str]]) -> str:
+    out: list[str] = []
+    skip_at = -1
+    for _, text in chunk:
+        if skip_at >= 0:
+            ind = _indent(text)
+            if not text.strip() or ind > skip_at or (ind == skip_at and text[ind:ind + 1] == "-"):
+                continue
+            skip_at = -1
+        if _SKIP_BLOCK_RE.match(text):
+            skip_at = _indent(text)
+            continue
+        out.append(text)
+    return "\n".join(out)
+
+
 def _load_yaml(text: str) -> list[Any] | None:
     try:
         return [d for d in yaml.load_all(text, Loader=_LOADER) if d is not None]
     except Exception:  # any YAML error (or recursion on absurd nesting) means: rebuild instead
         return None
+
+
+_OPENER_LINE_RE = re.compile(r"^( *)(?:- +)?([A-Za-z][A-Za-z0-9]*):\s*(?:#.*)?$")
+_MAP_OPENERS = frozenset(
+    k for fields in _SCHEMA.values() for k, t in fields.items() if t.startswith("map:")
+)
+
+
+def _visibly_flat(chunk: list[tuple[int, str]]) -> bool:
+    """`metadata:` (or `spec:`, `livenessProbe:`, ...) followed by a sibling at the same column:
+    indentation was lost, so loading it as YAML would only give a wrong, flat result."""
+    prev: re.Match | None = None
+    for _, text in chunk:
+        s = text.strip()
+        if not s or s.startswith("#"):
+            continue
+        if prev is not None and _indent(text) == len(prev.group(1)) and not s.startswith("-"):
+            return True
+        m = _OPENER_LINE_RE.match(text)
+        prev = m if m and m.group(2) in _MAP_OPENERS and "- " not in text[: m.start(2)] else None
+    return False
 
 
 def _field_type(type_name: str, key: str, doc: dict | None = None) -> str | None:
@@ -624,12 +676,12 @@ _GLUED_CMD = (
 )
 _PROMPT_CUT = r"\s(?:\[[^\]\s]*@[^\]]*\]|[\w.-]+@[\w.-]+:\S*)\s?[#$]"
 _PROSE_CUT = rf"\s+[{_CJK}]"
-_ITEM_CUT_RE = re.compile(f"{_GLUED_CMD}|{_PROMPT_CUT}|{_PROSE_CUT}")
-_VALUE_CUT_RE = re.compile(
+# A spaced `kubectl get ...` ends a key's value, but may be a list item (`args: - kubectl ...`).
+_CUT_RE = re.compile(
     f"{_GLUED_CMD}|{_PROMPT_CUT}|{_PROSE_CUT}|"
-    r"(?<=\s)kubectl\s+(?:apply|create|get|describe|delete|logs|exec|edit|run|expose|rollout|"
-    r"scale|label|annotate|explain|top|port-forward|patch|replace|wait|events|debug|cp|attach|"
-    r"set)\b"
+    r"(?P<spaced>(?<=\s)kubectl\s+(?:apply|create|get|describe|delete|logs|exec|edit|run|expose|"
+    r"rollout|scale|label|annotate|explain|top|port-forward|patch|replace|wait|events|debug|cp|"
+    r"attach|set)\b)"
 )
 _NODE_KEY_RE = re.compile(
     r"(\"[^\"\n]*\"|'[^'\n]*'|[A-Za-z0-9_][A-Za-z0-9_./-]*):(?=\s|$)", re.A
@@ -663,8 +715,9 @@ class _Line:
 
     def __init__(self, text: str, line: int, out: list[_Tok], warns: list[tuple[int, str]]):
         self.t, self.n, self.line, self.out, self.warns = text, len(text), line, out, warns
-        self.value_cuts = [m.start() for m in _VALUE_CUT_RE.finditer(text)]
-        self.item_cuts = [m.start() for m in _ITEM_CUT_RE.finditer(text)]
+        cuts = list(_CUT_RE.finditer(text))
+        self.value_cuts = [m.start() for m in cuts]
+        self.item_cuts = [m.start() for m in cuts if m.group("spaced") is None]
         self.cut = False
 
     # -- helpers over the text
@@ -1330,7 +1383,7 @@ def _parse_region(region: _Region) -> tuple[list[ManifestDoc], int, list[tuple[i
         if not lines_used:
             continue
         lo, hi = lines_used[0], lines_used[-1]
-        loaded = _load_yaml("\n".join(t for _, t in chunk))
+        loaded = None if _visibly_flat(chunk) else _load_yaml(_drop_unused(chunk))
         if loaded is not None and all(isinstance(x, dict) for x in loaded) and not any(
             _misplaced(x, root, x) for x in loaded
         ):

@@ -199,7 +199,8 @@ def row_transitions(inp: PodInput, start_order: int) -> list[T]:
                 rt, rlo, rhi = _restart_time(row, None)
                 out.append(T("restart", rt, rlo, rhi, container=single, restart_count=restarts, evidence=[row],
                              order=order, note="before-first-row", to_state=status))
-            out.extend(_status_transition(None, row, single, order))
+            if not early:
+                out.extend(_status_transition(None, row, single, order))
             prev = row
             continue
         pd = prev.data
@@ -225,13 +226,29 @@ def row_transitions(inp: PodInput, start_order: int) -> list[T]:
                 kind = "ready" if rp[0] > pp[0] else "not-ready"
                 out.append(T(kind, t, lo, hi, container=single, evidence=[row], from_state=pd.get("ready"),
                              to_state=ready, order=order))
-        elif rp and pp and rp[0] > pp[0] and status == "Running" and pd.get("status") != "Running":
+        elif rp and pp and rp[0] > pp[0] and status == "Running" and pd.get("status") != "Running" and (
+                _has_readiness(inp)):
             out.append(T("ready", t, lo, hi, container=single, evidence=[row], from_state=pd.get("ready"),
                          to_state=ready, order=order))
         if d.get("deleted"):
             out.append(T("deleted", t, lo, hi, evidence=[row], order=order))
+        if "status" not in d:
+            out.append(T("note", t, lo, hi, evidence=[row], order=order,
+                         note="update with no STATUS printed (the watch rows only show NAME and AGE)"))
         prev = row
+    tail = [r for r in inp.rows if r.data.get("status") is None]
+    if len(tail) >= 3 and inp.rows[-1] is tail[-1] and len({r.data.get("age") for r in tail[-3:]}) == 1 \
+            and tail[-1].t is not None:
+        r = tail[-1]
+        out.append(T("terminating", r.t, r.t_lo, r.t_hi, evidence=tail[-3:], order=order + 1, note="inferred",
+                     to_state="Terminating"))
     return out
+
+
+def _has_readiness(inp: PodInput) -> bool:
+    """Whether READY turning full needs its own transition (it does unless no readiness probe exists)."""
+    cs = inp.spec.get("containers") or []
+    return not cs or any(isinstance(c, dict) and c.get("readinessProbe") for c in cs)
 
 
 def _restart_time(row: Observation, prev: Observation | None) -> tuple[float | None, float | None, float | None]:
@@ -297,7 +314,10 @@ def event_transitions(inp: PodInput, start_order: int) -> list[T]:
         container = f.container or o.container or (single if f.what not in ("scheduled",) else None)
         first = o.data.get("first_t")
         count = int(o.data.get("count") or 1)
-        tr = T(kind, o.t, o.t_lo, o.t_hi, container=container, time=o.data.get("last_time"), evidence=[o], facts=[f],
+        t, lo, hi = o.t, o.t_lo, o.t_hi
+        if t is None and f.what == "scheduled":
+            t, lo, hi = 0.0, 0.0, 1.0  # an unprinted time (`<nil>`): scheduling is at the pod's start
+        tr = T(kind, t, lo, hi, container=container, time=o.data.get("last_time"), evidence=[o], facts=[f],
                count=count, first_t=first[0] if first else None, order=order)
         if f.what == "pull-backoff":
             tr.reason = "ImagePullBackOff"
@@ -326,6 +346,8 @@ def state_transitions(inp: PodInput, start_order: int) -> list[T]:
         rc = d.get("restart_count")
         if last.get("status") == "terminated":
             ft = pod_t(inp, last.get("finished_at"))
+            if ft is None and st.get("status") == "running" and pod_t(inp, st.get("started_at")) is not None:
+                ft = pod_t(inp, st.get("started_at"))  # it ended before the current instance started
             tr = T("terminated", ft, ft, ft + 1 if ft is not None else None, container=c,
                    time=last.get("finished_at"), evidence=[o], order=order, exit_code=last.get("exit_code"),
                    reason=last.get("reason"), note="last-state")
@@ -355,7 +377,7 @@ def state_transitions(inp: PodInput, start_order: int) -> list[T]:
                     "PodInitializing": "phase", "ContainerCreating": "phase"}.get(reason, "terminated")
             out.append(T(kind, snap_t, snap_lo, snap_hi, container=c, evidence=[o], order=order, reason=reason,
                          note="current-state"))
-        elif st.get("status") == "running":
+        elif st.get("status") == "running" and last.get("status") != "terminated":
             s0 = pod_t(inp, st.get("started_at"))
             if s0 is not None or d.get("init"):
                 out.append(T("started", s0 if s0 is not None else snap_t, s0 if s0 is not None else snap_lo,

@@ -69,7 +69,8 @@ def probe_info(ctx: PodContext, container: str | None, ptype: str, fails: list[T
                 f"{k}={rules.PROBE_DEFAULTS[k]}" for k in defaulted))
         return info, missing
     handler, why = "unknown", "no probe failure message"
-    outputs = [f.facts[0].output for f in fails if f.facts]
+    outputs = [f.facts[0].output for f in fails if f.facts and f.facts[0].what == "probe-failed"] or [
+        f.facts[0].output for f in fails if f.facts]
     if outputs:
         handler, why = rules.handler_from_message(outputs[-1])
     missing.append(f"no {ptype} probe spec (manifest or describe): handler from the event message ({why}); "
@@ -293,11 +294,16 @@ def _grace_line(grace: int, which: str, kill_dur: float | None, exit_code: int |
 
 
 def _grace_outcome(kill_dur, exit_code, beh, grace) -> str:
+    """What the grace period came to: the strongest evidence first (timing, exit code, then the command)."""
     if kill_dur is not None:
         return " that SIGTERM could not shorten" if kill_dur >= grace - 2 else " (it exited on SIGTERM)"
-    if exit_code == rules.EXIT_SIGKILL or beh.pid1_ignores_sigterm:
+    if exit_code == rules.EXIT_SIGKILL:
+        return " that SIGTERM could not shorten (exit 137)"
+    if exit_code in (rules.EXIT_SIGTERM, 0):
+        return f" (it exited on SIGTERM: exit {exit_code})"
+    if beh.pid1_ignores_sigterm:
         return " that SIGTERM could not shorten"
-    if exit_code in (rules.EXIT_SIGTERM, 0) or beh.pid1_ignores_sigterm is False:
+    if beh.pid1_ignores_sigterm is False:
         return " (it exited on SIGTERM)"
     return ""
 

@@ -28,6 +28,8 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
     raw += state_transitions(inp, 20_000)
     trs = merge(raw)
     trs = _drop_redundant(trs)
+    trs += _infer_kills(inp, trs)
+    trs += _infer_restarts(inp, trs)
     ctx = ex.PodContext(inp, trs)
     ex.explain_restarts(ctx)
     for tr in trs:
@@ -45,6 +47,16 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
             ex.explain_terminated(ctx, tr)
         else:
             ex.explain_simple(ctx, tr)
+    for tr in trs:
+        if tr.note == "inferred" and tr.kind in ("killing", "restart", "terminating"):
+            tr.confidence = "inferred"
+            if tr.kind == "killing":
+                tr.detail.insert(0, f"No Killing event is shown: {tr.count_failures} consecutive failures reached "
+                                    f"failureThreshold, at which the kubelet kills the container." if getattr(
+                    tr, "count_failures", None) else "No Killing event is shown; inferred from the probe failures.")
+            elif tr.kind == "terminating":
+                tr.summary = ("Probably deleted: several updates in the same second at the end of the watch, with "
+                              "no STATUS printed (typical of Terminating then DELETED)")
     trs.sort(key=_order_key)
     _views(inp, trs)
     diagnosis, restarts, final = _diagnose(ctx, inp, trs)
@@ -73,6 +85,67 @@ def _drop_redundant(trs: list[T]) -> list[T]:
                 (t.container, t.restart_count) in counted or (None, t.restart_count) in counted):
             continue
         out.append(t)
+    return out
+
+
+def _threshold(inp: PodInput, container: str | None, ptype: str) -> int:
+    from kubectl_podlife.model import rules
+
+    for c in (inp.spec.get("containers") or []) + (inp.spec.get("initContainers") or []):
+        if isinstance(c, dict) and (c.get("name") in (container, None) or len(inp.containers) <= 1):
+            p = c.get(f"{ptype}Probe")
+            if isinstance(p, dict):
+                return rules.probe_settings(p)["failureThreshold"]
+    return rules.PROBE_DEFAULTS["failureThreshold"]
+
+
+def _infer_kills(inp: PodInput, trs: list[T]) -> list[T]:
+    """Liveness/startup failures that reached failureThreshold with no Killing shown: the kubelet killed it."""
+    from kubectl_podlife.model.facts import EventFact
+
+    out: list[T] = []
+    for ptype in ("liveness", "startup"):
+        fails = [t for t in trs if t.kind == "probe-failed" and t.facts and t.facts[0].probe_type == ptype
+                 and t.facts[0].what == "probe-failed"]
+        for c in dict.fromkeys(f.container for f in fails):
+            mine = [f for f in fails if f.container == c]
+            if any(t.kind == "killing" and t.container in (c, None) and t.facts and t.facts[0].kill_reason == ptype
+                   for t in trs):
+                continue
+            thr = _threshold(inp, c, ptype)
+            total = sum(f.count for f in mine)
+            if total < thr:
+                continue
+            last = mine[-1]
+            starts = [t for t in trs if t.kind == "started" and t.container in (c, None)]
+            kills = max(1, max((t.count for t in starts), default=1) - 1)
+            k = T("killing", last.t, last.lo, last.hi, container=c, evidence=list(last.evidence),
+                  facts=[EventFact("killing", c, kill_reason=ptype)], count=kills, order=last.order + 1,
+                  note="inferred")
+            k.count_failures = total  # type: ignore[attr-defined]
+            out.append(k)
+    return out
+
+
+def _infer_restarts(inp: PodInput, trs: list[T]) -> list[T]:
+    """Events only (no RESTARTS column, no restart count): a kill followed by a new start is a restart."""
+    if any(t.kind == "restart" for t in trs) or any(o.data.get("restarts") is not None for o in inp.rows):
+        return []
+    out: list[T] = []
+    n = 0
+    kills = sorted((t for t in trs if t.kind == "killing" and t.count == 1 and t.t is not None and t.facts and
+                    t.facts[0].kill_reason in ("liveness", "startup", "unknown", "post-start-hook")),
+                   key=lambda t: t.t)
+    for k in kills:
+        after = [t for t in trs if t.kind in ("started", "pulling", "pulled") and t.t is not None and t.t >= k.t
+                 and t.container in (k.container, None, inp.containers[0] if len(inp.containers) == 1 else None)
+                 and t.count == 1]
+        if not after:
+            continue
+        nxt = min(after, key=lambda t: (t.t, 0 if t.kind == "started" else 1))
+        n += 1
+        out.append(T("restart", nxt.t, k.t, nxt.hi, container=k.container, restart_count=n,
+                     evidence=[*nxt.evidence], order=nxt.order, note="inferred from events"))
     return out
 
 
@@ -110,9 +183,12 @@ def _views(inp: PodInput, trs: list[T]) -> None:
     ready_n = 0
     for t in trs:
         row = next((e for e in t.evidence if e.kind == "row"), None)
-        if row is None and rows and t.t is not None:
-            before = [r for r in rows if r.t is not None and r.t <= t.t + 0.5]
-            row = before[-1] if before else None
+        if row is None and rows:
+            if t.t is None:
+                row = rows[-1]
+            else:
+                before = [r for r in rows if r.t is not None and r.t <= t.t + 0.5]
+                row = before[-1] if before else None
         if row is not None:
             d = row.data
             rc = d.get("restarts")
@@ -125,8 +201,8 @@ def _views(inp: PodInput, trs: list[T]) -> None:
             restarts = rc if rc is not None else restarts
             continue
         # No row: reconstruct what printPod would show from the transition itself.
-        if t.kind == "restart" and t.restart_count is not None:
-            restarts = max(restarts, t.restart_count)
+        if t.kind == "restart":
+            restarts = max(restarts, t.restart_count) if t.restart_count is not None else restarts + 1
         if t.kind == "back-off":
             status = t.reason if t.reason else "CrashLoopBackOff"
             if (t.container or "") in inp.init_containers:
@@ -145,6 +221,8 @@ def _views(inp: PodInput, trs: list[T]) -> None:
             ready_n = total
         elif t.kind == "not-ready":
             ready_n = 0
+        elif t.kind in ("pulling", "pulled") and status in ("Running", "CrashLoopBackOff"):
+            pass  # a restart pulling again: printPod keeps showing the container's last state
         elif t.kind in _STATUS_AFTER:
             status = _STATUS_AFTER[t.kind]
         ready = f"{ready_n}/{total}"
@@ -167,9 +245,13 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
     created = [t for t in trs if t.kind == "started" and t.count > 1]
     if created:
         restarts = max(restarts, max(t.count for t in created) - 1)
-    kills = [t for t in trs if t.kind == "killing" and t.cause in ("liveness-probe", "startup-probe")]
-    if kills and not restarts:
+    kills = [t for t in trs if t.kind == "killing" and t.cause in ("liveness-probe", "startup-probe",
+                                                                    "post-start-hook")]
+    if kills:
         restarts = max(restarts, sum(t.count for t in kills))
+    if not restarts and (any(o.data.get("last_state") for o in inp.cstates) or any(
+            t.kind == "back-off" and t.reason == "CrashLoopBackOff" for t in trs)):
+        restarts = 1  # a previous instance (Last State) or a crash-loop back-off means it restarted at least once
     final = _final_status(trs)
     rs = [t for t in trs if t.kind == "restart" and t.cause]
     causes = Counter(t.cause for t in rs if t.cause != "unknown")
@@ -181,7 +263,7 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
         elif t.kind == "terminated" and t.cause in ("oom-killed", "error-exit", "completed-exit", "cannot-run",
                                                     "config-error"):
             side.append(t)
-        elif t.kind == "hook-failed" and t.cause == "post-start-hook":
+        elif t.kind == "hook-failed" and t.cause in ("post-start-hook", "deleted"):
             side.append(t)
     pick: T | None = None
     if causes:
@@ -222,9 +304,16 @@ def _diag_sentence(t: T, restarts: int) -> str:
     if t.cause == "oom-killed":
         return f"{times}{c}: OOMKilled, the container exceeds its memory limit"
     if t.cause == "error-exit":
+        if t.exit_code == 137:
+            return (f"{times}{c}: killed by SIGKILL (exit 137, reason Error, not OOMKilled); no probe failure or "
+                    f"event in the input says who sent it")
+        if t.exit_code == 143:
+            return f"{times}{c}: stopped by SIGTERM (exit 143); no event in the input says who sent it"
         code = f" with exit code {t.exit_code}" if t.exit_code is not None else ""
         return f"{times}{c}: the container exits{code} (an application error; see `kubectl logs --previous`)"
     if t.cause == "completed-exit":
+        if not restarts:
+            return f"Completed{c}: the container ran to completion (exit 0)"
         return f"{times}{c}: the container exits with code 0 and restartPolicy restarts it"
     if t.cause == "post-start-hook":
         return f"{times}{c}: its PostStart hook fails, so the kubelet kills it"
@@ -253,6 +342,10 @@ def _state_cause(ctx, inp: PodInput, trs: list[T], final: str | None, restarts: 
     pulls = [t for t in trs if t.cause == "image-pull"]
     if pulls:
         return "image-pull", pulls[-1].container, None, "observed"
+    crash = [t for t in trs if t.kind == "back-off" and t.reason == "CrashLoopBackOff"]
+    if crash or f == "CrashLoopBackOff":
+        c = next((t.container for t in reversed(crash) if t.container), ctx.single)
+        return "unknown", c, None, "inferred"
     rd = [t for t in trs if t.kind in ("not-ready", "probe-failed") and t.cause == "readiness-probe"]
     startup = [t for t in trs if t.kind == "probe-failed" and t.cause == "startup-probe"]
     if startup and not restarts:
@@ -268,6 +361,11 @@ def _state_cause(ctx, inp: PodInput, trs: list[T], final: str | None, restarts: 
 
 
 def _holding_init(inp: PodInput, trs: list[T]) -> str | None:
+    if not inp.init_containers:
+        # STATUS says Init:... but nothing marked the container as an init container: the one the
+        # events show starting and backing off is it.
+        named = [t.container for t in trs if t.kind in ("started", "back-off", "terminated") and t.container]
+        return named[-1] if named else None
     for t in reversed(trs):
         if t.container in inp.init_containers and t.kind in ("back-off", "terminated", "started"):
             return t.container
@@ -293,8 +391,12 @@ def _state_sentence(cause, container, probe, final, restarts, trs, ctx) -> str:
     if cause == "image-pull":
         return f"The image cannot be pulled{c}: {final or 'ErrImagePull/ImagePullBackOff'}"
     if cause == "readiness-probe":
-        return (f"Not ready{c}: the readiness probe fails" + (f" ({probe.handler})" if probe else "") +
+        text = (f"Not ready{c}: the readiness probe fails" + (f" ({probe.handler})" if probe else "") +
                 "; readiness failures never restart a container" + (f"; {restarts} restarts" if restarts else ""))
+        if any(t.facts and t.facts[0].what == "probe-errored" and "not running" in t.facts[0].output for t in trs):
+            text += ("; the probes also errored because the container was no longer running: it had exited, and "
+                     "the probe events are a symptom of that")
+        return text
     if cause == "startup-probe":
         p = probe
         thr = p.failure_threshold if p and p.failure_threshold else 3
@@ -310,8 +412,18 @@ def _state_sentence(cause, container, probe, final, restarts, trs, ctx) -> str:
     if cause == "completed-exit":
         return f"The container completed{c} (exit 0); {restarts} restarts"
     if cause == "unknown":
-        return (f"Restarted {restarts} time{'s' if restarts != 1 else ''}{c}; the input does not show why "
+        crash = any(t.kind == "back-off" and t.reason == "CrashLoopBackOff" for t in trs)
+        no_kill = not any(t.kind == "killing" for t in trs)
+        events = any(t.facts for t in trs)
+        text = (f"Restarted {restarts} time{'s' if restarts != 1 else ''}{c}; the input does not show why "
                 f"(no exit code, reason, kill or probe events): now {final or '?'}")
+        if crash and events and no_kill:
+            text = (f"Crash loop{c}: the container keeps exiting on its own ({restarts}+ restarts; no Killing event, "
+                    f"so neither a liveness probe nor a deletion stopped it); the exit code is not in the input "
+                    f"(see `kubectl logs --previous`)")
+        if any(t.cause == "readiness-probe" for t in trs):
+            text += "; the readiness probe failures seen do not explain it: readiness failures never restart a container"
+        return text
     if cause == "none":
         return f"No failure seen: {final or 'no status shown'}" + (f", {restarts} restarts" if restarts else "")
     return f"{cause}: {final}"

@@ -103,7 +103,7 @@ def handler_from_message(message: str) -> tuple[str, str]:
         return "grpc", "the message is a gRPC health check result"
     if re.match(r"^dial tcp ", m):
         return "tcpSocket", "a bare dial error is what a tcpSocket probe reports (an httpGet probe would say Get ...)"
-    if m == "" or re.search(r"\bcommand .* timed out\b", m) or re.match(r"^[\w./-]+: ", m) or "OCI runtime exec" in m:
+    if m == "" or "Exec setup failed" in m or re.search(r"\bcommand .* timed out\b", m) or re.match(r"^[\w./-]+: ", m) or "OCI runtime exec" in m:
         return "exec", ("an empty message is what an exec probe whose command prints nothing reports"
                         if m == "" else "the message is a command's output")
     return "unknown", "the message does not say which handler ran"

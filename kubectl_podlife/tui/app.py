@@ -351,7 +351,7 @@ class PodlifeApp(App[int]):
         n = len(self.timeline.pods) if self.timeline else 1
         line1 = f"{pod.display} · {pod.restarts} restarts · {pod.final_status or '?'} · {pod.diagnosis.cause}"
         if n > 1:
-            line1 = f"[{self.pod_index + 1}/{n}] " + line1
+            line1 = f"[{self.pod_index + 1}/{n} < > o] " + line1
         state = "▶" if self.playing else "⏸"
         row = f"{self.selected + 1}/{len(self.view)}" if self.selected is not None else f"-/{len(self.view)}"
         bits = [f"{state} {self.speed}x", f"{clock(self.playhead)} / {clock(self.view.end)}", f"row {row}"]

@@ -35,8 +35,8 @@ GROUPED: tuple[tuple[str, Binding], ...] = (
     ("Find", Binding("c", "filter_container", "Filter container", show=False, id="filter-container")),
     ("Find", Binding("f", "filter_kind", "Filter kind", show=False, id="filter-kind")),
     ("Find", Binding("escape", "back", "Back: close input, clear search and filters", show=False, id="back")),
-    ("Pods", Binding("p", "pod(1)", "Next pod", show=False, id="pod-next")),
-    ("Pods", Binding("P", "pod(-1)", "Previous pod", show=False, id="pod-prev")),
+    ("Pods", Binding(">", "pod(1)", "Next pod", show=False, id="pod-next")),
+    ("Pods", Binding("<", "pod(-1)", "Previous pod", show=False, id="pod-prev")),
     ("Pods", Binding("o", "toggle_pods", "Show/hide the pod list", show=False, id="pod-list")),
     ("Explanation", Binding("J", "explain_scroll(1)", "Scroll explanation down", show=False, id="explain-down")),
     ("Explanation", Binding("K", "explain_scroll(-1)", "Scroll explanation up", show=False, id="explain-up")),
@@ -99,32 +99,46 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], str | None]:
             return {}, (f"{path}: \"{binding_id}: {keys}\" is not a key like `p`, `ctrl+p` or `f5`; "
                         "using the default keys")
         keymap[str(binding_id)] = ",".join(k.strip() for k in keys.split(","))
-    clash = first_clash(keymap)
+    clash = user_clash(keymap)
     if clash:
         return {}, f"{path}: {clash}; using the default keys"
+    lost = [binding_id for binding_id, keys in effective_keys(keymap).items() if not keys]
+    if lost:
+        return keymap, (f"{path}: {', '.join(lost)} lost {'its key' if len(lost) == 1 else 'their keys'} "
+                        "to your keymap; give it another key there if you need it")
     return keymap, None
 
 
-def effective_keys(keymap: dict[str, str]) -> dict[str, list[str]]:
-    """binding id -> the keys it answers to once `keymap` is applied (Textual's long key names)."""
+def _long(key: str) -> str:
     from textual.keys import _character_to_key
 
+    key = key.strip()
+    return _character_to_key(key) if len(key) == 1 else key
+
+
+def effective_keys(keymap: dict[str, str]) -> dict[str, list[str]]:
+    """binding id -> the keys it answers to once `keymap` is applied (Textual's long key names).
+
+    A key the user gives to one binding is taken from the default owner, as Textual does.
+    """
+    taken = {_long(k) for keys in keymap.values() for k in keys.split(",")}
     out: dict[str, list[str]] = {}
     for binding in BINDINGS:
         assert binding.id
-        keys = keymap.get(binding.id, binding.key)
-        out[binding.id] = [_character_to_key(k.strip()) if len(k.strip()) == 1 else k.strip()
-                           for k in keys.split(",")]
+        if binding.id in keymap:
+            out[binding.id] = [_long(k) for k in keymap[binding.id].split(",")]
+        else:
+            out[binding.id] = [k for k in (_long(k) for k in binding.key.split(",")) if k not in taken]
     return out
 
 
-def first_clash(keymap: dict[str, str]) -> str | None:
-    """A key that would answer to two bindings, said as the user wrote it."""
+def user_clash(keymap: dict[str, str]) -> str | None:
+    """A key the keymap gives to two bindings, said as the user wrote it."""
     owner: dict[str, str] = {}
-    for binding_id, keys in effective_keys(keymap).items():
-        for key in keys:
-            if key in owner and owner[key] != binding_id:
-                first, second = sorted((owner[key], binding_id), key=lambda i: (i not in keymap, i))
-                return f'key "{key}" would do both "{first}" and "{second}"'
-            owner[key] = binding_id
+    for binding_id, keys in keymap.items():
+        for key in keys.split(","):
+            long = _long(key)
+            if long in owner and owner[long] != binding_id:
+                return f'key "{key.strip()}" is given to both "{owner[long]}" and "{binding_id}"'
+            owner[long] = binding_id
     return None

@@ -11,7 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from .bindings import GROUPED, keymap_path
+from .bindings import GROUPED, effective_keys, keymap_path
 from .widgets import LEGEND
 
 
@@ -26,15 +26,16 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, keymap: dict[str, str]) -> None:
         super().__init__()
         self.keymap = keymap
+        self.effective = effective_keys(keymap)
 
     def key_text(self, binding: Binding) -> str:
-        keys = self.keymap.get(binding.id or "", binding.key)
-        shown = []
-        for key in keys.split(","):
-            key = key.strip()
-            b = Binding(key, binding.action)
-            shown.append(self.app.get_key_display(b))
-        return " ".join(dict.fromkeys(shown))
+        keys = self.effective.get(binding.id or "", [])
+        if not keys:
+            return "(none)"
+        if binding.key_display and binding.id not in self.keymap:
+            return " ".join(dict.fromkeys([binding.key_display, *(self.app.get_key_display(Binding(k, binding.action))
+                                                                  for k in keys[1:])]))
+        return " ".join(dict.fromkeys(self.app.get_key_display(Binding(k, binding.action)) for k in keys))
 
     def rows(self) -> list[tuple[str, str, str, str]]:
         """(group, keys, description, id) for every binding, keys as the user now has them."""

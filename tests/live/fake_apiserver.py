@@ -193,6 +193,11 @@ class FakeKube:
         with self.cond:
             self.down = True
             self.cond.notify_all()
+        for c in list(self._conns):
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -399,7 +404,6 @@ class _Handler(BaseHTTPRequestHandler):
             kube.active_watches[resource] += 1
             kube.cond.notify_all()
         sent = 0
-        drop_after = kube.drop_after.pop(resource, None)
         deadline = time.monotonic() + timeout
         idle_since = time.monotonic()
         try:
@@ -410,7 +414,9 @@ class _Handler(BaseHTTPRequestHandler):
                 out: list[Change] = []
                 bookmark = None
                 with kube.cond:
-                    if kube.down:
+                    if kube.down:  # the server "went away": cut the connection
+                        self.close_connection = True
+                        self.connection.shutdown(socket.SHUT_RDWR)
                         return
                     i = bisect.bisect_right(kube._history_rvs, cursor)
                     for ch in kube.history[i:]:
@@ -430,10 +436,10 @@ class _Handler(BaseHTTPRequestHandler):
                             kube.cond.wait(min(0.05, max(0.0, min(deadline, idle_end) - now)))
                             continue
                 for ch in out:
-                    if drop_after is not None and sent >= drop_after:
+                    if self._should_drop(resource):
                         kube.drops += 1
-                        self.connection.shutdown(socket.SHUT_RDWR)  # mid-stream, no final chunk
                         self.close_connection = True
+                        self.connection.shutdown(socket.SHUT_RDWR)  # mid-stream, no final chunk
                         return
                     self._send(resource, ch.type, ch.obj, new_events)
                     sent += 1
@@ -460,6 +466,19 @@ class _Handler(BaseHTTPRequestHandler):
             with kube.cond:
                 kube.active_watches[resource] -= 1
                 kube.cond.notify_all()
+
+    def _should_drop(self, resource: str) -> bool:
+        """`drop_after[resource] = N`: the watch carrying that resource drops after N more events."""
+        kube = self.server_kube
+        with kube.cond:
+            n = kube.drop_after.get(resource)
+            if n is None:
+                return False
+            if n <= 0:
+                del kube.drop_after[resource]
+                return True
+            kube.drop_after[resource] = n - 1
+            return False
 
     def _send(self, resource: str, type_: str, obj: dict, new_events: bool) -> None:
         kube = self.server_kube

@@ -44,13 +44,30 @@ def wait_until(pred, timeout: float = 10.0, what: str = "condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def truth(kube: FakeKube, delivered=None, resources=("pods", "events")):
-    """The observations a faithful recording of `delivered` object versions holds (default: all history)."""
+def scripted(kube: FakeKube, listed_at: int):
+    """What a client that listed at resourceVersion `listed_at` and then watched must see: the state at
+    that point (one version per live object) and every change after it."""
+    state: dict = {}
+    after = []
+    for ch in kube.history:
+        if ch.rv <= listed_at:
+            key = (ch.resource, ch.obj["metadata"]["uid"])
+            if ch.type == "DELETED":
+                state.pop(key, None)
+            else:
+                state[key] = ch
+        else:
+            after.append(ch)
+    return [(ch.resource, "list" if ch.rv <= listed_at else ch.type, ch.obj["metadata"]["uid"],
+             ch.obj["metadata"]["resourceVersion"]) for ch in list(state.values()) + after]
+
+
+def truth(kube: FakeKube, delivered=None, resources=("pods", "events"), listed_at: int = 0):
+    """The observations a faithful recording of `delivered` object versions holds (default: the script)."""
     versions = {(ch.resource, ch.obj["metadata"]["uid"], ch.obj["metadata"]["resourceVersion"]): ch
                 for ch in kube.history}
     if delivered is None:
-        delivered = [(ch.resource, ch.type, ch.obj["metadata"]["uid"], ch.obj["metadata"]["resourceVersion"])
-                     for ch in kube.history]
+        delivered = scripted(kube, listed_at)
     seen: set = set()
     specs: dict[str, str] = {}
     out = []
@@ -102,6 +119,7 @@ def capturing(kube: FakeKube, kubeconfig: Path, store: Store, notes: list | None
     notes = notes if notes is not None else []
     options = {**FAST, **opts}
     cap = Capture(target, store, notify=notes.append, **options)
+    cap.listed_at = kube.rv  # the test changes nothing while the capture lists
     cap.open()
     t = threading.Thread(target=cap.run, daemon=True)
     t.start()
@@ -139,7 +157,7 @@ def test_records_the_seed_story_exactly(kube, kubeconfig, store):
     with capturing(kube, kubeconfig, store) as cap:
         kube.wait_for_watchers({"pods": 1, "events": 1})
         play(kube, sc.story())
-        expected = truth(kube, resources=("pods", "events"))
+        expected = truth(kube, listed_at=cap.listed_at)
         expected = [o for o in expected if o.pod.namespace == "default"]
         wait_recorded(store, cap.session_id, expected)
     got = stored(store, cap.session_id)
@@ -153,7 +171,7 @@ def test_records_the_seed_story_exactly(kube, kubeconfig, store):
     restarts = [o.data["restart_count"] for o in got if o.kind == "container" and o.pod.name == "liveness-exec-pod"]
     assert max(restarts) == 6 and sorted(set(restarts)) == [0, 1, 2, 3, 4, 5, 6]
     assert kinds["mark"] == 1  # the readiness pod was deleted
-    assert kinds["spec"] == 2 * 3  # each pod: created, then nodeName set by the binding
+    assert kinds["spec"] == 2 + 2 + 1  # seed pods: created, then nodeName set by the binding; nginx: listed once
     # server timestamps drive the timeline, the arrival is kept
     crash = [o for o in got if o.kind == "container" and o.data.get("state", {}).get("reason") == "CrashLoopBackOff"]
     assert crash and crash[0].time == "2023-03-19T09:49:13Z"  # 4m13s after creation
@@ -175,7 +193,7 @@ def test_events_k8s_io_when_the_server_has_no_core_events(tmp_path, store):
         with capturing(kube, cfg, store) as cap:
             kube.wait_for_watchers({"pods": 1, "events": 1})
             play(kube, sc.readiness_httpget(delete_at=None))
-            expected = truth(kube)
+            expected = truth(kube, listed_at=cap.listed_at)
             wait_recorded(store, cap.session_id, expected)
         assert norm(stored(store, cap.session_id)) == norm(expected)
         ev_watch = [r for r in kube.watch_requests("events")]
@@ -190,7 +208,7 @@ def test_named_pods_use_server_side_field_selectors(kube, kubeconfig, store):
     with capturing(kube, kubeconfig, store, pods=["liveness-exec-pod"]) as cap:
         kube.wait_for_watchers({"pods": 1, "events": 1})
         play(kube, sc.story())
-        expected = [o for o in truth(kube) if o.pod.name == "liveness-exec-pod"]
+        expected = [o for o in truth(kube, listed_at=cap.listed_at) if o.pod.name == "liveness-exec-pod"]
         wait_recorded(store, cap.session_id, expected)
     assert norm(stored(store, cap.session_id)) == norm(expected)
     pod_watches = kube.watch_requests("pods")
@@ -209,7 +227,7 @@ def test_label_selector_on_the_server_events_matched_to_its_pods(kube, kubeconfi
         first_ev = next(i for i, s in enumerate(steps) if s[0] == "events" and "readiness" in s[2]["metadata"]["name"])
         steps.insert(0, steps.pop(first_ev))
         play(kube, steps)
-        expected = [o for o in truth(kube) if o.pod.name == "readiness-httpget-demo"]
+        expected = [o for o in truth(kube, listed_at=cap.listed_at) if o.pod.name == "readiness-httpget-demo"]
         wait_recorded(store, cap.session_id, expected)
     got = stored(store, cap.session_id)
     assert norm(got) == norm(expected)
@@ -227,7 +245,7 @@ def test_all_namespaces_and_paged_lists(kube, tmp_path, store):
                                      "status": {"phase": "Pending"}})
     cfg = simple_kubeconfig(tmp_path / "cfg", kube.url)
     with capturing(kube, cfg, store, all_namespaces=True) as cap:
-        expected = truth(kube)
+        expected = truth(kube, listed_at=cap.listed_at)
         wait_recorded(store, cap.session_id, expected)
     got = stored(store, cap.session_id)
     assert norm(got) == norm(expected)
@@ -245,7 +263,7 @@ def test_dropped_connections_resume_from_the_last_resource_version(kube, kubecon
         kube.wait_for_watchers({"pods": 1, "events": 1})
         kube.drop_after = {"pods": 4, "events": 9}
         play(kube, sc.story())
-        expected = truth(kube)
+        expected = truth(kube, listed_at=cap.listed_at)
         expected = [o for o in expected if o.pod.namespace == "default"]
         wait_recorded(store, cap.session_id, expected)
     got = stored(store, cap.session_id)
@@ -301,7 +319,7 @@ def test_bookmarks_move_the_resource_version_and_record_nothing(kube, kubeconfig
     with capturing(kube, kubeconfig, store) as cap:
         kube.wait_for_watchers({"pods": 1, "events": 1})
         play(kube, sc.readiness_httpget(delete_at=None))
-        expected = [o for o in truth(kube) if o.pod.namespace == "default"]
+        expected = [o for o in truth(kube, listed_at=cap.listed_at) if o.pod.namespace == "default"]
         wait_recorded(store, cap.session_id, expected)
         kube.bump(500)  # other objects changed in etcd: the watch idles, the server sends a bookmark
         wait_until(lambda: cap.stats.bookmarks >= 2, 5, "bookmarks")
@@ -321,7 +339,7 @@ def test_api_unreachable_mid_session_is_retried_with_back_off(kube, kubeconfig, 
     with capturing(kube, kubeconfig, store, notes=notes) as cap:
         kube.wait_for_watchers({"pods": 1, "events": 1})
         play(kube, steps[:20])
-        before = truth(kube)
+        before = truth(kube, listed_at=cap.listed_at)
         before = [o for o in before if o.pod.namespace == "default"]
         wait_recorded(store, cap.session_id, before)
         kube.stop()
@@ -331,7 +349,7 @@ def test_api_unreachable_mid_session_is_retried_with_back_off(kube, kubeconfig, 
             assert len(stored(other, cap.session_id)) == len(before)
         play(kube, steps[20:])  # still inside the server's history: nothing may be lost
         kube.restart()
-        expected = [o for o in truth(kube) if o.pod.namespace == "default"]
+        expected = [o for o in truth(kube, listed_at=cap.listed_at) if o.pod.namespace == "default"]
         wait_recorded(store, cap.session_id, expected)
     assert norm(stored(store, cap.session_id)) == norm(expected)
     msgs = [n for n in notes if "cannot reach" in n]
@@ -380,6 +398,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_signal_closes_the_session_and_leaves_a_valid_db(kube, kubeconfig, tmp_path, sig):
     play(kube, sc.background())
+    listed = kube.rv
     env = _env(tmp_path)
     proc = subprocess.Popen([sys.executable, "-m", "kubectl_podlife.capture", "--no-tui", "--kubeconfig",
                              str(kubeconfig)], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -387,7 +406,7 @@ def test_signal_closes_the_session_and_leaves_a_valid_db(kube, kubeconfig, tmp_p
     try:
         kube.wait_for_watchers({"pods": 1, "events": 1}, timeout=30)
         play(kube, sc.story())
-        expected = [o for o in truth(kube) if o.pod.namespace == "default"]
+        expected = [o for o in truth(kube, listed_at=listed) if o.pod.namespace == "default"]
         db = env["PODLIFE_DB"]
 
         def count():
@@ -613,6 +632,7 @@ def _model_works() -> bool:
 def test_printed_transitions_match_the_stored_session(kube, kubeconfig, tmp_path):
     from kubectl_podlife.pipeline import timeline_for_session
     play(kube, sc.background())
+    listed = kube.rv
     p = argparse.ArgumentParser()
     add_watch_arguments(p)
     args = p.parse_args(["--no-tui", "-o", "json", "--kubeconfig", str(kubeconfig)])
@@ -625,7 +645,7 @@ def test_printed_transitions_match_the_stored_session(kube, kubeconfig, tmp_path
     t.start()
     kube.wait_for_watchers({"pods": 1, "events": 1})
     play(kube, sc.story())
-    expected = [o for o in truth(kube) if o.pod.namespace == "default"]
+    expected = [o for o in truth(kube, listed_at=listed) if o.pod.namespace == "default"]
     wait_until(lambda: db.sessions() and db.sessions()[0].observations >= len(expected), 15, "recording")
     time.sleep(0.5)
     stop.set()

@@ -171,7 +171,7 @@ async def test_search_and_next_previous_match():
 async def test_filters_by_container_and_kind_and_esc_clears():
     app = make_app(timeline=fx.two_pod_timeline())
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("p")
+        await pilot.press("greater_than_sign")
         assert app.pod.name == fx.WEB
         total = len(app.view)
         await pilot.press("c")
@@ -201,11 +201,11 @@ async def test_pods_switch_and_list():
         assert "[1/2]" in status_text(app)
         await pilot.press("o")
         assert pane.display
-        await pilot.press("p")
+        await pilot.press("greater_than_sign")
         assert app.pod.name == fx.WEB and app.query_one(PodList).cursor == 1
         await pilot.press("escape")
         assert not pane.display
-        await pilot.press("P")
+        await pilot.press("less_than_sign")
         assert app.pod.name == fx.POD
 
 
@@ -345,12 +345,28 @@ async def test_unknown_binding_id_keeps_the_defaults(tmp_path):
 
 
 async def test_keymap_clash_keeps_the_defaults(tmp_path):
-    write_keymap(tmp_path, "play-pause: j\n")
+    write_keymap(tmp_path, "play-pause: x\nseek: x\n")
     app = make_app(timeline=fx.liveness_timeline())
     async with app.run_test(size=SIZE) as pilot:
-        assert 'key "j" would do both "play-pause" and "cursor-down"' in app.messages[0]
-        await pilot.press("j")
-        assert not app.playing and app.selected == 2
+        assert 'key "x" is given to both "play-pause" and "seek"' in app.messages[0]
+        await pilot.press("x")
+        assert not app.playing
+        await pilot.press("space")
+        assert app.playing
+
+
+async def test_keymap_takes_a_key_from_a_default_binding(tmp_path):
+    write_keymap(tmp_path, "play-pause: p\ncursor-down: J\n")  # J was explain-down's
+    app = make_app(timeline=fx.liveness_timeline())
+    async with app.run_test(size=SIZE) as pilot:
+        assert "explain-down lost its key" in app.messages[0]
+        await pilot.press("p")
+        assert app.playing
+        await pilot.press("p", "J")
+        assert app.selected == 2
+        await pilot.press("question_mark")
+        rows = {row[3]: row[1] for row in app.screen.rows()}
+        assert rows["play-pause"] == "p" and rows["explain-down"] == "(none)" and rows["cursor-down"] == "J"
 
 
 async def test_no_color_is_honoured(monkeypatch):
@@ -363,7 +379,8 @@ async def test_no_color_is_honoured(monkeypatch):
 
         svg = app.export_screenshot()
         colours = set(re.findall(r"(?:fill|color)[=:]\s*\"?#([0-9a-fA-F]{6})", svg))
-        colours -= {"ff5f57", "febc2e", "28c840"}  # the SVG's window buttons, not the app
+        # the SVG frame: window buttons and the export theme's default foreground, not the app
+        colours -= {"ff5f57", "febc2e", "28c840", "c5c8c6"}
         assert colours
         for c in colours:
             r, g, b = int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
