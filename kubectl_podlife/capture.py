@@ -276,6 +276,7 @@ class _Stream:
         self._resp: Any = None
         self._established = False  # the current request got its response headers
         self._received = 0  # watch events received on the current request
+        self._down_since: float | None = None  # when the API server stopped answering this stream
         self.watch_requests = 0
 
     @property
@@ -339,7 +340,10 @@ class _Stream:
                           timeout_seconds=timeout, _request_timeout=(connect, timeout + 30))
         self._resp = resp
         self._established = True
+        self._back_online()
         try:
+            if self.cap.stopping.is_set():  # closed while the request was on its way
+                return
             for line in _lines(resp):
                 if self.cap.stopping.is_set():
                     return
@@ -373,10 +377,15 @@ class _Stream:
             with contextlib.suppress(Exception):
                 resp.release_conn()
 
+    def _back_online(self) -> None:
+        if self._down_since is not None:
+            self.cap._notify(f"{self.label}: reconnected to {self.cap.target.server} after "
+                             f"{time.monotonic() - self._down_since:.0f}s; resuming from resourceVersion {self.rv}")
+            self._down_since = None
+
     def run(self) -> None:
         """The stream's thread: watch, resume after drops, relist after 410, back off when unreachable."""
         failures = 0
-        down_since: float | None = None
         while not self.cap.stopping.is_set():
             self._established = False
             self._received = 0
@@ -385,6 +394,7 @@ class _Stream:
                 if not self.rv:
                     self.rv = self.list(self.cap._enqueue)
                     self.cap.stats.relists += 1
+                    self._back_online()
                 self.watch(self.cap._enqueue)
                 failures = 0
                 if not self._received and time.monotonic() - started < 1:
@@ -403,24 +413,22 @@ class _Stream:
                     self.cap._gap(f"{self.label}: resource version {self.rv} expired (410 Gone); listed again")
                     self.rv = None
                     continue
-                if self._established and self._received:
-                    # a dropped stream: resume from the last resourceVersion at once
+                if self._established:
+                    # a dropped stream: resume from the last resourceVersion (at once if it was carrying
+                    # events; a stream cut while idle waits a little, so a flaky proxy cannot make us spin)
                     self.cap.stats.reconnects += 1
                     failures = 0
+                    if not self._received:
+                        self.cap.stopping.wait(self.cap.backoff_base)
                     continue
                 failures += 1
                 delay = min(self.cap.backoff_base * 2 ** (failures - 1), self.cap.backoff_max)
-                if down_since is None:
-                    down_since = time.monotonic()
+                if self._down_since is None:
+                    self._down_since = time.monotonic()
                 self.cap.stats.retries += 1
                 self.cap._notify(f"cannot reach the API server at {self.cap.target.server} ({self.label}: "
                                  f"{_reason(exc)}); retrying in {delay:g}s")
                 self.cap.stopping.wait(delay)
-                continue
-            if down_since is not None:
-                self.cap._notify(f"{self.label}: reconnected to {self.cap.target.server} after "
-                                 f"{time.monotonic() - down_since:.0f}s; nothing was missed unless noted")
-                down_since = None
 
     def close(self) -> None:
         resp = self._resp

@@ -444,18 +444,21 @@ def _region(lines: list[str], start: int) -> _Region | None:
     block: int | None = _indent(line) - base if _BLOCK_SCALAR_RE.search(s0) else None
     depth = max(0, _flow_delta(s0))
     j = start + 1
-    while j < len(lines):
+    n = len(lines)
+    while j < n:
         raw = lines[j]
-        if not raw.strip():
+        body = raw.lstrip(" ")
+        s = body.strip()
+        if not s:
             if fragment:
                 break  # a blank line ends a pasted probe block (two blocks are two fragments)
             pending.append((j, ""))
             j += 1
             continue
-        ind = _indent(raw)
+        ind = len(raw) - len(body)
         if ind < base:
             break
-        text = raw[base:]
+        text = raw[base:] if base else raw
         rel = ind - base
         if block is not None and rel > block:
             items += pending + [(j, text)]
@@ -470,7 +473,6 @@ def _region(lines: list[str], start: int) -> _Region | None:
             j += 1
             continue
         depth = 0
-        s = text.strip()
         key_m = _LINE_KEY_RE.match(s)
         # A `key: ...` line cannot be a prompt, a command or a table header; checking only the
         # other lines keeps a 1 MB `-o yaml` dump fast.
@@ -550,9 +552,27 @@ def _drop_unused(chunk: list[tuple[int, str]]) -> str:
     return "\n".join(out)
 
 
+_BRACKET_RE = re.compile(r"[\[\]{}]")
+
+
+def _loader_for(text: str) -> type:
+    """libyaml's composer recurses in C: deep nesting (`[[[[...`) would crash the process instead
+    of raising. Such text goes to the pure-Python loader, which raises RecursionError."""
+    if text.count("[") + text.count("{") > 64:
+        depth = top = 0
+        for m in _BRACKET_RE.finditer(text):
+            depth = depth + 1 if m.group() in "[{" else max(0, depth - 1)
+            top = max(top, depth)
+        if top > 64:
+            return yaml.SafeLoader
+    if max((len(x) - len(x.lstrip(" -?:")) for x in text.splitlines()), default=0) > 200:
+        return yaml.SafeLoader  # block nesting deep enough to worry about
+    return _LOADER
+
+
 def _load_yaml(text: str) -> list[Any] | None:
     try:
-        return [d for d in yaml.load_all(text, Loader=_LOADER) if d is not None]
+        return [d for d in yaml.load_all(text, Loader=_loader_for(text)) if d is not None]
     except Exception:  # any YAML error (or recursion on absurd nesting) means: rebuild instead
         return None
 
@@ -854,7 +874,9 @@ class _Line:
         return n
 
     def _cut_here(self, at: int, after: str) -> None:
-        dropped = re.sub(r"#.*$", "", self.t[at:]).strip() or self.t[at:].strip()
+        dropped = self.t[at:].strip()
+        if _COMMAND_RE.match(dropped):  # `kubectl create -f pod1.yaml#此时...`: drop the remark
+            dropped = re.sub(r"#.*$", "", dropped).strip() or dropped
         self.warns.append((self.line, f'dropped the text glued after {after}: "{_short(dropped)}"'))
         self.cut = True
 
@@ -1073,7 +1095,7 @@ def _flow_value(text: str, strs: bool) -> Any:
         if items is not None:
             return items
     try:
-        v = yaml.load(text, Loader=_LOADER)
+        v = yaml.load(text, Loader=_loader_for(text))
     except Exception:
         v = _split_flow(text)
         if v is None:

@@ -170,9 +170,6 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
                                    data={"what": "created"}, clock=CLOCK_NONE, seq=ctx.next_seq()))
             i += 1
             continue
-        if expect == "skip":
-            i += 1
-            continue
         if manifest_mod and manifest_mod.looks_like_manifest_start(line) and expect not in ("json", "yaml"):
             found = manifest_mod.scan_manifest(lines, i)
             if found is not None and found.end > i:
@@ -188,6 +185,10 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
             while j < n and lines[j].strip() != term:
                 j += 1
             i = j + 1
+            expect = None
+            continue
+        if expect == "skip":  # `kubectl logs` / `exec` output: not ours
+            i += 1
             continue
         if (expect in ("json", None) and _JSON_START.match(line)) or expect == "yaml":
             j, obs = _decode_objects(lines, i, ctx, "yaml" if expect == "yaml" else "json")

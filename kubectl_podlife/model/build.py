@@ -192,6 +192,9 @@ def row_transitions(inp: PodInput, start_order: int) -> list[T]:
             if early:
                 out.append(T("created", 0.0, 0.0, hi if hi is not None and hi <= 5 else 1.0, evidence=[row],
                              to_state=status, order=order))
+                if status == "Running":  # the watch began after the container had already started
+                    out.append(T("started", t, 0.0, hi, container=single, evidence=[row], to_state=status,
+                                 order=order))
             else:
                 out.append(T("phase", t, lo, hi, evidence=[row], to_state=status, order=order,
                              note="first seen"))

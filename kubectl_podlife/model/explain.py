@@ -142,6 +142,10 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
     lived = (r.t - prev_start.t) if (prev_start is not None and prev_start.t is not None and r.t is not None) else None
     kill = next((k for k in kills if k.facts and k.facts[0].kill_reason in ("liveness", "startup")), None)
     term = terms[-1] if terms else None
+    if term is not None and term.first_t is not None and term.t is not None:
+        lived = term.t - term.first_t  # the instance's own startedAt..finishedAt
+        if prev_start is None:
+            prev_start = T("started", term.first_t, term.first_t, term.first_t + 1, container=c)
     exit_code = term.exit_code if term else None
     treason = (term.reason if term else None) or (prev_status if prev_status in (
         "Completed", "Error", "OOMKilled", "ContainerCannotRun", "StartError") else None)
@@ -211,13 +215,15 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
         r.detail.insert(0, _probe_settings_line(info))
         grace, which = rules.grace_for_kill(ctx.spec, cspec, ptype)
         r.grace = float(grace)
-        kill_dur = (r.t - kill.t) if (kill is not None and kill.t is not None and r.t is not None) else None
+        precise = r.lo is not None and r.hi is not None and r.hi - r.lo <= 3
+        kill_dur = (r.t - kill.t) if (kill is not None and kill.t is not None and r.t is not None and precise) \
+            else None
         r.detail.append(_grace_line(grace, which, kill_dur, exit_code, beh))
         if "terminationGracePeriodSeconds" not in ctx.spec and not (info.termination_grace_period_seconds):
             if not ctx.has_manifest:
                 r.missing.append("no manifest: assumed the default 30 s terminationGracePeriodSeconds")
-        if ctx.probe(c, ptype):
-            r.expected = _expected_probe_restart(ctx, c, ptype, beh, prev_start, r, kill_dur)
+        if ctx.probe(c, ptype) or kill is not None:
+            r.expected = _expected_probe_restart(ctx, c, ptype, beh, prev_start, r, kill_dur, kill)
         r.rule = (f"{ptype} probe: the kubelet kills the container after failureThreshold consecutive failures "
                   f"(one probe every periodSeconds), with the grace period of the probe, else the pod, else 30 s; "
                   f"the restart follows at once unless crash-loop back-off applies")
@@ -271,8 +277,8 @@ def _timing_matches(ctx: PodContext, c, ptype, beh, lived, exit_code, r: T | Non
     grace, _ = rules.grace_for_kill(ctx.spec, ctx.cspec(c), ptype)
     kills = [0.0, float(grace)] if exit_code is None else ([float(grace)] if exit_code == rules.EXIT_SIGKILL else [0.0])
     for k in kills:
-        cyc = rules.liveness_cycle(s["periodSeconds"], s["failureThreshold"], onset, k, s["initialDelaySeconds"])
-        if cyc - s["periodSeconds"] - 2 <= lived <= cyc + 2:
+        lo, hi = rules.liveness_cycle(s["periodSeconds"], s["failureThreshold"], onset, k, s["initialDelaySeconds"])
+        if lo - 2 <= lived <= hi + 2:
             return True
     return False
 
@@ -309,36 +315,75 @@ def _grace_outcome(kill_dur, exit_code, beh, grace) -> str:
 
 
 def _expected_probe_restart(ctx: PodContext, c, ptype, beh, prev_start: T | None, r: T,
-                            kill_dur: float | None) -> Expected | None:
+                            kill_dur: float | None, kill: T | None = None) -> Expected | None:
+    grace, _ = rules.grace_for_kill(ctx.spec, ctx.cspec(c), ptype)
+    if kill is not None and kill.t is not None:
+        # The kill decision is observed: the restart follows it by the stop time.
+        if beh.pid1_ignores_sigterm is True or r.exit_code == rules.EXIT_SIGKILL:
+            hyps = [(float(grace), float(grace) + 2, "SIGTERM ignored: the full grace period")]
+        elif beh.pid1_ignores_sigterm is False or r.exit_code in (rules.EXIT_SIGTERM, 0):
+            hyps = [(0.0, 3.0, "SIGTERM handled: a prompt stop")]
+        else:
+            hyps = [(float(grace), float(grace) + 2, "SIGTERM ignored: the full grace period"),
+                    (0.0, 3.0, "SIGTERM handled: a prompt stop")]
+        k_lo = kill.lo if kill.lo is not None else kill.t
+        k_hi = kill.hi if kill.hi is not None else kill.t
+        best = None
+        for a, b, why in hyps:
+            rng = (round(k_lo + a, 1), round(k_hi + b, 1))
+            diff = _diff_range(r, rng)
+            if best is None or abs(diff if diff is not None else INF) < abs(best[2] if best[2] is not None else INF):
+                best = (rng, f"Killing at {clock(kill.t)} + stop time ({why}, grace {grace} s)", diff)
+        return Expected(best[0], best[1], observed=r.t, difference=best[2])
     spec = ctx.probe(c, ptype)
+    if spec is None:
+        return None
     s = rules.probe_settings(spec)
     P, F, delay = s["periodSeconds"], s["failureThreshold"], s["initialDelaySeconds"]
     onset, onset_why = rules.probe_failure_onset(spec, beh)
     grace, _ = rules.grace_for_kill(ctx.spec, ctx.cspec(c), ptype)
     if prev_start is None or prev_start.t is None:
         return Expected(None, f"no container start time in the input; one cycle is "
-                              f"{clock(rules.liveness_cycle(P, F, onset, grace, delay))} with SIGTERM ignored")
+                              f"{clock(rules.liveness_cycle(P, F, onset, grace, delay)[1])} with SIGTERM ignored")
     if kill_dur is not None:
         hyps = [(kill_dur, "the observed kill duration")]
+    elif r.exit_code == rules.EXIT_SIGKILL:
+        hyps = [(float(grace), "exit 137: SIGKILL after the full grace period")]
+    elif r.exit_code in (rules.EXIT_SIGTERM, 0):
+        hyps = [(0.0, f"exit {r.exit_code}: the process handled SIGTERM, no grace wait")]
     elif beh.pid1_ignores_sigterm is True:
         hyps = [(float(grace), "SIGTERM ignored, so the full grace period")]
     elif beh.pid1_ignores_sigterm is False:
         hyps = [(0.0, "SIGTERM handled, so no grace wait")]
     else:
         hyps = [(float(grace), "SIGTERM ignored (full grace period)"), (0.0, "SIGTERM handled (no grace wait)")]
-    s_lo = prev_start.lo if prev_start.lo is not None else prev_start.t
+    # A restart seen in a row started at most a second before the row.
+    s_lo = max(prev_start.lo if prev_start.lo is not None else prev_start.t, prev_start.t - 1)
     s_hi = prev_start.hi if prev_start.hi is not None else prev_start.t
     best = None
     for k, why in hyps:
-        cyc = rules.liveness_cycle(P, F, onset, k, delay)
-        rng = (round(s_lo + cyc - P, 1), round(s_hi + cyc, 1))
-        diff = _diff(r.t, rng)
+        c_lo, c_hi = rules.liveness_cycle(P, F, onset, k, delay)
+        rng = (round(s_lo + c_lo, 1), round(s_hi + c_hi, 1))
+        diff = _diff_range(r, rng)
         if best is None or (diff is not None and abs(diff) < abs(best[2] if best[2] is not None else INF)):
-            best = (rng, f"{why}; cycle = {clock(k)} + {P}·(⌈({onset:g}+ε)/{P}⌉ + {F} − 1) = {clock(cyc)} after the "
-                         f"start at {clock(prev_start.t)} ({onset_why}; the probe tick phase is unknown, so up to "
-                         f"one period earlier)", diff)
+            first = max(onset, float(delay))
+            best = (rng, f"{why}: restart {clock(c_lo)}..{clock(c_hi)} after the start at {clock(prev_start.t)} = "
+                         f"first failing probe {first:g}..{first + P:g} s in ({onset_why}; initialDelaySeconds "
+                         f"{delay}; the tick phase is unknown within one period {P} s) + {F - 1}×{P} s more "
+                         f"failures + {clock(k)} to stop", diff)
     rng, rule, diff = best
     return Expected(rng, rule, observed=r.t, difference=diff)
+
+
+def _diff_range(tr: T, rng: tuple[float, float]) -> float | None:
+    """Observed minus expected, 0 when the observed interval and the expected one overlap."""
+    if tr.t is None:
+        return None
+    lo = tr.lo if tr.lo is not None else tr.t
+    hi = tr.hi if tr.hi is not None else tr.t
+    if lo <= rng[1] and hi >= rng[0]:
+        return 0.0
+    return _diff(tr.t, rng)
 
 
 def _diff(obs: float | None, rng: tuple[float, float]) -> float | None:
@@ -504,11 +549,19 @@ def explain_ready(ctx: PodContext, tr: T) -> None:
 
 
 def _last_start(ctx: PodContext, c, t: float | None) -> tuple[float, float] | None:
-    best = None
+    """The latest container start before t (an aggregated Started event also started at its first time)."""
+    cands = []
     for s in ctx.trs:
-        if s.kind in ("started", "restart") and s.container in (c, None) and s.t is not None and (t is None or s.t <= t):
-            best = (s.lo if s.lo is not None else s.t, s.hi if s.hi is not None else s.t)
-    return best
+        if s.kind not in ("started", "restart") or s.container not in (c, None) or s.t is None:
+            continue
+        cands.append((s.t, s.lo if s.lo is not None else s.t, s.hi if s.hi is not None else s.t))
+        if s.count > 1 and s.first_t is not None:
+            cands.append((s.first_t, s.first_t, s.first_t + 1))
+    cands = [x for x in cands if t is None or x[0] <= t - 0.5]
+    if not cands:
+        return None
+    best = max(cands)
+    return best[1], best[2]
 
 
 def explain_probe_failed(ctx: PodContext, tr: T) -> None:
@@ -559,15 +612,26 @@ def explain_killing(ctx: PodContext, tr: T) -> None:
                    f"(SIGTERM, SIGKILL when it runs out); the restart follows in the same sync")
         start = _last_start(ctx, c, tr.t)
         spec = ctx.probe(c, reason)
-        if spec and start is not None and tr.t is not None:
+        first_fail = min([x.first_t if x.first_t is not None else x.t for x in fails
+                          if x.t is not None and tr.t is not None and x.t <= tr.t + 1] or [None],
+                         key=lambda v: v if v is not None else INF)
+        s_set = rules.probe_settings(spec)
+        if first_fail is not None and tr.t is not None and (info.failures_seen or 0) >= s_set["failureThreshold"]:
+            P, F = s_set["periodSeconds"], s_set["failureThreshold"]
+            rng = (round(first_fail + P * (F - 1) - 1, 1), round(first_fail + P * (F - 1) + 2, 1))
+            tr.expected = Expected(rng, f"first failure at {clock(first_fail)} + ({F} − 1)×{P} s"
+                                        + ("" if spec else " (defaults assumed)"),
+                                   observed=tr.t, difference=_diff_range(tr, rng))
+        elif spec and start is not None and tr.t is not None:
             s = rules.probe_settings(spec)
             beh = rules.command_behaviour(ctx.cspec(c))
             onset, why = rules.probe_failure_onset(spec, beh)
-            cyc = rules.liveness_cycle(s["periodSeconds"], s["failureThreshold"], onset, 0, s["initialDelaySeconds"])
-            rng = (round(start[0] + cyc - s["periodSeconds"], 1), round(start[1] + cyc, 1))
-            tr.expected = Expected(rng, f"kill decision at start {clock(start[0])} + {clock(cyc)} ({why}; "
+            c_lo, c_hi = rules.liveness_cycle(s["periodSeconds"], s["failureThreshold"], onset, 0,
+                                              s["initialDelaySeconds"])
+            rng = (round(start[0] + c_lo, 1), round(start[1] + c_hi, 1))
+            tr.expected = Expected(rng, f"kill decision at start {clock(start[0])} + {clock(c_lo)}..{clock(c_hi)} ({why}; "
                                         f"{s['failureThreshold']} failures, period {s['periodSeconds']} s)",
-                                   observed=tr.t, difference=_diff(tr.t, rng))
+                                   observed=tr.t, difference=_diff_range(tr, rng))
     elif reason == "stop":
         tr.cause = "deleted"
         grace, which = rules.grace_for_kill(ctx.spec, ctx.cspec(c), None)

@@ -218,13 +218,17 @@ def probe_failure_onset(probe: dict | None, behaviour: CommandBehaviour) -> tupl
 
 
 def liveness_cycle(period: int, threshold: int, onset: float, kill_seconds: float,
-                   delay: int = 0) -> float:
-    """Seconds from one container start to the next restart under a failing liveness probe.
+                   delay: int = 0) -> tuple[float, float]:
+    """Seconds from a container's start to its restart under a failing liveness/startup probe: (lo, hi].
 
-    k8s-lifecycle.md 3.5: G + P*(ceil((D+eps)/P) + F - 1), the probe being quantised to ticks.
+    Probes run on ticks of `period` whose phase was fixed at pod admission, so the first failing
+    probe is the first tick after both the initial delay and the failure onset D: somewhere in the
+    following period. Then failureThreshold-1 more periods, then the kill. With the tick aligned to
+    the start this is k8s-lifecycle.md 3.5's G + P*(ceil((D+eps)/P) + F - 1) (42 s for the seed).
     """
-    first_fail_ticks = max(math.ceil((onset + 0.001) / period), math.ceil(delay / period) if delay else 1)
-    return kill_seconds + period * (first_fail_ticks + threshold - 1)
+    first = max(onset, float(delay))
+    lo = first + period * (threshold - 1) + kill_seconds
+    return lo, lo + period
 
 
 # --- kubectl's STATUS column: printPod (pkg/printers/internalversion/printers.go) ------------------

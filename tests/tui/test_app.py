@@ -198,7 +198,7 @@ async def test_pods_switch_and_list():
     async with app.run_test(size=SIZE) as pilot:
         pane = app.query_one("#pods-pane")
         assert not pane.display  # 80 columns: the pod list waits behind `o`
-        assert "[1/2]" in status_text(app)
+        assert "[1/2 < > o]" in status_text(app)
         await pilot.press("o")
         assert pane.display
         await pilot.press("greater_than_sign")
