@@ -261,7 +261,7 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
                                 "on its own and crash-loop back-off followed.")
         if cause == "post-start-hook":
             r.rule = "a failing PostStart hook makes the kubelet kill the container (FailedPostStartHook)"
-    _backoff_for_restart(ctx, c, r)
+    _backoff_for_restart(ctx, c, r, lived)
     if r.confidence == "observed" and not r.evidence:
         r.confidence = "inferred"
 
@@ -411,7 +411,7 @@ def _restart_summary(cause, n, who, exit_code, treason, lived) -> str:
     return f"Restart{num} of {who}: the input does not show why it stopped{lived_s}"
 
 
-def _backoff_for_restart(ctx: PodContext, c, r: T) -> None:
+def _backoff_for_restart(ctx: PodContext, c, r: T, lived: float | None = None) -> None:
     """The crash-loop back-off delay in force at this restart (the first restart is free)."""
     n = r.restart_count
     if n is None:
@@ -428,9 +428,13 @@ def _backoff_for_restart(ctx: PodContext, c, r: T) -> None:
         r.detail.append(f"Back-off: none in force; this restart arms {go_duration(after or 10)} "
                         f"(10 s doubling to 300 s, measured from the previous instance's finish).")
     else:
-        r.detail.append(f"Back-off: {go_duration(d)} in force (10 s doubling to 300 s); the previous instance had "
-                        f"{'lived long enough' if kill_style else 'to wait it out'}; next delay "
-                        f"{go_duration(after or rules.BACKOFF_MAX)}.")
+        waited = not kill_style or (lived is not None and lived < d)
+        why = (f"it had lived {clock(lived)}, less than that, so the restart waited (CrashLoopBackOff)"
+               if waited and lived is not None else "the restart waited it out (CrashLoopBackOff)" if waited
+               else f"the previous instance had lived {clock(lived) if lived is not None else 'long enough'}, "
+                    f"so no wait")
+        r.detail.append(f"Back-off: {go_duration(d)} in force (10 s doubling to 300 s, from the previous finish); "
+                        f"{why}; next delay {go_duration(after or rules.BACKOFF_MAX)}.")
 
 
 # --- back-off, readiness, pulls, init containers, terminations ---------------------------------------
@@ -476,8 +480,8 @@ def explain_backoff(ctx: PodContext, b: T) -> None:
     if stated is not None:
         b.detail.append(f"The event states the delay: back-off {go_duration(stated)}.")
     if n:
-        seq = ", ".join(go_duration(x) for x in rules.backoff_delays(max(1, exits - (2 if kill_style else 1))))
-        b.detail.append(f"After {n} restart{'s' if n != 1 else ''} the delays so far were {seq}"
+        b.detail.append(f"After {n} restart{'s' if n != 1 else ''} the delays so far were "
+                        f"{_delay_sequence(max(1, exits - (2 if kill_style else 1)))}"
                         + (" (liveness kills and the restart happen in one sync, so the first two restarts are free)"
                            if kill_style else "") + ".")
     if d is not None and b.t is not None:
@@ -490,6 +494,16 @@ def explain_backoff(ctx: PodContext, b: T) -> None:
         b.detail.append(f"BackOff event repeated {b.count} times: the kubelet re-emits it on every sync while waiting.")
     b.missing.append("assumed the default crash-loop back-off (10 s doubling to 300 s); the feature-gated variants "
                      "(ReduceDefaultCrashLoopBackOffDecay 1 s..60 s, KubeletCrashLoopBackOffMax) change it")
+
+
+def _delay_sequence(n: int) -> str:
+    """10s, 20s, 40s, ... written out, with a long run at the cap summarised."""
+    delays = rules.backoff_delays(n)
+    capped = [d for d in delays if d >= rules.BACKOFF_MAX]
+    head = [go_duration(d) for d in delays if d < rules.BACKOFF_MAX]
+    if len(capped) > 2:
+        return ", ".join(head + [f"then {go_duration(rules.BACKOFF_MAX)} (the cap) {len(capped)} times"])
+    return ", ".join(head + [go_duration(d) for d in capped])
 
 
 def _pull_error(ctx: PodContext, c) -> str:

@@ -299,7 +299,12 @@ def _diag_sentence(t: T, restarts: int) -> str:
         what = f"the {p.handler} {p.type} probe" + (f" `{p.target}`" if p and p.target else "") if p else \
             f"the {t.cause.split('-')[0]} probe"
         settings = f" (period {p.period_seconds} s, threshold {p.failure_threshold})" if p and p.from_spec else ""
-        grace = f"; each kill used a {t.grace:g} s grace period" if t.grace else ""
+        if t.exit_code in (143, 0):
+            grace = f"; the process stops on SIGTERM (exit {t.exit_code})"
+        elif t.exit_code == 137 or "could not shorten" in t.summary:
+            grace = f"; each kill took the full {t.grace:g} s grace period (SIGTERM ignored)" if t.grace else ""
+        else:
+            grace = f"; killed with a {t.grace:g} s grace period" if t.grace else ""
         return f"{times}{c}: {what} kept failing{settings}{grace}"
     if t.cause == "oom-killed":
         return f"{times}{c}: OOMKilled, the container exceeds its memory limit"
