@@ -367,13 +367,11 @@ def _is_yaml_line(
             # In indented YAML a deeper line that is no key continues a wrapped scalar.
             return indent_seen and rel > prev_rel
         key = g.group(1)
-    # `Name:   x`, `Events:`: kubectl describe, not YAML.
-    if key[:1].isupper() and key not in _KNOWN:
-        return False
-    if indent_seen and rel == 0:
+    if indent_seen:
         # Back at the left margin of indented YAML, only a top-level key can follow.
-        return key in (_FRAGMENT_KEYS if fragment else _TOP_KEYS)
-    return True
+        return rel > 0 or key in (_FRAGMENT_KEYS if fragment else _TOP_KEYS)
+    # `Name:   x`, `Events:`: kubectl describe, not YAML (ALL_CAPS keys are ConfigMap data).
+    return not (key[:1].isupper() and key[1:2].islower() and key not in _KNOWN)
 
 
 def _flow_delta(s: str) -> int:
@@ -406,8 +404,11 @@ def _next_is_doc(lines: list[str], j: int, base: int) -> bool:
     return False
 
 
+_HEREDOC_MAX = 20000  # lines; a longer body is read as plain text, which works for YAML too
+
+
 def _heredoc_region(lines: list[str], start: int, tag: str) -> _Region | None:
-    for j in range(start + 1, len(lines)):
+    for j in range(start + 1, min(len(lines), start + 1 + _HEREDOC_MAX)):
         s = lines[j].strip()
         if s == tag or s == "> " + tag:
             body = lines[start + 1 : j]
@@ -429,9 +430,10 @@ def _region(lines: list[str], start: int) -> _Region | None:
             if found is not None:
                 return found
             # No terminator (the paste was cut): read on from the next line as plain text.
-            if start + 1 >= len(lines):
+            start += 1
+            if start >= len(lines):
                 return None
-            return _region(lines, start + 1)
+            line = lines[start]
     sp = _start_position(line)
     if sp is None:
         return None
@@ -664,6 +666,10 @@ def _normalize(obj: Any, type_name: str, root: dict, line: int, warns: list) -> 
             continue
         if f == _I and isinstance(v, str):
             obj[k] = _read_int(k, v.strip(), line, warns)
+        elif f == _S and isinstance(v, str) and (m := _GLUED_CMD_RE.search(v)):
+            obj[k] = v[: m.start()].strip()
+            warns.append((line, f'{k}: kept "{_short(obj[k])}"; dropped the text glued after it: '
+                                f'"{_short(v[m.start():])}"'))
         elif f == _L and isinstance(v, list):
             obj[k] = [_as_str(x) if not isinstance(x, (dict, list)) else x for x in v]
         elif f.startswith("map:"):
@@ -696,6 +702,7 @@ _GLUED_CMD = (
 )
 _PROMPT_CUT = r"\s(?:\[[^\]\s]*@[^\]]*\]|[\w.-]+@[\w.-]+:\S*)\s?[#$]"
 _PROSE_CUT = rf"\s+[{_CJK}]"
+_GLUED_CMD_RE = re.compile(f"{_GLUED_CMD}|{_PROMPT_CUT}")
 # A spaced `kubectl get ...` ends a key's value, but may be a list item (`args: - kubectl ...`).
 _CUT_RE = re.compile(
     f"{_GLUED_CMD}|{_PROMPT_CUT}|{_PROSE_CUT}|"
@@ -1245,7 +1252,7 @@ class _Walker:
             if f == _I and _INT_RE.fullmatch(v):
                 return int(v)
             return v
-        v = v.rstrip("#").strip()
+        v = v.strip()
         if f == _I:
             return _read_int(key, v, tok.line, self.warns)
         if f == _P:
@@ -1304,17 +1311,18 @@ class _Walker:
                 break
         if chosen is None:
             chosen = next((c for c in lists if k in _SCHEMA.get(c.item, {})), None)
+        top = self.stack[-1]
+        if chosen is None and isinstance(top, _Map) and top.type == "any" and not top.obj \
+                and top.owner is not None:
+            # An unmodelled key (`values:` under affinity) turns out to hold a list.
+            lst_obj: list = []
+            top.owner[top.key or ""] = lst_obj
+            chosen = _List("Any", lst_obj)
+            self.stack[-1] = chosen
         if chosen is None:
             chosen = next((c for c in lists if c.item == "Any"), None)
         if chosen is None:
             chosen = self._reopen_list(k)
-        if chosen is None:
-            top = self.stack[-1]
-            if isinstance(top, _Map) and top.type == "any" and not top.obj and top.owner is not None:
-                lst_obj: list = []
-                top.owner[top.key or ""] = lst_obj
-                chosen = _List("Any", lst_obj)
-                self.stack[-1] = chosen
         if chosen is None:
             return 0  # the key goes where keys go
         self._push_item(chosen)

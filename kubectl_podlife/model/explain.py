@@ -534,9 +534,13 @@ def explain_ready(ctx: PodContext, tr: T) -> None:
                 rule = (f"first readiness probe at the first tick ≥ initialDelaySeconds {delay} s after the start at "
                         f"{clock(start[0])} (tick phase unknown: within one period {P} s)")
                 if diff and diff > 0:
-                    k = math.ceil(diff / P)
-                    rule += (f"; observed {clock(diff)} later ≈ {k} more period{'s' if k > 1 else ''}: the first "
-                             f"{k} probe{'s' if k > 1 else ''} failed (not in the input)")
+                    k_hi = round((tr.t - rng[0]) / P)
+                    k_lo = max(1, math.ceil(diff / P))
+                    ks = f"{k_lo}" if k_lo == k_hi else f"{k_lo}-{k_hi}"
+                    on_grid = abs((tr.t - rng[0]) / P - k_hi) < 0.2
+                    rule += (f"; observed {clock(tr.t - rng[0])} after the earliest tick"
+                             + (f" = {k_hi} periods, on the tick grid" if on_grid else "")
+                             + f": {ks} probes failed before the first success (failures are not in the input)")
                 tr.expected = Expected(rng, rule, observed=tr.t, difference=diff)
             tr.rule = "readiness probe: ready after successThreshold successes; failures mark it unready, never restart"
         else:
