@@ -715,6 +715,7 @@ _NODE_KEY_RE = re.compile(
 )
 _WORD_COLON_RE = re.compile(r"([A-Za-z][A-Za-z0-9]*):", re.A)
 _MARK_RE = re.compile(r"[:#-]")
+_COLON_RE = re.compile(":")
 _KEYCH = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-")
 
@@ -838,8 +839,8 @@ class _Line:
         """A comment runs to the end of the line, or in glued text to the next key glued to it
         (`#修改 nginx 镜像版本imagePullPolicy: Always`)."""
         t = self.t
-        for m in re.finditer(":", t[i + 1 :]):
-            p = i + 1 + m.start()
+        for m in _COLON_RE.finditer(t, i + 1):
+            p = m.start()
             k0 = self._glued_key_start(p, i + 1)
             if k0 > i + 1 and t[k0 - 1] not in " \t#":
                 if p + 1 >= self.n or t[p + 1] in " \t" or self._follow_ok(p + 1, t[k0:p]):
@@ -939,31 +940,27 @@ class _Line:
         return self._after_plain(b, why, f"{key}: {tok.value}")
 
     def _scalar(self, pos: int) -> int:
+        """A value with no key: a list item's value, or junk to report."""
         t = self.t
-        prev = self.out[-1].kind if self.out else None
+        if self._next_cut(pos, True) == pos:  # `]kubectl create -f x`: a command, not a value
+            self._cut_here(pos, self._last_what())
+            return self.n
+        if not (self.out and self.out[-1].kind == "I"):
+            end = self._balanced(pos) if t[pos] in "[{\"'" else self._boundary(pos, item=True)[0]
+            self.warns.append((self.line, f'ignored "{_short(t[pos:end])}" after '
+                                          f"{self._last_what()}"))
+            return end
         if t[pos] in "[{\"'":
             end = self._balanced(pos)
             raw = t[pos:end]
-            value = _unquote(raw) if raw[0] in "\"'" else raw
-            tok = _Tok("S", self.line, None, value, "flow" if raw[0] in "[{" else "quoted")
-            b = end
-            after = self._after_closed
-        else:
-            b, why = self._boundary(pos, item=True)
-            value = t[pos:b].strip()
-            tok = _Tok("S", self.line, None, value)
-
-            def after(end: int, what: str) -> int:
-                return self._after_plain(end, why, what)
-
-        if prev == "I":
-            self.out.append(tok)
-        elif value and not (b == pos and self._next_cut(pos, True) == pos):
-            self.warns.append((self.line, f'ignored "{_short(value)}": no key or list item for it'))
-        if b == pos and self._next_cut(pos, True) == pos:
-            self._cut_here(pos, self._last_what())
-            return self.n
-        return after(b, f"- {value}" if prev == "I" else self._last_what())
+            quoted = raw[0] in "\"'"
+            self.out.append(_Tok("S", self.line, None, _unquote(raw) if quoted else raw,
+                                 "quoted" if quoted else "flow"))
+            return self._after_closed(end, f"- {_short(raw, 30)}")
+        end, why = self._boundary(pos, item=True)
+        value = t[pos:end].strip()
+        self.out.append(_Tok("S", self.line, None, value))
+        return self._after_plain(end, why, f"- {value}")
 
     def _last_what(self) -> str:
         for tok in reversed(self.out):

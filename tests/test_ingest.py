@@ -1,0 +1,273 @@
+"""Parsers per format, on small texts with each kind of damage the seeds and corpus show."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from kubectl_podlife.ingest import read_text
+from kubectl_podlife.ingest.anchor import anchor
+from kubectl_podlife.ingest.describe import parse_probe
+from kubectl_podlife.ingest.events import match_row
+from kubectl_podlife.timefmt import DurationError, human_duration, parse_age
+
+
+def obs(text: str, kind: str | None = None):
+    r = read_text(textwrap.dedent(text).strip("\n") + "\n", "t.txt")
+    out = anchor(r.observations)
+    return [o for o in out if kind is None or o.kind == kind], r.warnings
+
+
+# --- durations ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,lo,hi", [
+    ("43s", 43, 44), ("119s", 119, 120), ("2m7s", 127, 128), ("4m13s", 253, 254), ("3m", 180, 181),
+    ("10m", 600, 660), ("179m", 10740, 10800), ("3h5m", 11100, 11160), ("6h", 21600, 21660), ("12h", 43200, 46800),
+    ("2d3h", 183600, 187200), ("72d", 72 * 86400, 73 * 86400), ("34 seconds", 34, 35),
+])
+def test_parse_age_interval(text, lo, hi):
+    assert parse_age(text) == (lo, hi)
+
+
+def test_old_single_unit_ages_cover_the_unit():
+    assert parse_age("1m", modern=False) == (60, 120)
+    assert parse_age("2m", modern=False) == (120, 180)
+
+
+@pytest.mark.parametrize("bad", ["4x3m", "40", "", "m", "abc"])
+def test_parse_age_rejects(bad):
+    with pytest.raises(DurationError):
+        parse_age(bad)
+
+
+@pytest.mark.parametrize("seconds,text", [(43, "43s"), (127, "2m7s"), (180, "3m"), (253, "4m13s"), (700, "11m"),
+                                          (4 * 3600 + 300, "4h5m"), (9 * 3600, "9h"), (3 * 86400, "3d")])
+def test_human_duration_matches_kubectl(seconds, text):
+    assert human_duration(seconds) == text
+
+
+# --- get pods ----------------------------------------------------------------------------------
+
+def test_watch_rows_with_restart_suffix_and_comment():
+    rows, warns = obs("""
+        NAME READY STATUS RESTARTS AGE
+        liveness-exec-pod 0/1 ContainerCreating 0 0s
+        liveness-exec-pod 1/1 Running 5 (0s ago) 3m31s # 重试到第5次后,报循环错误
+        liveness-exec-pod 0/1 CrashLoopBackOff 5 (0s ago) 4m13s
+    """, "row")
+    assert [r.data["status"] for r in rows] == ["ContainerCreating", "Running", "CrashLoopBackOff"]
+    assert rows[1].data["restarts"] == 5 and rows[1].data["last_restart_ago"] == [0.0, 1.0]
+    assert (rows[2].t, rows[2].t_lo, rows[2].t_hi) == (253.0, 253.0, 254.0)
+    assert not warns
+
+
+def test_wide_all_namespaces_and_watch_events_columns():
+    rows, _ = obs("""
+        EVENT      NAMESPACE   NAME     READY   STATUS    RESTARTS   AGE   IP           NODE    NOMINATED NODE   READINESS GATES
+        ADDED      prod        web-1    1/1     Running   0          5s    10.0.0.7     node1   <none>           <none>
+        DELETED    prod        web-1    0/1     Terminating   0      40s   10.0.0.7     node1   <none>           <none>
+    """, "row")
+    assert rows[0].pod.namespace == "prod" and rows[0].data["ip"] == "10.0.0.7" and rows[0].data["node"] == "node1"
+    assert rows[1].data["watch_event"] == "DELETED" and rows[1].data.get("deleted")
+
+
+def test_header_repeated_and_columns_pushed_out_of_line():
+    rows, _ = obs("""
+        NAME             READY     STATUS    RESTARTS   AGE
+        my-nginx-kn1zy   0/1       Running   0          6s
+        NAME             READY     STATUS    RESTARTS   AGE
+        my-nginx-kn1zy   0/1       Running   1         51s
+        nginx-2738591398-5f9kl   0/1       Terminating   0         2m
+    """, "row")
+    assert [r.data["restarts"] for r in rows] == [0, 1, 0]
+    assert rows[2].t_lo == 120 and rows[2].t_hi == 180  # no modern form in the table: "2m" covers a minute
+
+
+def test_collapsed_whitespace_and_glued_heading():
+    rows, warns = obs("""
+        NAME READY STATUS RESTARTS AGE
+        probe-tcp 1/1 Running 3 65s6.3.4 就绪检测
+    """, "row")
+    assert rows[0].data["restarts"] == 3 and rows[0].t == 65
+    assert any('glued after AGE "65s"' in w.message for w in warns)
+
+
+def test_rows_with_only_name_and_age():
+    rows, _ = obs("""
+        NAME                   READY   STATUS              RESTARTS   AGE
+        hitter                 0/1     ContainerCreating   0          4s
+        NAME                   AGE
+        hitter                 6s
+    """, "row")
+    assert rows[1].data.get("status") is None and rows[1].t == 6
+
+
+def test_unreadable_age_keeps_the_row_and_warns():
+    rows, warns = obs("""
+        NAME    READY   STATUS    RESTARTS   AGE
+        web-1   1/1     Running   0          4x3m
+        web-2   1/1     Running   0          5s
+    """, "row")
+    assert [r.pod.name for r in rows] == ["web-1", "web-2"]
+    assert rows[0].t is None and rows[1].t == 5
+    assert [w.origin for w in warns] == ["t.txt:2"]
+    assert 'cannot read AGE "4x3m"' in warns[0].message
+
+
+def test_headerless_rows_and_collapsed_command_line():
+    rows, _ = obs("""
+        init-container-demo            0/1     Init:CrashLoopBackOff   6          10m   10.44.0.3   node1.example.com   <none>           <none>
+    """, "row")
+    assert rows[0].data["status"] == "Init:CrashLoopBackOff" and rows[0].data["restarts"] == 6
+    rows, _ = obs("""
+        [root@node1 test]# kubectl get pods -n=test-restartpolicy NAME READY STATUS RESTARTS AGE test-restartpolicy 2/2 Running 0 44s
+    """, "row")
+    assert rows[0].pod.namespace == "test-restartpolicy" and rows[0].data["ready"] == "2/2"
+
+
+def test_age_reset_starts_a_new_incarnation():
+    rows, _ = obs("""
+        NAME READY STATUS RESTARTS AGE
+        demo 1/1 Running 1 (0s ago) 45s
+        pod/demo created
+        NAME READY STATUS RESTARTS AGE
+        demo 0/1 ContainerCreating 0 0s
+    """, "row")
+    assert [r.pod.incarnation for r in rows] == [1, 2]
+
+
+# --- describe ----------------------------------------------------------------------------------
+
+def test_describe_probe_lines_both_forms():
+    old = parse_probe("exec [test -e /tmp/healthy] delay=1s timeout=1s period=3s #success=1 #failure=3")
+    new = parse_probe("exec [test -e /tmp/healthy] delay=1s timeout=1s period=3s successThreshold=1 failureThreshold=3")
+    assert old == new == {"exec": {"command": ["test", "-e", "/tmp/healthy"]}, "initialDelaySeconds": 1,
+                          "timeoutSeconds": 1, "periodSeconds": 3, "successThreshold": 1, "failureThreshold": 3}
+    assert parse_probe("http-get http://:8080/healthz delay=0s timeout=1s period=10s #success=1 #failure=3")[
+        "httpGet"] == {"scheme": "HTTP", "port": 8080, "path": "/healthz"}
+    assert parse_probe("tcp-socket :53 delay=5s timeout=1s period=5s #success=1 #failure=3")["tcpSocket"] == {
+        "port": 53}
+    assert parse_probe("grpc <pod>:9090 health delay=0s timeout=1s period=10s #success=1 #failure=3")["grpc"][
+        "service"] == "health"
+
+
+def test_describe_states_with_collapsed_spacing():
+    got, _ = obs("""
+        Name: web-0
+        Namespace: shop
+        Containers:
+          web:
+            State: Running
+              Started: Mon, 13 Nov 2023 03:50:57 +0100
+            Last State: Terminated
+              Reason: Error
+              Exit Code: 137
+              Started: Mon, 13 Nov 2023 03:48:52 +0100
+              Finished: Mon, 13 Nov 2023 03:50:55 +0100
+            Ready: True
+            Restart Count: 1
+            Liveness: exec [cat /tmp/ok] delay=5s timeout=1s period=5s #success=1 #failure=3
+    """)
+    c = next(o for o in got if o.kind == "container")
+    assert c.pod.name == "web-0" and c.pod.namespace == "shop" and c.container == "web"
+    assert c.data["state"] == {"status": "running", "started_at": "2023-11-13T02:50:57Z"}
+    assert c.data["last_state"]["exit_code"] == 137 and c.data["last_state"]["reason"] == "Error"
+    assert c.data["restart_count"] == 1 and c.data["ready"] is True
+    spec = next(o for o in got if o.kind == "spec")
+    assert spec.data["spec"]["containers"][0]["livenessProbe"]["periodSeconds"] == 5
+
+
+def test_describe_fragment_reindented_to_column_zero():
+    got, _ = obs("""
+        Last State:     Terminated
+          Reason:       OOMKilled
+          Exit Code:    137
+          Started:      Fri, 15 Sep 2023 09:56:14 +0200
+          Finished:     Fri, 15 Sep 2023 09:56:17 +0200
+    """, "container")
+    assert got[0].data["last_state"]["reason"] == "OOMKilled"
+    assert got[0].pod.name.startswith("(unnamed)")
+
+
+def test_describe_events_wrapped_message_and_unknown_age():
+    got, _ = obs("""
+        kubectl describe pod web-0
+        Events:
+          Type     Reason     Age                From               Message
+          ----     ------     ----               ----               -------
+          Normal   Scheduled  57s                default-scheduler  Successfully assigned default/web-0 to node01
+          Warning  Unhealthy  10s (x3 over 20s)  kubelet, node01    Liveness probe failed: cat: can't open
+        '/tmp/healthy': No such file or directory
+          Normal   Killing    <unknown>          kubelet            Container web failed liveness probe, will be restarted
+    """, "event")
+    unhealthy = got[1]
+    assert unhealthy.data["count"] == 3 and unhealthy.data["source"] == "kubelet, node01"
+    assert unhealthy.data["message"].endswith("No such file or directory")
+    assert (unhealthy.t_lo, unhealthy.t_hi) == (46.0, 49.0)  # anchored on Scheduled at 57 s
+    assert unhealthy.data["first_t"][0] == 36.0
+    assert got[2].t is None and got[2].data["reason"] == "Killing"
+
+
+def test_describe_event_field_path_prefix_of_kubectl_1_35():
+    got, _ = obs("""
+        Events:
+          Type    Reason   Age   From     Message
+          ----    ------   ----  ----     -------
+          Normal  Started  5s    kubelet  spec.containers{web}: Container started
+    """, "event")
+    assert got[0].container == "web" and got[0].data["message"] == "Container started"
+
+
+@pytest.mark.parametrize("line,layout,check", [
+    ("  Normal   Killing    9m44s (x2 over 10m)   kubelet            Container c failed liveness probe, will be "
+     "restarted", "describe", {"count": 2, "source": "kubelet"}),
+    ("  Warning  Unhealthy  2m (x289 over 12d)  kubelet, foo-node  Readiness probe failed: Get http://x", "describe",
+     {"count": 289, "source": "kubelet, foo-node"}),
+    ("  23m\t\t23m\t\t1\t{kubelet 167.114.227.131}\tspec.containers{nginx-ingress-lb}\tNormal\t\tCreated\t\tCreated "
+     "container with docker id a63873af72e2", "describe-old", {"source": "kubelet 167.114.227.131",
+                                                                  "field_path": "spec.containers{nginx-ingress-lb}"}),
+    ("  Tue, 07 Apr 2015 12:08:30 -0700\tTue, 07 Apr 2015 12:08:30 -0700\t1\t{kubelet 127.0.0.1}\t"
+     "spec.containers{nginx}\t\t\tkilling\t\tKilling 0b77", "describe-old", {"reason": "killing"}),
+    ("12s         Warning   BackOff                pod/init-container-demo             Back-off restarting failed "
+     "container", "get-events", {"object_name": "init-container-demo"}),
+    ("rkoubsky   1h        1h        2         basic-sti-1-p7jnr   Pod       spec.containers{basic-sti}   Warning   "
+     "Unhealthy   {kubelet ip-XXXX}   Readiness probe failed: ", "get-events-1.5", {"count": 2, "namespace": "rkoubsky"}),
+    ("12m         Warning   FailedPreStopHook         Pod    Exec lifecycle hook failed", "get-events-kind",
+     {"object_kind": "Pod"}),
+    ("3:05:26 PM  Normal  Pulling   pulling image \"a/b:c\"", "web-console", {"clocktime": "3:05:26 PM"}),
+])
+def test_event_row_layouts(line, layout, check):
+    got = match_row(line)
+    assert got is not None and got[0] == layout
+    for k, v in check.items():
+        assert got[1][k] == v
+
+
+def test_get_events_without_header_attach_by_object_and_skip_nodes():
+    got, _ = obs("""
+        8m11s       Normal    Pulling                pod/init-container-demo             Pulling image "alpine/git"
+        37m         Normal    NodeNotReady           node/node2.example.com              Node node2 status is now: NodeNotReady
+    """, "event")
+    assert len(got) == 1 and got[0].pod.name == "init-container-demo"
+
+
+def test_custom_columns_events_with_nil_and_rfc3339():
+    got, _ = obs("""
+        TIME                   REASON      MSG
+        <nil>                  Scheduled   Successfully assigned kube-system/gadget-nzg7r to blanquicet
+        2021-07-01T13:53:17Z   Pulling     Pulling image "docker.io/blanquicet/gadget:issue-liveness"
+        2021-07-01T13:58:33Z   Unhealthy   Liveness probe failed:
+    """, "event")
+    assert {o.pod.name for o in got} == {"gadget-nzg7r"}
+    assert got[2].t == 316.0  # placed on the pod's clock through the earliest timestamp
+    assert got[2].data["message"] == "Liveness probe failed:"
+
+
+def test_k9s_frames_are_stripped():
+    got, _ = obs("""
+        │   Normal   Pulling    102s (x4 over 3m9s)  kubelet            Pulling image "pf/x:0.1.0"                 │
+        │   Warning  Failed     101s (x4 over 3m7s)  kubelet            Failed to pull image "pf/x:0.1.0": rpc error │
+        │  daemon: pull access denied for pf/x                                                                     │
+    """, "event")
+    assert len(got) == 2 and got[1].data["message"].endswith("pull access denied for pf/x")
