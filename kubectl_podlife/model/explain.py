@@ -129,8 +129,9 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
     if r.note == "before-first-row" or r.note == "from-state":
         lo = -INF
     kills = [k for k in ctx.of("killing", c) if _in_window(k, lo, hi + 1)]
+    # The instance that ended at this restart: its finish lies in the window (its start may not).
     terms = [x for x in ctx.of("terminated", c) if x.note != "current-state" and (
-        _in_window(x, lo, hi + 1) or x.t is None)]
+        x.t is None or lo - 2 <= x.t <= hi + 2)]
     prev_status = r.from_state
     fails = {p: [f for f in ctx.of("probe-failed", c) if f.facts and f.facts[0].probe_type == p and _in_window(
         f, lo, hi + 1)] for p in ("liveness", "startup", "readiness")}
@@ -141,6 +142,10 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
     who = f"{c}" if c else "the container"
     lived = (r.t - prev_start.t) if (prev_start is not None and prev_start.t is not None and r.t is not None) else None
     kill = next((k for k in kills if k.facts and k.facts[0].kill_reason in ("liveness", "startup")), None)
+    # An aggregated Killing (x6 over 4m) names the cause of every restart in its span, but its time is
+    # only its last occurrence: use it for timing only when it is this restart's own kill.
+    timed_kill = kill if kill is not None and kill.t is not None and r.t is not None and (
+        kill.count == 1 or r.t - 35 <= kill.t <= r.t) and kill.t <= r.t + 1 else None
     term = terms[-1] if terms else None
     if term is not None and term.first_t is not None and term.t is not None:
         lived = term.t - term.first_t  # the instance's own startedAt..finishedAt
@@ -210,20 +215,29 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
     # probe details, grace and expected timing
     if ptype:
         info, missing = probe_info(ctx, c, ptype, fails.get(ptype) or [])
+        spans = [f for f in fails.get(ptype) or [] if f.count > 1 and f.first_t is not None and f.t is not None
+                 and (f.first_t < lo - 2 or f.t > hi + 2)]
+        if spans and info.failures_seen:
+            # One aggregated Unhealthy event covers several cycles; each kill needed threshold failures.
+            thr = info.failure_threshold or rules.PROBE_DEFAULTS["failureThreshold"]
+            from dataclasses import replace as _replace
+            info = _replace(info, failures_seen=thr)
+            r.detail.append(f"The Unhealthy event is aggregated (×{spans[0].count} over "
+                            f"{clock(spans[0].t - spans[0].first_t)}) across restarts; each kill follows "
+                            f"{thr} consecutive failures.")
         r.probe = info
         r.missing.extend(missing)
         r.detail.insert(0, _probe_settings_line(info))
         grace, which = rules.grace_for_kill(ctx.spec, cspec, ptype)
         r.grace = float(grace)
         precise = r.lo is not None and r.hi is not None and r.hi - r.lo <= 3
-        kill_dur = (r.t - kill.t) if (kill is not None and kill.t is not None and r.t is not None and precise) \
-            else None
+        kill_dur = (r.t - timed_kill.t) if (timed_kill is not None and precise) else None
         r.detail.append(_grace_line(grace, which, kill_dur, exit_code, beh))
         if "terminationGracePeriodSeconds" not in ctx.spec and not (info.termination_grace_period_seconds):
             if not ctx.has_manifest:
                 r.missing.append("no manifest: assumed the default 30 s terminationGracePeriodSeconds")
-        if ctx.probe(c, ptype) or kill is not None:
-            r.expected = _expected_probe_restart(ctx, c, ptype, beh, prev_start, r, kill_dur, kill)
+        if ctx.probe(c, ptype) or timed_kill is not None:
+            r.expected = _expected_probe_restart(ctx, c, ptype, beh, prev_start, r, kill_dur, timed_kill)
         r.rule = (f"{ptype} probe: the kubelet kills the container after failureThreshold consecutive failures "
                   f"(one probe every periodSeconds), with the grace period of the probe, else the pod, else 30 s; "
                   f"the restart follows at once unless crash-loop back-off applies")

@@ -30,6 +30,7 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
     trs = _drop_redundant(trs)
     trs += _infer_kills(inp, trs)
     trs += _infer_restarts(inp, trs)
+    trs = _merge_backoff_episodes(trs)
     ctx = ex.PodContext(inp, trs)
     ex.explain_restarts(ctx)
     for tr in trs:
@@ -84,6 +85,33 @@ def _drop_redundant(trs: list[T]) -> list[T]:
         if t.kind == "restart" and t.note == "from-state" and (
                 (t.container, t.restart_count) in counted or (None, t.restart_count) in counted):
             continue
+        out.append(t)
+    return out
+
+
+def _merge_backoff_episodes(trs: list[T]) -> list[T]:
+    """A crash-loop back-off seen again (a later row, the describe state) before any restart is one episode."""
+    from kubectl_podlife.model.build import _absorb
+
+    ordered = sorted(trs, key=_order_key)
+    out: list[T] = []
+    open_: dict = {}
+    for t in ordered:
+        key = t.container
+        if t.kind in ("restart", "started"):
+            open_.pop(key, None)
+            open_.pop(None, None)
+        if t.kind == "back-off" and t.reason == "CrashLoopBackOff":
+            ep = open_.get(key) or (open_.get(None) if key is None or len(open_) == 1 else None)
+            if ep is None and key is not None:
+                ep = open_.get(None)
+            if ep is not None and ep.reason == "CrashLoopBackOff":
+                t_first = ep.t
+                _absorb(ep, t)
+                if t_first is not None:
+                    ep.t, ep.lo, ep.hi = t_first, ep.lo if ep.lo is not None else t_first, ep.hi
+                continue
+            open_[key] = t
         out.append(t)
     return out
 
@@ -247,7 +275,9 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
         restarts = max(restarts, max(t.count for t in created) - 1)
     kills = [t for t in trs if t.kind == "killing" and t.cause in ("liveness-probe", "startup-probe",
                                                                     "post-start-hook")]
-    if kills:
+    explicit = any(o.data.get("restarts") is not None for o in inp.rows) or any(
+        o.data.get("restart_count") is not None for o in inp.cstates)
+    if kills and not explicit:
         restarts = max(restarts, sum(t.count for t in kills))
     if not restarts and (any(o.data.get("last_state") for o in inp.cstates) or any(
             t.kind == "back-off" and t.reason == "CrashLoopBackOff" for t in trs)):
