@@ -839,7 +839,8 @@ def test_not_a_pod():
     "kind: Pod\n" + "- " * 5000,
     "livenessProbe:\n" + "exec:" * 3000,
     "cat <<EOF\n" + "cat <<EOF\n" * 500,
-])
+], ids=["empty", "bare-key", "control-chars", "deep-flow", "deep-block", "many-dashes",
+        "glued-openers", "open-heredocs"])
 def test_garbage_does_not_raise(text):
     lines = text.split("\n")
     for i in range(min(len(lines), 50)):
@@ -931,13 +932,13 @@ def _pods_yaml(count: int) -> str:
 
 
 def test_one_megabyte_of_yaml_is_fast():
-    text = _pods_yaml(900)
+    text = _pods_yaml(1000)
     assert len(text) > 1_000_000
     lines = ["$ kubectl get pods -o yaml"] + text.split("\n") + ["$ kubectl get pods"]
     t0 = time.perf_counter()
     scan = scan_manifest(lines, 1)
     elapsed = time.perf_counter() - t0
-    assert len(scan.docs) == 900 and scan.end == len(lines) - 2
-    assert scan.docs[899].spec["containers"][0]["livenessProbe"]["periodSeconds"] == 10
+    assert len(scan.docs) == 1000 and scan.end == len(lines) - 2
+    assert scan.docs[999].spec["containers"][0]["livenessProbe"]["periodSeconds"] == 10
     # Measured about 0.5 s on a loaded 2-CPU machine; the bound leaves room for slow CI.
     assert elapsed < 2.5

@@ -557,24 +557,24 @@ def _drop_unused(chunk: list[tuple[int, str]]) -> str:
 _BRACKET_RE = re.compile(r"[\[\]{}]")
 
 
-def _loader_for(text: str) -> type:
-    """libyaml's composer recurses in C: deep nesting (`[[[[...`) would crash the process instead
-    of raising. Such text goes to the pure-Python loader, which raises RecursionError."""
+def _too_deep(text: str) -> bool:
+    """Nesting no manifest has. libyaml's composer recurses in C and would crash the process on
+    `[[[[...`, and the pure-Python loader is quadratic in depth, so such text is not loaded."""
     if text.count("[") + text.count("{") > 64:
         depth = top = 0
         for m in _BRACKET_RE.finditer(text):
             depth = depth + 1 if m.group() in "[{" else max(0, depth - 1)
             top = max(top, depth)
         if top > 64:
-            return yaml.SafeLoader
-    if max((len(x) - len(x.lstrip(" -?:")) for x in text.splitlines()), default=0) > 200:
-        return yaml.SafeLoader  # block nesting deep enough to worry about
-    return _LOADER
+            return True
+    return max((len(x) - len(x.lstrip(" -?:")) for x in text.splitlines()), default=0) > 200
 
 
 def _load_yaml(text: str) -> list[Any] | None:
+    if _too_deep(text):
+        return None
     try:
-        return [d for d in yaml.load_all(text, Loader=_loader_for(text)) if d is not None]
+        return [d for d in yaml.load_all(text, Loader=_LOADER) if d is not None]
     except Exception:  # any YAML error (or recursion on absurd nesting) means: rebuild instead
         return None
 
@@ -790,10 +790,12 @@ class _Line:
         k0 = self._glued_key_start(colon, pos)
         return k0 > pos and self.t[k0 - 1].isalnum()
 
-    def _key_at(self, pos: int) -> tuple[str, int, bool] | None:
-        """A key starting a node at pos: (key, index after the colon, glued opener?)."""
+    def _key_at(self, pos: int, after_key: bool = False) -> tuple[str, int, bool] | None:
+        """A key starting a node at pos: (key, index after the colon, glued opener?).
+        Right after `key: ` the word may be a value with a key glued on (`name: nginximage:`);
+        elsewhere (line start, after `- ` or an opener: `nodeSelector:disktype:`) it is a key."""
         m = _NODE_KEY_RE.match(self.t, pos)
-        if m and not self._glued_inside(pos, m.end() - 1):
+        if m and not (after_key and self._glued_inside(pos, m.end() - 1)):
             return _unquote(m.group(1)), m.end(), False
         m = _WORD_COLON_RE.match(self.t, pos)
         if m and self._follow_ok(m.end(), m.group(1)):
@@ -927,7 +929,7 @@ class _Line:
             return pos  # `args: - /bin/sh`: a list follows
         if ch == "#":
             return self._comment_end(pos)
-        if self._key_at(pos) is not None:
+        if self._key_at(pos, after_key=True) is not None:
             return pos  # `metadata: name: x` (one-liner): a mapping follows
         if ch in "[{\"'":
             end = self._balanced(pos)
@@ -1099,7 +1101,9 @@ def _flow_value(text: str, strs: bool) -> Any:
         if items is not None:
             return items
     try:
-        v = yaml.load(text, Loader=_loader_for(text))
+        if _too_deep(text):
+            raise ValueError("too deep")
+        v = yaml.load(text, Loader=_LOADER)
     except Exception:
         v = _split_flow(text)
         if v is None:
@@ -1160,6 +1164,10 @@ class _Walker:
             # Only a sidecar says `restartPolicy: Always` on a container; anything else after an
             # init container is the Pod's own restartPolicy whose indentation was lost.
             return tok.value == "Always"
+        if ctx.type == "Probe" and tok.key == "terminationGracePeriodSeconds":
+            # Both a probe and the Pod have it; the Pod's is far more common (and readiness
+            # probes reject it), so a Pod spec that is open takes it.
+            return not any(isinstance(c, _Map) and c.type == "PodSpec" for c in self.stack)
         return True
 
     def _key(self, tok: _Tok) -> None:

@@ -151,6 +151,9 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
         lived = term.t - term.first_t  # the instance's own startedAt..finishedAt
         if prev_start is None:
             prev_start = T("started", term.first_t, term.first_t, term.first_t + 1, container=c)
+    elif term is not None and term.t is not None and prev_start is not None and prev_start.t is not None:
+        lived = term.t - prev_start.t  # from its start to the exit the rows show
+    waited = (r.t - term.t) if term is not None and term.t is not None and r.t is not None else None
     exit_code = term.exit_code if term else None
     treason = (term.reason if term else None) or (prev_status if prev_status in (
         "Completed", "Error", "OOMKilled", "ContainerCannotRun", "StartError") else None)
@@ -275,7 +278,7 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
                                 "on its own and crash-loop back-off followed.")
         if cause == "post-start-hook":
             r.rule = "a failing PostStart hook makes the kubelet kill the container (FailedPostStartHook)"
-    _backoff_for_restart(ctx, c, r, lived)
+    _backoff_for_restart(ctx, c, r, lived, waited)
     if r.confidence == "observed" and not r.evidence:
         r.confidence = "inferred"
 
@@ -425,7 +428,8 @@ def _restart_summary(cause, n, who, exit_code, treason, lived) -> str:
     return f"Restart{num} of {who}: the input does not show why it stopped{lived_s}"
 
 
-def _backoff_for_restart(ctx: PodContext, c, r: T, lived: float | None = None) -> None:
+def _backoff_for_restart(ctx: PodContext, c, r: T, lived: float | None = None,
+                         waited: float | None = None) -> None:
     """The crash-loop back-off delay in force at this restart (the first restart is free)."""
     n = r.restart_count
     if n is None:
@@ -442,11 +446,14 @@ def _backoff_for_restart(ctx: PodContext, c, r: T, lived: float | None = None) -
         r.detail.append(f"Back-off: none in force; this restart arms {go_duration(after or 10)} "
                         f"(10 s doubling to 300 s, measured from the previous instance's finish).")
     else:
-        waited = not kill_style or (lived is not None and lived < d)
-        why = (f"it had lived {clock(lived)}, less than that, so the restart waited (CrashLoopBackOff)"
-               if waited and lived is not None else "the restart waited it out (CrashLoopBackOff)" if waited
-               else f"the previous instance had lived {clock(lived) if lived is not None else 'long enough'}, "
-                    f"so no wait")
+        if not kill_style:
+            why = ("the container exited by itself, so the restart waited the delay after its exit"
+                   + (f" (it came {clock(waited)} after the exit)" if waited is not None else "") + " (CrashLoopBackOff)")
+        elif lived is not None and lived < d:
+            why = f"it had lived {clock(lived)}, less than that, so the restart waited (CrashLoopBackOff)"
+        else:
+            why = (f"the previous instance had lived {clock(lived) if lived is not None else 'long enough'}, "
+                   f"so no wait")
         r.detail.append(f"Back-off: {go_duration(d)} in force (10 s doubling to 300 s, from the previous finish); "
                         f"{why}; next delay {go_duration(after or rules.BACKOFF_MAX)}.")
 
@@ -483,10 +490,13 @@ def explain_backoff(ctx: PodContext, b: T) -> None:
     who = f"init container {c}" if init and c else (c or "the container")
     if d is None:
         b.summary = f"CrashLoopBackOff: the kubelet delays restarting {who} after it failed again"
-    else:
+    elif kill_style:
         b.summary = (f"CrashLoopBackOff: the back-off had reached {go_duration(d)}"
                      + (f", longer than the {clock(lived)} the container had lived" if lived is not None else "")
                      + f", so the kubelet waits before restarting {who}")
+    else:
+        b.summary = (f"CrashLoopBackOff: {who} exited again; the kubelet waits {go_duration(d)} after the exit "
+                     f"before restarting it (the delay doubles with each restart)")
     b.rule = ("crash-loop back-off (kubelet doBackOff): the first restart is free, then 10 s doubling to 300 s, "
               "measured from the previous instance's finish, reset after 10 minutes of running; the kubelet retries "
               "every 10-15 s (pod-worker requeue) while it waits")
@@ -721,6 +731,17 @@ def explain_terminated(ctx: PodContext, tr: T) -> None:
     else:
         tr.cause = "unknown"
         tr.summary = f"{who} stopped ({tr.to_state or reason or 'terminated'})"
+    beh = rules.command_behaviour(ctx.cspec(c))
+    if beh.exits_after is not None and tr.cause in ("error-exit", "completed-exit", "unknown"):
+        tr.detail.append(f"The command `{beh.script or '(image default)'}` ends by itself after ~{beh.exits_after:g} s "
+                         f"with exit code {beh.exit_code}.")
+        if code is None and beh.exit_code is not None:
+            tr.summary += f" (exit {beh.exit_code} by its command)"
+        start = _last_start(ctx, c, tr.t)
+        if start is not None and tr.t is not None:
+            rng = (round(start[0] + beh.exits_after, 1), round(start[1] + beh.exits_after + 1, 1))
+            tr.expected = Expected(rng, f"start {clock(start[0])} + {beh.exits_after:g} s of the command",
+                                   observed=tr.t, difference=_diff_range(tr, rng))
     pol = ctx.policy
     if init and tr.cause in ("error-exit",):
         tr.detail.append("A failed init container is retried with crash-loop back-off (restartPolicy "

@@ -309,7 +309,10 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
         container = pick.container
         probe = pick.probe
         confidence = pick.confidence
-        summary_bits.append(_diag_sentence(pick, restarts))
+        summary_bits.append(_diag_sentence(pick, restarts, trs))
+        if ctx.policy == "Never" and cause in ("error-exit", "completed-exit", "oom-killed"):
+            summary_bits.append("restartPolicy Never: not restarted, the pod ends "
+                                + ("Succeeded" if cause == "completed-exit" else "Failed"))
     else:
         cause, container, probe, confidence = _state_cause(ctx, inp, trs, final, restarts)
         summary_bits.append(_state_sentence(cause, container, probe, final, restarts, trs, ctx))
@@ -321,7 +324,7 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
                      confidence=confidence), restarts, final
 
 
-def _diag_sentence(t: T, restarts: int) -> str:
+def _diag_sentence(t: T, restarts: int, trs: list[T] = ()) -> str:
     times = f"Restarted {restarts} time{'s' if restarts != 1 else ''}" if restarts else "Stopped"
     c = f" ({t.container})" if t.container else ""
     if t.cause in ("liveness-probe", "startup-probe"):
@@ -333,11 +336,18 @@ def _diag_sentence(t: T, restarts: int) -> str:
             grace = f"; the process stops on SIGTERM (exit {t.exit_code})"
         elif t.exit_code == 137 or "could not shorten" in t.summary:
             grace = f"; each kill took the full {t.grace:g} s grace period (SIGTERM ignored)" if t.grace else ""
+        elif "exited on SIGTERM" in t.summary:
+            grace = "; the process stops on SIGTERM, so each restart follows the kill at once"
         else:
             grace = f"; killed with a {t.grace:g} s grace period" if t.grace else ""
         return f"{times}{c}: {what} kept failing{settings}{grace}"
     if t.cause == "oom-killed":
         return f"{times}{c}: OOMKilled, the container exceeds its memory limit"
+    how = _command_exit(t) or next((_command_exit(x) for x in trs if x.kind == "terminated" and x.container ==
+                                    t.container and _command_exit(x)), None)
+    if t.cause in ("error-exit", "completed-exit") and how:
+        policy = " and restartPolicy restarts it" if restarts else ""
+        return f"{times}{c}: {how}{policy}"
     if t.cause == "error-exit":
         if t.exit_code == 137:
             return (f"{times}{c}: killed by SIGKILL (exit 137, reason Error, not OOMKilled); no probe failure or "
@@ -355,6 +365,14 @@ def _diag_sentence(t: T, restarts: int) -> str:
     if t.cause == "cannot-run":
         return f"{times}{c}: the runtime cannot start the container"
     return f"{times}{c}: {t.summary}"
+
+
+def _command_exit(t: T) -> str | None:
+    for d in t.detail:
+        if d.startswith("The command `") or d.startswith("The container's command ends by itself"):
+            return "the container's command ends by itself: " + d.split(": ", 1)[-1].rstrip(".") if \
+                d.startswith("The container's") else d[4:].rstrip(".")
+    return None
 
 
 def _final_status(trs: list[T]) -> str | None:
