@@ -305,9 +305,14 @@ def looks_like_manifest_start(line: str) -> bool:
             return True
         if "Probe:" in line and _PROBE_RE.match(line):
             return True
-        return "<<" in line and _HEREDOC_RE.search(line) is not None
+        return "<<" in line and _heredoc(line) is not None
     except Exception:  # a predicate on arbitrary text must never take the caller down
         return False
+
+
+def _heredoc(line: str) -> re.Match | None:
+    # Openers are short; looking only at the head keeps a huge line with `<<` in it linear.
+    return _HEREDOC_RE.search(line[:500]) if "<<" in line else None
 
 
 @dataclass
@@ -424,7 +429,7 @@ def _heredoc_region(lines: list[str], start: int, tag: str) -> _Region | None:
 def _region(lines: list[str], start: int) -> _Region | None:
     line = lines[start]
     if "<<" in line:
-        h = _HEREDOC_RE.search(line)
+        h = _heredoc(line)
         if h and not _API_RE.search(line):
             found = _heredoc_region(lines, start, h.group(2))
             if found is not None:
@@ -701,7 +706,7 @@ _GLUED_CMD = (
     r"(?:vim?|cat|cd|mkdir|docker|curl|helm|watch|sudo|systemctl|echo|ls|rm))\s+\S"
 )
 _PROMPT_CUT = r"\s(?:\[[^\]\s]*@[^\]]*\]|[\w.-]+@[\w.-]+:\S*)\s?[#$]"
-_PROSE_CUT = rf"\s+[{_CJK}]"
+_PROSE_CUT = rf"\s[{_CJK}]"  # one blank: `\s+` backtracks quadratically over long indents
 _GLUED_CMD_RE = re.compile(f"{_GLUED_CMD}|{_PROMPT_CUT}")
 # A spaced `kubectl get ...` ends a key's value, but may be a list item (`args: - kubectl ...`).
 _CUT_RE = re.compile(
@@ -1453,7 +1458,7 @@ def scan_manifest(lines: list[str], start: int) -> ManifestScan | None:
             return None
         docs, end, warns = _parse_region(region)
         end = max(end, start + 1)  # always move the caller forward
-        heredoc = "<<" in lines[start] and _HEREDOC_RE.search(lines[start]) is not None
+        heredoc = _heredoc(lines[start]) is not None
         if not docs and not heredoc:
             return None
         if not docs:
