@@ -150,6 +150,7 @@ _RFC1123Z = re.compile(
 RFC1123Z_PATTERN = _RFC1123Z.pattern
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
 RFC3339_PATTERN = _RFC3339.pattern
+_LOOSE_DATE = re.compile(r"\b(?:19|20)\d\d\b.*\d{1,2}:\d{2}:\d{2}|\d{1,2}:\d{2}:\d{2}.*\b(?:19|20)\d\d\b")
 
 
 def parse_timestamp(text: str) -> datetime | None:
@@ -165,7 +166,16 @@ def parse_timestamp(text: str) -> datetime | None:
         if _RFC3339.fullmatch(s):
             return datetime.fromisoformat(s.replace("Z", "+00:00").replace(" ", "T"))
     except ValueError:
-        return None
+        pass
+    if _LOOSE_DATE.search(s):
+        # Other printed forms (`2015-04-07 12:08:30 -0700 PDT`, `Tue Apr  7 12:08:30 2015`): dateutil reads them.
+        from dateutil import parser as date_parser
+
+        try:
+            dt = date_parser.parse(s)
+        except (ValueError, OverflowError):
+            return None
+        return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
     return None
 
 

@@ -135,10 +135,7 @@ def _expectation(cmd: Command) -> str | None:
 
 
 def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
-    try:  # TEMP until the manifest module lands
-        from kubectl_podlife.ingest import manifest as manifest_mod
-    except ImportError:
-        manifest_mod = None
+    from kubectl_podlife.ingest import manifest as manifest_mod
 
     out: list[Observation] = []
     expect: str | None = None
@@ -170,7 +167,7 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
                                    data={"what": "created"}, clock=CLOCK_NONE, seq=ctx.next_seq()))
             i += 1
             continue
-        if manifest_mod and manifest_mod.looks_like_manifest_start(line) and expect not in ("json", "yaml"):
+        if manifest_mod.looks_like_manifest_start(line) and expect not in ("json", "yaml"):
             found = manifest_mod.scan_manifest(lines, i)
             if found is not None and found.end > i:
                 for idx, msg in found.warnings:
