@@ -1,6 +1,6 @@
 """How fast the replay TUI opens and moves on a 100k-transition session.
 
-    python benchmarks/tui_bench.py [N]
+    python benchmarks/tui_bench.py [N [N_OBSERVATIONS]]
 
 Builds a Timeline of N transitions (default 100,000) by hand (so the figure is the TUI's own, not the
 model's), opens the app headless at 80x24 through `make_app`, and prints wall times for: the first
@@ -41,6 +41,7 @@ def big_timeline(n: int) -> Timeline:
 
 async def measure(label: str, **kwargs) -> None:
     from kubectl_podlife.tui.app import make_app
+    from kubectl_podlife.tui.widgets import TimelineView
 
     t0 = time.perf_counter()
     app = make_app(**kwargs)
@@ -60,14 +61,28 @@ async def measure(label: str, **kwargs) -> None:
             await pilot.pause()
             return time.perf_counter() - s
 
+        baseline = min([await timed("z") for _ in range(5)])  # an unbound key: Pilot's own overhead
+
+        def frame() -> float:
+            """Drawing every visible timeline line from scratch (strip cache emptied)."""
+            tv = app.query_one(TimelineView)
+            tv._cache.clear()
+            s = time.perf_counter()
+            for y in range(tv.size.height):
+                tv.render_line(y)
+            return time.perf_counter() - s
+
         end = await timed("G")
+        frame_end = frame()
         seek = await timed("t", *f"{int(app.view.end // 2)}s", "enter")
         pages = [await timed("pagedown") for _ in range(20)]
         steps = [await timed("j") for _ in range(50)]
         search = await timed("slash", *"#77777", "enter")
-    print(f"{label}: {rows:,} rows")
+    print(f"{label}: {rows:,} rows; Pilot's own overhead per key press {baseline * 1000:.1f} ms"
+          " is included below")
     print(f"  first screen          {first * 1000:8.1f} ms")
     print(f"  jump to end (G)       {end * 1000:8.1f} ms")
+    print(f"  draw a full timeline  {frame_end * 1000:8.1f} ms  (all visible rows, cold strip cache)")
     print(f"  seek to middle (t)    {seek * 1000:8.1f} ms  (includes typing {len(str(int(app.view.end // 2))) + 3} keys)")
     print(f"  page down             {sum(pages) / len(pages) * 1000:8.1f} ms mean, {max(pages) * 1000:.1f} ms max")
     print(f"  one row down (j)      {sum(steps) / len(steps) * 1000:8.1f} ms mean, {max(steps) * 1000:.1f} ms max")
@@ -105,7 +120,7 @@ def main() -> None:
     timeline = big_timeline(n)
     print(f"built a {n:,}-transition Timeline by hand in {(time.perf_counter() - s) * 1000:.0f} ms (not counted)")
     asyncio.run(measure("timeline in hand", timeline=timeline))
-    made = session_with_observations(n)
+    made = session_with_observations(int(sys.argv[2]) if len(sys.argv) > 2 else n)
     if made:
         path, sid = made
         asyncio.run(measure(f"session of {n:,} observations (store + model + TUI)", store_path=path, session_id=sid))

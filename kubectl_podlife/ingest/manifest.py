@@ -95,10 +95,10 @@ _JOB_SPEC = {
 }
 
 _SCHEMA: dict[str, dict[str, str]] = {
-    # `spec` is typed by the object's kind at the moment it is opened (see _SPEC_TYPE).
+    # `spec` and `status` are typed by the object's kind when they open (see _BY_KIND).
     "Object": {
         "apiVersion": _S, "kind": _S, "metadata": "map:ObjectMeta", "spec": "map:*",
-        "status": _A, "items": "list:Any", "template": "map:PodTemplate", "data": _F,
+        "status": "map:*", "items": "list:Any", "template": "map:PodTemplate", "data": _F,
         "stringData": _F, "binaryData": _F, "type": _S, "immutable": _B, "secrets": "list:Any",
         "imagePullSecrets": "list:LocalObjectReference", "automountServiceAccountToken": _B,
         "rules": "list:Any", "subjects": "list:Any", "roleRef": _A,
@@ -107,8 +107,12 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "name": _S, "generateName": _S, "namespace": _S, "labels": _F, "annotations": _F,
         "uid": _S, "resourceVersion": _S, "generation": _I, "creationTimestamp": _S,
         "deletionTimestamp": _S, "deletionGracePeriodSeconds": _I,
-        "ownerReferences": "list:OwnerReference", "finalizers": _L, "managedFields": "list:Any",
-        "selfLink": _S,
+        "ownerReferences": "list:OwnerReference", "finalizers": _L,
+        "managedFields": "list:ManagedFieldsEntry", "selfLink": _S,
+    },
+    "ManagedFieldsEntry": {
+        "apiVersion": _S, "fieldsType": _S, "fieldsV1": _A, "manager": _S, "operation": _S,
+        "time": _S, "subresource": _S,
     },
     "OwnerReference": {
         "apiVersion": _S, "kind": _S, "name": _S, "uid": _S, "controller": _B,
@@ -216,15 +220,38 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "name": _S, "protocol": _S, "port": _I, "targetPort": _P, "nodePort": _I,
         "appProtocol": _S,
     },
+    # Status is never reported, but typing it keeps its keys (`status` in a condition, `name`
+    # in a container status) from being taken for the Pod's own when indentation is lost.
+    "PodStatus": {
+        "phase": _S, "conditions": "list:PodCondition", "containerStatuses": "list:ContainerStatus",
+        "initContainerStatuses": "list:ContainerStatus",
+        "ephemeralContainerStatuses": "list:ContainerStatus", "hostIP": _S, "hostIPs": "list:Any",
+        "podIP": _S, "podIPs": "list:Any", "startTime": _S, "qosClass": _S, "message": _S,
+        "reason": _S, "nominatedNodeName": _S, "resize": _S, "resourceClaimStatuses": "list:Any",
+        "observedGeneration": _I,
+    },
+    "PodCondition": {
+        "type": _S, "status": _S, "lastProbeTime": _S, "lastTransitionTime": _S, "reason": _S,
+        "message": _S, "observedGeneration": _I,
+    },
+    "ContainerStatus": {
+        "name": _S, "state": _A, "lastState": _A, "ready": _B, "restartCount": _I, "image": _S,
+        "imageID": _S, "containerID": _S, "started": _B, "allocatedResources": _F,
+        "resources": "map:ResourceRequirements", "volumeMounts": "list:Any", "user": _A,
+        "allocatedResourcesStatus": "list:Any", "stopSignal": _S,
+    },
     # A bare probe block pasted on its own: the keys of a container without the container.
     "Fragment": _CONTAINER,
 }
 
-_SPEC_TYPE = {
-    "Pod": "PodSpec", "Deployment": "WorkloadSpec", "ReplicaSet": "WorkloadSpec",
-    "StatefulSet": "WorkloadSpec", "DaemonSet": "WorkloadSpec",
-    "ReplicationController": "WorkloadSpec", "Job": "JobSpec", "CronJob": "CronJobSpec",
-    "Service": "ServiceSpec",
+_BY_KIND = {
+    "spec": {
+        "Pod": "PodSpec", "Deployment": "WorkloadSpec", "ReplicaSet": "WorkloadSpec",
+        "StatefulSet": "WorkloadSpec", "DaemonSet": "WorkloadSpec",
+        "ReplicationController": "WorkloadSpec", "Job": "JobSpec", "CronJob": "CronJobSpec",
+        "Service": "ServiceSpec",
+    },
+    "status": {"Pod": "PodStatus"},
 }
 
 # Where a controller keeps its pod template, under `spec`.
@@ -612,9 +639,10 @@ def _field_type(type_name: str, key: str, doc: dict | None = None) -> str | None
     f = fields.get(key)
     if f == "map:*":
         kind = doc.get("kind") if isinstance(doc, dict) else None
-        if kind is None or not isinstance(kind, str):
-            return "map:PodSpec"
-        return "map:" + _SPEC_TYPE[kind] if kind in _SPEC_TYPE else _A
+        if not isinstance(kind, str):
+            kind = "Pod"  # a manifest without `kind:` here is most likely a pod
+        by_kind = _BY_KIND[key]
+        return "map:" + by_kind[kind] if kind in by_kind else _A
     return f
 
 
@@ -718,6 +746,8 @@ _CUT_RE = re.compile(
 _NODE_KEY_RE = re.compile(
     r"(\"[^\"\n]*\"|'[^'\n]*'|[A-Za-z0-9_][A-Za-z0-9_./-]*):(?=\s|$)", re.A
 )
+# Any blank-free key, for managedFields (`f:spec:`, `k:{"name":"web"}:`).
+_WIDE_KEY_RE = re.compile(r"([A-Za-z0-9_.][^\s]*?):(?=\s|$)")
 _WORD_COLON_RE = re.compile(r"([A-Za-z][A-Za-z0-9]*):", re.A)
 _MARK_RE = re.compile(r"[:#-]")
 _COLON_RE = re.compile(":")
@@ -804,7 +834,10 @@ class _Line:
             return _unquote(m.group(1)), m.end(), False
         m = _WORD_COLON_RE.match(self.t, pos)
         if m and self._follow_ok(m.end(), m.group(1)):
-            return m.group(1), m.end(), True
+            return m.group(1), m.end(), True  # `metadata:name:`, before `metadata:name` as a key
+        m = _WIDE_KEY_RE.match(self.t, pos)
+        if m and not after_key:
+            return m.group(1), m.end(), False
         return None
 
     def _next_cut(self, start: int, item: bool) -> int:
@@ -1198,10 +1231,12 @@ class _Walker:
                     self._set(self._push_item(ctx.item_of), tok)
                     return
                 if idx == 0:
-                    self._new_doc()  # a second manifest without `---`
-                    self._seen(tok)
-                    self._set(self.stack[0], tok)
-                    return
+                    if tok.key in ("apiVersion", "kind"):
+                        self._new_doc()  # a second manifest without `---`
+                        self._seen(tok)
+                        self._set(self.stack[0], tok)
+                        return
+                    break  # `status:` inside a condition, say: not the root's; keep it here
             del self.stack[idx + 1 :]
             self._set(ctx, tok)
             return

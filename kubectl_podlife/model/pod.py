@@ -413,7 +413,36 @@ def _state_cause(ctx, inp: PodInput, trs: list[T], final: str | None, restarts: 
     return "none", ctx.single, None, "observed"
 
 
+def _init_holds(inp: PodInput, trs: list[T]) -> list[tuple[str, float, float | None]]:
+    """(init container, from, until) from the Init:N/M statuses kubectl printed over time."""
+    import re
+
+    marks: list[tuple[float, int]] = []
+    for t in trs:
+        st = t.to_state or (t.view[1] if t.view else None) or ""
+        if t.t is None:
+            continue
+        m = re.match(r"Init:(\d+)/(\d+)$", st)
+        if m:
+            marks.append((t.t, int(m.group(1))))
+        elif st in ("PodInitializing", "Running") and inp.init_containers:
+            marks.append((t.t, len(inp.init_containers)))
+    holds = []
+    for i, name in enumerate(inp.init_containers):
+        begin = min([t for t, n in marks if n == i] or [0.0 if i == 0 else None] or [None], default=None)
+        end = min([t for t, n in marks if n > i] or [None], key=lambda v: v if v is not None else 1e18)
+        if begin is not None:
+            holds.append((name, begin, end))
+    return holds
+
+
 def _holding_init(inp: PodInput, trs: list[T]) -> str | None:
+    holds = _init_holds(inp, trs)
+    if holds:
+        open_ = [h for h in holds if h[2] is None]
+        if open_:
+            return open_[0][0]
+        return max(holds, key=lambda h: h[2] - h[1])[0]
     if not inp.init_containers:
         # STATUS says Init:... but nothing marked the container as an init container: the one the
         # events show starting and backing off is it.
@@ -436,9 +465,12 @@ def _state_sentence(cause, container, probe, final, restarts, trs, ctx) -> str:
     if cause == "init-container":
         waited = [t for t in trs if (t.to_state or "").startswith("Init:")]
         last = waited[-1].to_state if waited else final
+        holds = _init_holds(ctx.inp, trs)
         if final and not final.startswith("Init:") and final not in ("PodInitializing",):
-            return (f"Init containers held the pod (last {last}), then it started: now {final}"
-                    + (f"; init container {container} ran first" if container else ""))
+            spans = ", ".join(f"{n} {clock(a)}..{clock(b)}" for n, a, b in holds if b is not None)
+            return (f"Init containers held the pod until it started (now {final})"
+                    + (f": {spans}" if spans else f" (last {last})")
+                    + (f"; {container} held it longest" if container and len(holds) > 1 else ""))
         return f"Held by init container {container or '?'}: {final}" + (
             f", {restarts} restarts" if restarts else "")
     if cause == "image-pull":
