@@ -120,10 +120,12 @@ def main() -> None:
     timeline = big_timeline(n)
     print(f"built a {n:,}-transition Timeline by hand in {(time.perf_counter() - s) * 1000:.0f} ms (not counted)")
     asyncio.run(measure("timeline in hand", timeline=timeline))
-    made = session_with_observations(int(sys.argv[2]) if len(sys.argv) > 2 else n)
+    n_obs = int(sys.argv[2]) if len(sys.argv) > 2 else n
+    made = session_with_observations(n_obs)
     if made:
         path, sid = made
-        asyncio.run(measure(f"session of {n:,} observations (store + model + TUI)", store_path=path, session_id=sid))
+        asyncio.run(measure(f"session of {n_obs:,} observations (store + model + TUI)", store_path=path,
+                            session_id=sid))
 
 
 if __name__ == "__main__":

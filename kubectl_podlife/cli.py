@@ -236,29 +236,17 @@ def _replay(args: argparse.Namespace) -> int:
         raise PodlifeError("nothing to replay: give FILE... (- for stdin) or --session ID|latest")
     if "-" in args.files:
         raise PodlifeError("the TUI needs the terminal for keys; save stdin to a file first, or use --no-tui")
+    for f in args.files:  # fail before the screen switches, with the same one-line errors
+        from kubectl_podlife.ingest.source import read_source
+        read_source(f)
     from kubectl_podlife.tui.app import run_tui
-    from kubectl_podlife.store import default_path
 
-    session_id = None
+    if args.pod:  # one pod: explain here, hand the TUI the filtered timeline
+        return run_tui(timeline=load_timeline(args))
     if args.session:
         from kubectl_podlife.store import Store
 
         with Store() as store:
-            session_id = store.resolve(args.session)
-    for f in args.files:  # fail before the screen switches, with the same one-line errors
-        from kubectl_podlife.ingest.source import read_source
-        read_source(f)
-    return run_tui(files=list(args.files) or None, store_path=str(default_path()) if session_id else None,
-                   session_id=session_id, pod=args.pod) if _tui_takes_pod() else run_tui(
-        files=list(args.files) or None, store_path=str(default_path()) if session_id else None,
-        session_id=session_id)
-
-
-def _tui_takes_pod() -> bool:
-    import inspect
-
-    from kubectl_podlife.tui.app import run_tui
-    try:
-        return "pod" in inspect.signature(run_tui).parameters
-    except (TypeError, ValueError):
-        return False
+            session_id, path = store.resolve(args.session), str(store.path)
+        return run_tui(store_path=path, session_id=session_id)
+    return run_tui(files=list(args.files))

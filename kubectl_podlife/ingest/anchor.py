@@ -109,12 +109,14 @@ def _place(o: Observation, created: str | None, how: str | None,
         if anchor_ is None or not ago:
             return replace(o, clock=CLOCK_NONE)
         now_lo, now_hi, how_ = anchor_
-        lo, hi = now_lo - ago[1], now_hi - ago[0]
+        # Nothing about a pod happens before it exists: clock skew between kubelet and apiserver can
+        # otherwise print an event older than the pod.
+        lo, hi = max(0.0, now_lo - ago[1]), max(0.0, now_hi - ago[0])
         data = dict(o.data)
         data["anchor"] = how_
         first = data.get("first_ago")
         if first:
-            data["first_t"] = [round(now_lo - first[1], 3), round(now_hi - first[0], 3)]
+            data["first_t"] = [round(max(0.0, now_lo - first[1]), 3), round(max(0.0, now_hi - first[0]), 3)]
         t = max(lo, min(hi, now_lo - ago[0]))
         return replace(o, t=round(t, 3), t_lo=round(lo, 3), t_hi=round(hi, 3), clock=CLOCK_POD, data=data)
     if o.clock == CLOCK_ABS and o.time and created:
