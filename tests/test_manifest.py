@@ -802,6 +802,113 @@ def test_lost_indentation_fragment():
         "livenessProbe": {"tcpSocket": {"port": 8080}}}]}
 
 
+def test_crlf_line_endings():
+    for text in (INTACT, "\n".join(line.strip() for line in INTACT.split("\n"))):
+        (doc,) = scan_text(text.replace("\n", "\r\n")).docs
+        (intact,) = scan_text(INTACT).docs
+        assert doc.spec == intact.spec and doc.name == "web"
+
+
+BLOCK = """apiVersion: v1
+kind: Pod
+metadata:
+  name: b
+spec:
+  containers:
+  - name: c
+    image: busybox
+    args:
+    - /bin/sh
+    - -c
+    - |
+      echo hi
+      kubectl get pods
+    command: >-
+      sh
+  restartPolicy: Never"""
+
+
+def test_block_scalars_intact_and_flat():
+    scan = scan_text(BLOCK + "\n$ kubectl apply -f b.yaml")
+    assert scan.end == 17
+    c = scan.docs[0].spec["containers"][0]
+    assert c["args"] == ["/bin/sh", "-c", "echo hi\nkubectl get pods\n"]
+    assert c["command"] == "sh"
+    # Without indentation the block's text is the lines up to the next YAML line; a `kubectl`
+    # line ends it, since without indentation it cannot be told from the next command.
+    flat = "\n".join(line.strip() for line in BLOCK.split("\n")).replace("kubectl get pods", "sleep 5")
+    scan = scan_text(flat + "\nkubectl apply -f b.yaml")
+    (doc,) = scan.docs
+    assert doc.recovered and scan.end == 17
+    assert doc.spec["containers"][0]["args"] == ["/bin/sh", "-c", "echo hi\nsleep 5\n"]
+    assert doc.spec["restartPolicy"] == "Never"
+
+
+GET_POD_YAML = """apiVersion: v1
+kind: Pod
+metadata:
+  creationTimestamp: "2024-05-01T10:00:00Z"
+  labels:
+    app: web
+  managedFields:
+  - apiVersion: v1
+    fieldsType: FieldsV1
+    fieldsV1:
+      f:metadata:
+        f:labels:
+          .: {}
+          f:app: {}
+      f:spec:
+        f:containers:
+          k:{"name":"web"}:
+            f:image: {}
+    manager: kubectl-client-side-apply
+    operation: Update
+  name: web-1
+  namespace: default
+  ownerReferences:
+  - apiVersion: apps/v1
+    kind: ReplicaSet
+    name: web-7d4b9c
+    uid: 0b7c6f1e
+spec:
+  containers:
+  - image: nginx:1.25
+    livenessProbe:
+      httpGet:
+        path: /healthz
+        port: 8080
+      periodSeconds: 10
+    name: web
+  restartPolicy: Always
+status:
+  conditions:
+  - status: "True"
+    type: Ready
+  containerStatuses:
+  - name: web
+    lastState:
+      terminated:
+        exitCode: 137
+    restartCount: 3
+  phase: Running"""
+
+
+def test_get_pod_yaml_with_lost_indentation():
+    (intact,) = scan_text(GET_POD_YAML).docs
+    flat = "\n".join(line.strip() for line in GET_POD_YAML.split("\n"))
+    scan = scan_text(flat)
+    (doc,) = scan.docs  # `apiVersion` in managedFields and ownerReferences is no new manifest
+    assert not intact.recovered and doc.recovered
+    assert (doc.name, doc.namespace, doc.labels) == ("web-1", "default", {"app": "web"})
+    assert doc.spec == intact.spec == {
+        "containers": [{"image": "nginx:1.25", "name": "web",
+                        "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080},
+                                          "periodSeconds": 10}}],
+        "restartPolicy": "Always"}
+    assert scan.warnings == []
+
+
 def test_glued_command_inside_intact_yaml_is_cut():
     text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n" \
            "  - name: c\n    image: busyboxkubectl apply -f a.yaml"

@@ -317,10 +317,14 @@ _SEPARATOR_RE = re.compile(r"^\s*(?:-{4,}|={3,}|\*{3,}|_{3,}|\.\.\.|`{3}.*|~{3}.
 _DOCSEP_RE = re.compile(r"^---(?:\s.*)?$")
 # A key is any plain scalar without blanks (managedFields has `f:labels:` and `k:{"name":"x"}:`).
 _LINE_KEY_RE = re.compile(
-    r"^(?:-\s+)*(\"[^\"\n]*\"|'[^'\n]*'|[A-Za-z0-9_.(/][^\s]*?)\s*:(?:\s|$)", re.A
+    r"^(?:-\s+)*(\"[^\"\n]*\"|'[^'\n]*'|[A-Za-z0-9_.][^\s]*?)\s*:(?:\s|$)", re.A
 )
 _LINE_GLUED_RE = re.compile(r"^(?:-\s+)*([A-Za-z][A-Za-z0-9]*):(?=\S)", re.A)
-_BLOCK_SCALAR_RE = re.compile(r":\s*[|>][-+0-9]*\s*(?:#.*)?$")
+_BLOCK_SCALAR_RE = re.compile(r"(?::|^-|\s-)\s*[|>][-+0-9]*\s*(?:#.*)?$")  # `key: |`, `- >-`
+_BLOCK_INDICATOR_RE = re.compile(r"[|>][-+0-9]*")
+# A block scalar that lost its indentation runs over shell lines (its script may `sleep`); a
+# blank line, a prompt, a table or a `kubectl` line ends it.
+_BLOCK_END_RE = re.compile(r"^\s*kubectl\s")
 
 
 def looks_like_manifest_start(line: str) -> bool:
@@ -371,6 +375,16 @@ def _start_position(line: str) -> tuple[int, int, bool] | None:
     if _is_yaml_line(line.strip(), 0, False, False, 0):
         return _indent(line), _indent(line), False
     return None
+
+
+def _yamlish(s: str) -> bool:
+    """A stripped line that starts like YAML: a key or a list item."""
+    if s == "-" or s.startswith("- "):
+        return True
+    if _LINE_KEY_RE.match(s):
+        return True
+    g = _LINE_GLUED_RE.match(s)
+    return bool(g and g.group(1) in _OPENERS)
 
 
 def _is_end_line(text: str) -> bool:
@@ -476,6 +490,7 @@ def _region(lines: list[str], start: int) -> _Region | None:
     indent_seen = False
     prev_rel = 0
     block: int | None = _indent(line) - base if _BLOCK_SCALAR_RE.search(s0) else None
+    flat_block = False  # a block scalar whose text lost its indentation too
     depth = max(0, _flow_delta(s0))
     j = start + 1
     n = len(lines)
@@ -487,6 +502,7 @@ def _region(lines: list[str], start: int) -> _Region | None:
             if fragment:
                 break  # a blank line ends a pasted probe block (two blocks are two fragments)
             pending.append((j, ""))
+            flat_block = False
             j += 1
             continue
         ind = len(raw) - len(body)
@@ -500,6 +516,15 @@ def _region(lines: list[str], start: int) -> _Region | None:
             j += 1
             continue
         block = None
+        if flat_block:
+            if not _yamlish(s):
+                if _BLOCK_END_RE.match(text) or (_is_end_line(text) and not _COMMAND_RE.match(text)):
+                    break
+                items += pending + [(j, text)]
+                pending = []
+                j += 1
+                continue
+            flat_block = False
         if depth > 0 and j - items[-1][0] < 50:
             items += pending + [(j, text)]
             pending = []
@@ -537,6 +562,7 @@ def _region(lines: list[str], start: int) -> _Region | None:
         prev_rel = rel
         if ("|" in s or ">" in s) and _BLOCK_SCALAR_RE.search(s):
             block = rel
+            flat_block = not indent_seen
         depth = max(0, _flow_delta(s))
         j += 1
     return _Region(items, items[-1][0] + 1, fragment)
@@ -1044,13 +1070,22 @@ def _tokenize(chunk: list[tuple[int, str]], warns: list) -> tuple[list[_Tok], in
     joined: list[tuple[int, str]] = []
     depth = 0
     for idx, text in chunk:
+        text = text.rstrip()  # CRLF text keeps its "\r"
         if depth > 0 and joined:
             joined[-1] = (joined[-1][0], joined[-1][1] + " " + text.strip())
         else:
             joined.append((idx, text))
         depth = max(0, depth + _flow_delta(text)) if depth > 0 else max(0, _flow_delta(text))
+    block: _Tok | None = None  # a `|` / `>` whose text follows on lines that are not YAML
+    text_lines: list[str] = []
     for idx, text in joined:
         s = text.strip()
+        if block is not None:
+            if s and not _yamlish(s):
+                text_lines.append(s)
+                continue
+            _close_block(block, text_lines)
+            block = None
         if not s or s.startswith("#"):
             continue
         if _DOCSEP_RE.match(s):
@@ -1058,7 +1093,22 @@ def _tokenize(chunk: list[tuple[int, str]], warns: list) -> tuple[list[_Tok], in
             continue
         if _Line(text, idx, out, warns).run():
             return out, idx
+        last = out[-1] if out else None
+        if last and last.kind in "KS" and last.vk == "plain" and last.value \
+                and _BLOCK_INDICATOR_RE.fullmatch(last.value):
+            block, text_lines = last, []
+    if block is not None:
+        _close_block(block, text_lines)
     return out, None
+
+
+def _close_block(tok: _Tok, text_lines: list[str]) -> None:
+    """Give a block scalar its text: lines joined as `|` (newlines) or `>` (spaces) would."""
+    indicator = tok.value or "|"
+    text = ("\n" if indicator.startswith("|") else " ").join(text_lines)
+    if text_lines and "-" not in indicator:
+        text += "\n"
+    tok.value, tok.vk = text, "quoted"
 
 
 # --------------------------------------------------------------------------------------------
@@ -1445,7 +1495,10 @@ def _make_doc(
 
 
 def _raw(items: list[tuple[int, str]], lo: int, hi: int) -> str:
-    return "\n".join(t for i, t in items if lo <= i <= hi).strip("\n")
+    """The region text of lines lo..hi (items are in line order)."""
+    a = bisect.bisect_left(items, (lo, ""))
+    b = bisect.bisect_left(items, (hi + 1, ""))
+    return "\n".join(t for _, t in items[a:b]).strip("\n")
 
 
 def _parse_region(region: _Region) -> tuple[list[ManifestDoc], int, list[tuple[int, str]]]:

@@ -379,7 +379,7 @@ def state_transitions(inp: PodInput, start_order: int) -> list[T]:
             kind = {"CrashLoopBackOff": "back-off", "ImagePullBackOff": "back-off", "ErrImagePull": "pull-failed",
                     "PodInitializing": "phase", "ContainerCreating": "phase"}.get(reason, "terminated")
             out.append(T(kind, snap_t, snap_lo, snap_hi, container=c, evidence=[o], order=order, reason=reason,
-                         note="current-state"))
+                         note="current-state", to_state=reason if kind == "phase" else None))
         elif st.get("status") == "running" and last.get("status") != "terminated":
             s0 = pod_t(inp, st.get("started_at"))
             if s0 is not None or d.get("init"):

@@ -130,8 +130,8 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
         lo = -INF
     kills = [k for k in ctx.of("killing", c) if _in_window(k, lo, hi + 1)]
     # The instance that ended at this restart: its finish lies in the window (its start may not).
-    terms = [x for x in ctx.of("terminated", c) if x.note != "current-state" and (
-        x.t is None or lo - 2 <= x.t <= hi + 2)]
+    terms = [x for x in ctx.of("terminated", c) if (x.t is None and x.note != "current-state") or (
+        x.t is not None and lo - 2 <= x.t <= hi + 2)]
     prev_status = r.from_state
     fails = {p: [f for f in ctx.of("probe-failed", c) if f.facts and f.facts[0].probe_type == p and _in_window(
         f, lo, hi + 1)] for p in ("liveness", "startup", "readiness")}
@@ -846,7 +846,8 @@ def explain_simple(ctx: PodContext, tr: T) -> None:
             tr.summary = "Evicted: " + f.output[:150]
         else:
             tr.cause = "none"
-            tr.summary = (f"First seen: {st}" if tr.note == "first seen" else f"Status {tr.from_state or '?'} → {st}")
+            tr.summary = (f"First seen: {st}" if tr.note == "first seen" else
+                          f"Status {tr.from_state} → {st}" if tr.from_state else f"Status {st}")
     elif k == "note":
         out = tr.note or (f.output[:200] if f else "")
         if f and f.what == "sandbox":

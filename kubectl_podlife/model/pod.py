@@ -249,6 +249,8 @@ def _views(inp: PodInput, trs: list[T]) -> None:
             ready_n = total
         elif t.kind == "not-ready":
             ready_n = 0
+        elif t.kind == "phase" and t.to_state:
+            status = t.to_state
         elif t.kind in ("pulling", "pulled") and status in ("Running", "CrashLoopBackOff"):
             pass  # a restart pulling again: printPod keeps showing the container's last state
         elif t.kind in _STATUS_AFTER:
@@ -342,7 +344,8 @@ def _diag_sentence(t: T, restarts: int, trs: list[T] = ()) -> str:
             grace = f"; killed with a {t.grace:g} s grace period" if t.grace else ""
         return f"{times}{c}: {what} kept failing{settings}{grace}"
     if t.cause == "oom-killed":
-        return f"{times}{c}: OOMKilled, the container exceeds its memory limit"
+        limit = next((d.split(": ", 1)[1].rstrip(".") for d in t.detail if d.startswith("Memory limit:")), None)
+        return f"{times}{c}: OOMKilled, the container exceeds its memory limit" + (f" ({limit})" if limit else "")
     how = _command_exit(t) or next((_command_exit(x) for x in trs if x.kind == "terminated" and x.container ==
                                     t.container and _command_exit(x)), None)
     if t.cause in ("error-exit", "completed-exit") and how:
