@@ -54,22 +54,3 @@ def clean_env(tmp_path, monkeypatch):
 @pytest.fixture
 def fixtures():
     return fx
-
-
-def pipeline_ready() -> str | None:
-    """None when the real pipeline can turn a seed into a timeline; else why not (for skip reasons)."""
-    try:
-        from kubectl_podlife.model import build_timeline  # noqa: F401
-        from kubectl_podlife.pipeline import timeline_for_files
-    except ImportError as exc:
-        return f"kubectl_podlife.model.build_timeline / pipeline not available yet ({exc})"
-    try:
-        timeline, _ = timeline_for_files([str(SEED)])
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ready" for these tests
-        return f"the pipeline fails on {SEED.name}: {type(exc).__name__}: {exc}"
-    if not timeline.pods:
-        return f"the pipeline finds no pods in {SEED.name} yet"
-    return None
-
-
-SEED = Path("/work/shared/seeds/001_f6d19055cec0fea3.txt")

@@ -1,0 +1,49 @@
+"""The bundled replays a newcomer opens first: each reads cleanly, is listed in the README, and says
+what its description promises."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import REPO, explain_json, pod
+
+REPLAYS = REPO / "replays"
+EXPECTED = {
+    "liveness-exec.log": ("liveness-exec", "liveness-probe", 5, "CrashLoopBackOff"),
+    "liveness-http.log": ("liveness-http", "liveness-probe", 2, "Running"),
+    "liveness-tcp.log": ("probe-tcp", "liveness-probe", 4, "CrashLoopBackOff"),
+    "readiness-http.log": ("readiness-httpget-demo", "readiness-probe", 0, "Running"),
+    "init-containers.log": ("myapp-pod", "init-container", 0, "Running"),
+    "restart-policy.log": ("foo", "error-exit", 2, "CrashLoopBackOff"),
+    "oomkilled-watch.json": ("cart-7d9f8b6c5-x2x4q", "oom-killed", 2, "Running"),
+}
+
+
+def test_every_replay_is_described_in_the_readme():
+    readme = (REPO / "README.md").read_text()
+    files = sorted(p.name for p in REPLAYS.iterdir() if p.is_file())
+    assert files == sorted(EXPECTED)
+    for name in files:
+        assert f"`{name}`" in readme
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_replay_explains_as_described(name):
+    doc = explain_json(REPLAYS / name)
+    pod_name, cause, restarts, final = EXPECTED[name]
+    p = pod(doc, pod_name)
+    assert p["diagnosis"]["cause"] == cause
+    assert p["restarts"] == restarts
+    assert p["final_status"] == final
+    assert not doc["warnings"]
+
+
+def test_liveness_exec_replay_merges_the_watch_and_describe():
+    p = pod(explain_json(REPLAYS / "liveness-exec.log"), "liveness-exec")
+    restarts = [t for t in p["transitions"] if t["kind"] == "restart"]
+    assert [t["t"] for t in restarts] == [43.0, 85.0, 127.0, 169.0, 211.0]
+    assert all(t["confidence"] == "observed" for t in restarts)  # the Killing event names the probe
+    assert all(t["probe"]["failures_seen"] == 3 for t in restarts)
+    exit6 = next(t for t in p["transitions"] if t["kind"] == "terminated")
+    assert exit6["t"] == 253.0 and "137" in exit6["summary"]
+    assert len([t for t in p["transitions"] if t["kind"] == "back-off"]) == 1
