@@ -59,7 +59,8 @@ EXPECTED = {
     "051": ("051-bind", "startup-probe", {"handler": "tcpSocket", "restarts": 859,
                                           "final_status": "CrashLoopBackOff"}),
     # 052: the captured output ends at 44 s, before demo1's `sleep 60` ends, so no restart is in the text.
-    "052": ("test-restartpolicy", "none", {"restarts": 0, "final_status": "Running"}),
+    "052": ("test-restartpolicy", "none", {"restarts": 0, "final_status": "Running",
+                                           "summary": "predicted: demo1 runs `sleep 60` and will exit 0"}),
     "053": ("busybox-deployment-7c5cfcf9b8-kp5d6", "error-exit", {"restarts": 2, "final_status": "Error"}),
     "055": ("nginx-678cbdbf9b-9m994", "deleted", {"summary": "PreStop"}),
     "058": ("curl", "image-pull", {"final_status": "ErrImagePull"}),

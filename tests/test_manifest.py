@@ -1,4 +1,5 @@
-"""Tests for ingest/manifest.py: finding Pod manifests in saved text and reading them, damaged or not.
+"""Tests for ingest/manifest.py: finding Pod manifests in saved text and reading them, damaged
+or not.
 
 The seed and corpus files are read from the shared folder (never copied into the repo); tests that
 need them skip when it is absent.
@@ -33,7 +34,9 @@ def shared_lines(rel: str) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
-def scan_all(lines: list[str]) -> tuple[list[ManifestDoc], list[tuple[int, str]], list[ManifestScan]]:
+def scan_all(
+    lines: list[str],
+) -> tuple[list[ManifestDoc], list[tuple[int, str]], list[ManifestScan]]:
     """Walk the lines the way the transcript scanner does."""
     docs: list[ManifestDoc] = []
     warnings: list[tuple[int, str]] = []
@@ -99,7 +102,8 @@ def test_seed001_liveness_exec_pod(seed001):
     assert c["name"] == "liveness-exec-container"
     assert c["image"] == "busybox"
     assert c["imagePullPolicy"] == "IfNotPresent"
-    assert c["command"] == ["/bin/sh", "-c", "touch /tmp/healthy; sleep 3; rm -rf /tmp/healthy;sleep 3600"]
+    assert c["command"] == [
+        "/bin/sh", "-c", "touch /tmp/healthy; sleep 3; rm -rf /tmp/healthy;sleep 3600"]
     assert c["livenessProbe"] == {
         "exec": {"command": ["test", "-e", "/tmp/healthy"]},
         "initialDelaySeconds": 1,
@@ -218,7 +222,8 @@ def test_seed004_liveness_exec_with_labels(seed004):
     assert first.namespace is None
     c = first.spec["containers"][0]
     assert (c["name"], c["image"]) == ("liveness", "k8s.gcr.io/busybox")
-    assert c["args"] == ["/bin/sh", "-c", "touch /tmp/healthy; sleep 30; rm -rf /tmp/healthy; sleep 60"]
+    assert c["args"] == [
+        "/bin/sh", "-c", "touch /tmp/healthy; sleep 30; rm -rf /tmp/healthy; sleep 60"]
     assert c["livenessProbe"] == {"exec": {"command": ["cat", "/tmp/healthy"]},
                                   "failureThreshold": 1, "initialDelaySeconds": 5,
                                   "periodSeconds": 5}
@@ -226,7 +231,8 @@ def test_seed004_liveness_exec_with_labels(seed004):
     c = second.spec["containers"][0]
     assert c["name"] == "liveness-exec-container"
     assert c["imagePullPolicy"] == "IfNotPresent"
-    assert c["command"] == ["/bin/sh", "-c", "touch /tmp/live ; sleep 30; rm -rf /tmp/live; sleep 3600"]
+    assert c["command"] == [
+        "/bin/sh", "-c", "touch /tmp/live ; sleep 30; rm -rf /tmp/live; sleep 3600"]
     assert c["livenessProbe"] == {"exec": {"command": ["test", "-e", "/tmp/live"]},
                                   "initialDelaySeconds": 1, "periodSeconds": 3}
 
@@ -321,7 +327,8 @@ def test_corpus_052_one_line_manifest():
     lines = shared_lines("corpus/052-restartpolicy-demo-collapsed-whitespace-zh.txt")
     docs, _, scans = scan_all(lines)
     (doc,) = docs
-    assert (doc.kind, doc.name, doc.namespace) == ("Pod", "test-restartpolicy", "test-restartpolicy")
+    assert (doc.kind, doc.name, doc.namespace) == (
+        "Pod", "test-restartpolicy", "test-restartpolicy")
     assert doc.recovered and doc.line == doc.end_line
     assert doc.spec["restartPolicy"] == "Always"
     demo1, demo2 = doc.spec["containers"]
@@ -341,7 +348,8 @@ def test_corpus_041_intact_docs_manifest():
     assert (doc.kind, doc.name, doc.recovered, doc.labels) == ("Pod", "liveness-exec", False,
                                                               {"test": "liveness"})
     c = doc.spec["containers"][0]
-    assert c["args"] == ["/bin/sh", "-c", "touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600"]
+    assert c["args"] == [
+        "/bin/sh", "-c", "touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600"]
     assert c["livenessProbe"] == {"exec": {"command": ["cat", "/tmp/healthy"]},
                                   "initialDelaySeconds": 5, "periodSeconds": 5}
     assert lines[scans[0].end] == ""  # stops at the blank line before `kubectl apply`
@@ -354,12 +362,14 @@ def test_corpus_043_init_containers_intact():
     (doc,) = docs
     assert (doc.name, doc.recovered, doc.labels) == ("myapp-pod", False, {"app": "myapp"})
     assert [c["name"] for c in doc.spec["initContainers"]] == ["init-myservice", "init-mydb"]
-    assert doc.spec["containers"][0]["command"] == ["sh", "-c", "echo The app is running! && sleep 3600"]
+    assert doc.spec["containers"][0]["command"] == [
+        "sh", "-c", "echo The app is running! && sleep 3600"]
     assert doc.spec["initContainers"][1]["command"][2].startswith("until nslookup mydb.")
 
 
 def test_corpus_055_deployment_gives_template_spec():
-    lines = shared_lines("corpus/055-nginx-prestop-quit-failedprestophook-get-events-kind-column.txt")
+    lines = shared_lines(
+        "corpus/055-nginx-prestop-quit-failedprestophook-get-events-kind-column.txt")
     docs, _, _ = scan_all(lines)
     (doc,) = docs
     assert (doc.kind, doc.name, doc.recovered, doc.labels) == ("Deployment", "nginx", False,
@@ -496,7 +506,8 @@ def test_glued_newlines_give_the_same_spec():
     glued = ("apiVersion: v1\nkind: Pod\nmetadata:name: webnamespace: shoplabels:app: web\n"
              "spec:terminationGracePeriodSeconds: 45containers:- name: webimage: nginx:1.25"
              "ports:- containerPort: 8080name: httplivenessProbe:httpGet:path: /healthzport: http"
-             "periodSeconds: 5failureThreshold: 2env:- name: GREETINGvalue: hello 13#13 # a remark\n"
+             "periodSeconds: 5failureThreshold: 2env:- name: GREETINGvalue: hello 13#13"
+             " # a remark\n"
              "restartPolicy: Always")
     (doc,) = scan_text(glued).docs
     (intact,) = scan_text(INTACT).docs
@@ -587,9 +598,11 @@ volumes:
 emptyDir: {}"""
     spec = scan_text(text).docs[0].spec
     app, sidecar = spec["containers"]
-    assert app == {"name": "app", "image": "app:1", "ports": [{"name": "http", "containerPort": 80}]}
-    assert sidecar["env"] == [{"name": "MODE", "value": "proxy"},
-                              {"name": "IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}]
+    assert app == {"name": "app", "image": "app:1",
+                   "ports": [{"name": "http", "containerPort": 80}]}
+    assert sidecar["env"] == [
+        {"name": "MODE", "value": "proxy"},
+        {"name": "IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}]
     assert sidecar["volumeMounts"] == [{"name": "data", "mountPath": "/data"}]
     assert spec["volumes"] == [{"name": "data", "emptyDir": {}}]
 
@@ -604,7 +617,8 @@ def test_repeated_key_starts_the_next_list_item():
 
 def test_restart_policy_of_sidecar_init_container_stays_with_it():
     text = "apiVersion: v1\nkind: Pod\nmetadata:\nname: s\nspec:\ninitContainers:\n" \
-           "- name: shipper\nimage: alpine\nrestartPolicy: Always\n- name: setup\nimage: busybox\n" \
+           "- name: shipper\nimage: alpine\nrestartPolicy: Always\n" \
+           "- name: setup\nimage: busybox\n" \
            "restartPolicy: OnFailure\ncontainers:\n- name: app\nimage: app"
     spec = scan_text(text).docs[0].spec
     assert spec["initContainers"][0]["restartPolicy"] == "Always"
@@ -625,7 +639,8 @@ def test_free_form_map_takes_the_key_after_its_opener():
 
 def test_image_tags_are_not_keys():
     text = "apiVersion: v1\nkind: Pod\nmetadata:name: t\nspec:containers:- name: a" \
-           "image: soscscs/myapp:v1imagePullPolicy: Always- name: bimage: registry:5000/data:latest" \
+           "image: soscscs/myapp:v1imagePullPolicy: Always" \
+           "- name: bimage: registry:5000/data:latest" \
            "- name: cimage: 192.168.10.33:80/k8s/pod_test:v0.1"
     a, b, c = scan_text(text).docs[0].spec["containers"]
     assert a == {"name": "a", "image": "soscscs/myapp:v1", "imagePullPolicy": "Always"}
@@ -836,7 +851,8 @@ def test_block_scalars_intact_and_flat():
     assert c["command"] == "sh"
     # Without indentation the block's text is the lines up to the next YAML line; a `kubectl`
     # line ends it, since without indentation it cannot be told from the next command.
-    flat = "\n".join(line.strip() for line in BLOCK.split("\n")).replace("kubectl get pods", "sleep 5")
+    flat = "\n".join(line.strip() for line in BLOCK.split("\n"))
+    flat = flat.replace("kubectl get pods", "sleep 5")
     scan = scan_text(flat + "\nkubectl apply -f b.yaml")
     (doc,) = scan.docs
     assert doc.recovered and scan.end == 17
@@ -918,7 +934,8 @@ def test_glued_command_inside_intact_yaml_is_cut():
 
 
 def test_parse_manifest_text():
-    scan = parse_manifest_text(INTACT + "\n---\n" + INTACT.replace("name: web\n  namespace", "name: api\n  namespace"))
+    api = INTACT.replace("name: web\n  namespace", "name: api\n  namespace")
+    scan = parse_manifest_text(INTACT + "\n---\n" + api)
     assert [d.name for d in scan.docs] == ["web", "api"]
     assert scan.end == len((INTACT + "\n---\n" + INTACT).split("\n"))
     fragment = parse_manifest_text("livenessProbe:\n  exec:\n    command: [cat, /tmp/ok]\n")
@@ -929,7 +946,8 @@ def test_parse_manifest_text():
 
 def test_not_a_pod():
     # An ownerReference found on its own, and prose mentioning the field, are not manifests.
-    assert scan_text("- apiVersion: apps/v1\n  kind: ReplicaSet\n  name: web-7d4b9c\n  uid: 1") is None
+    owner = "- apiVersion: apps/v1\n  kind: ReplicaSet\n  name: web-7d4b9c\n  uid: 1"
+    assert scan_text(owner) is None
     assert scan_text("Set apiVersion: apps/v1 in the file, then run it.") is None
 
 
@@ -1035,7 +1053,8 @@ def _pods_yaml(count: int) -> str:
           exitCode: 137
           reason: Error
 """
-    return "apiVersion: v1\nitems:\n" + "".join(pod.format(i=i) for i in range(count)) + "kind: List\n"
+    items = "".join(pod.format(i=i) for i in range(count))
+    return "apiVersion: v1\nitems:\n" + items + "kind: List\n"
 
 
 def test_one_megabyte_of_yaml_is_fast():

@@ -1,7 +1,8 @@
 """Find Pod manifests in terminal transcripts and blog posts and read them, damaged or not.
 
-Intact YAML goes through PyYAML. YAML that lost its indentation or its newlines is rebuilt the way
-a reader would do it: split the keys out of the text and re-nest them along the Pod schema (`_SCHEMA`).
+Intact YAML goes through PyYAML. YAML that lost its indentation or its newlines is rebuilt the
+way a reader would do it: split the keys out of the text, then re-nest them along the Pod schema
+(`_SCHEMA`).
 """
 
 from __future__ import annotations
@@ -290,7 +291,8 @@ _KIND_RE = re.compile(
     r"ReplicationController)[\"']?\s*(?:$|#|\s)"
 )
 _PROBE_RE = re.compile(r"^(\s*)(?:-\s+)?(livenessProbe|readinessProbe|startupProbe):\s*(?:#.*)?$")
-# `cat > f.yml <<'EOF'`, `cat >f.yml<<EOF`, `cat <<EOF | kubectl apply -f -`, `kubectl apply -f - <<EOF`
+# `cat > f.yml <<'EOF'`, `cat >f.yml<<EOF`, `cat <<EOF | kubectl apply -f -`,
+# `kubectl apply -f - <<EOF`
 _HEREDOC_RE = re.compile(
     r"(?:^|[\s#$;&|(])(?:cat|tee|kubectl|oc)\b[^<\n]*<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1"
     r"(?=\s|$|[|>;&)])"
@@ -518,7 +520,9 @@ def _region(lines: list[str], start: int) -> _Region | None:
         block = None
         if flat_block:
             if not _yamlish(s):
-                if _BLOCK_END_RE.match(text) or (_is_end_line(text) and not _COMMAND_RE.match(text)):
+                if _BLOCK_END_RE.match(text) or (
+                    _is_end_line(text) and not _COMMAND_RE.match(text)
+                ):
                     break
                 items += pending + [(j, text)]
                 pending = []
@@ -1383,7 +1387,8 @@ class _Walker:
                     ctx.obj.append(self._item_scalar(nxt, strs=False))
                     return 1
             top = self.stack[-1]
-            if isinstance(top, _Map) and top.type == "any" and not top.obj and top.owner is not None:
+            if isinstance(top, _Map) and top.type == "any" and not top.obj \
+                    and top.owner is not None:
                 lst = [self._item_scalar(nxt, strs=False)]
                 top.owner[top.key or ""] = lst
                 self.stack[-1] = _List("Any", lst)

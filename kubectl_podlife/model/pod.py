@@ -321,9 +321,30 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
     backoffs = [t for t in trs if t.kind == "back-off" and t.backoff]
     if backoffs and cause not in ("image-pull",) and final in ("CrashLoopBackOff", "Init:CrashLoopBackOff"):
         summary_bits.append(f"now in CrashLoopBackOff (back-off {clock(backoffs[-1].backoff)})")
+    if cause == "none":
+        summary_bits.extend(_predictions(ctx, inp, trs))
     summary = "; ".join(b for b in summary_bits if b)
     return Diagnosis(cause=cause or "unknown", summary=summary, container=container, probe=probe,
                      confidence=confidence), restarts, final
+
+
+def _predictions(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> list[str]:
+    """What the spec says will happen next, when nothing has gone wrong yet (marked as a prediction)."""
+    from kubectl_podlife.model import rules
+
+    end = max([t.t for t in trs if t.t is not None] + [0.0])
+    out = []
+    for name in inp.containers:
+        beh = rules.command_behaviour(ctx.cspec(name))
+        if beh.exits_after is None or beh.exits_after <= end or not beh.script:
+            continue
+        policy = ctx.policy or "Always"
+        then = ("restartPolicy Always restarts it" if policy == "Always" else
+                "restartPolicy OnFailure restarts it" if policy == "OnFailure" and beh.exit_code else
+                f"restartPolicy {policy} leaves it terminated")
+        out.append(f"predicted: {name} runs `{beh.script}` and will exit {beh.exit_code} about "
+                   f"{beh.exits_after:g} s after its start; {then}")
+    return out
 
 
 def _diag_sentence(t: T, restarts: int, trs: list[T] = ()) -> str:
