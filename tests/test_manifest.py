@@ -925,6 +925,23 @@ def test_get_pod_yaml_with_lost_indentation():
     assert scan.warnings == []
 
 
+def test_text_after_a_rebuilt_manifest_is_not_yaml():
+    # kubectl's own `error:` line, describe output glued to a one-liner; but a value that is
+    # itself a kubectl command (an annotation) stays.
+    flat = "apiVersion: v1\nkind: Pod\nmetadata:\nname: r\nannotations:\n" \
+           "kubernetes.io/change-cause: kubectl apply -f r.yaml\nspec:\ncontainers:\n" \
+           "- name: c\nimage: nginx\nerror: error validating \"r.yaml\": unknown field"
+    scan = scan_text(flat)
+    assert scan.end == 10 and scan.warnings == []
+    assert scan.docs[0].spec == {"containers": [{"name": "c", "image": "nginx"}]}
+    one = "apiVersion: v1 kind: Pod metadata: name: d spec: containers: - name: c image: nginx " \
+          "Name: d Namespace: default"
+    scan = scan_text(one)
+    assert scan.docs[0].spec == {"containers": [{"name": "c", "image": "nginx"}]}
+    ((_, msg),) = scan.warnings
+    assert "Name: d Namespace: default" in msg
+
+
 def test_glued_command_inside_intact_yaml_is_cut():
     text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n" \
            "  - name: c\n    image: busyboxkubectl apply -f a.yaml"
@@ -960,7 +977,7 @@ def test_not_a_pod():
     "apiVersion:",
     "apiVersion: \x00\x01 ::: - - [[[[ {{{ '''",
     "apiVersion: v1\nkind: Pod\nspec: " + "[" * 20000,
-    "apiVersion: v1\nx:\n" + "\n".join(" " * (2 * i) + "a:" for i in range(400)),
+    "apiVersion: v1\nx:\n" + "\n".join(" " * (2 * i) + "a:" for i in range(250)),
     "kind: Pod\n" + "- " * 5000,
     "livenessProbe:\n" + "exec:" * 3000,
     "cat <<EOF\n" + "cat <<EOF\n" * 500,

@@ -273,6 +273,10 @@ _MAXKEY = max(len(k) for k in _KNOWN)
 _OPENERS = frozenset(
     k for fields in _SCHEMA.values() for k, t in fields.items() if t not in (_S, _I, _B, _P)
 )
+# Maps of scalars (labels, limits, ...): right after one opens, a key's value is never a mapping.
+_SCALAR_MAPS = frozenset(
+    k for fields in _SCHEMA.values() for k, t in fields.items() if t == _F
+)
 _FREE_OPENERS = frozenset(
     k for fields in _SCHEMA.values() for k, t in fields.items() if t in (_F, _A)
 )
@@ -415,6 +419,8 @@ def _is_yaml_line(
             # In indented YAML a deeper line that is no key continues a wrapped scalar.
             return indent_seen and rel > prev_rel
         key = g.group(1)
+    if key in ("error", "warning") and rel == 0:
+        return False  # kubectl's own `error: ...` / `warning: ...` after an apply
     if indent_seen:
         # Back at the left margin of indented YAML, only a top-level key can follow.
         return rel > 0 or key in (_FRAGMENT_KEYS if fragment else _TOP_KEYS)
@@ -812,6 +818,7 @@ class _Line:
         self.value_cuts = [m.start() for m in cuts]
         self.item_cuts = [m.start() for m in cuts if m.group("spaced") is None]
         self.cut = False
+        self.label_key_next = False  # the next key is the first key of a map of scalars
 
     # -- helpers over the text
 
@@ -878,7 +885,8 @@ class _Line:
     def _boundary(self, start: int, item: bool) -> tuple[int, str]:
         """Where a plain value that starts at `start` ends, and why."""
         t, n = self.t, self.n
-        cut = self._next_cut(start, item)
+        # A cut right at the start is the value itself (`change-cause: kubectl apply`).
+        cut = self._next_cut(start + 1, item)
         for m in _MARK_RE.finditer(t, start, cut):
             i = m.start()
             c = t[i]
@@ -896,6 +904,9 @@ class _Line:
                     while j > start and t[j - 1] in _KEYCH:
                         j -= 1
                     if j < i and (j == start or t[j - 1] in " \t") and t[j] not in "./-":
+                        word = t[j:i]
+                        if word[0].isupper() and word[1:2].islower() and word not in _KNOWN:
+                            return j, "cut"  # `Name: d Namespace: x`: describe output, not YAML
                         return j, "key"
             elif c == "#":
                 if i > start and t[i - 1] in " \t":
@@ -987,7 +998,9 @@ class _Line:
         t, n = self.t, self.n
         tok = _Tok("K", self.line, key)
         self.out.append(tok)
+        in_scalar_map, self.label_key_next = self.label_key_next, False
         if glued:
+            self.label_key_next = key in _SCALAR_MAPS
             return pos
         pos = self._ws(pos)
         if pos >= n:
@@ -997,8 +1010,11 @@ class _Line:
             return pos  # `args: - /bin/sh`: a list follows
         if ch == "#":
             return self._comment_end(pos)
-        if self._key_at(pos, after_key=True) is not None:
-            return pos  # `metadata: name: x` (one-liner): a mapping follows
+        if not in_scalar_map and self._key_at(pos, after_key=True) is not None:
+            # `metadata: name: x` (one-liner): a mapping follows. Not for `labels:app: webtier: x`,
+            # where `webtier: x` is what is left of two glued labels.
+            self.label_key_next = key in _SCALAR_MAPS
+            return pos
         if ch in "[{\"'":
             end = self._balanced(pos)
             tok.value, tok.vk = t[pos:end], "flow" if ch in "[{" else "quoted"

@@ -255,6 +255,8 @@ def parse_legacy(lines: list[str], start: int, ctx: ParseContext) -> tuple[list[
 
     header = lines[start]
     names = ["POD", "IP", "CONTAINER(S)", "IMAGE(S)", "HOST", "LABELS", "STATUS", "CREATED", "MESSAGE"]
+    if not all(n in header for n in names):
+        return [], start + 1
     starts = [header.index(n) for n in names]
 
     def cut(line: str, k: int) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from kubectl_podlife.ingest.anchor import creation_time
 from kubectl_podlife.model.facts import EventFact, classify
+from kubectl_podlife.model.spec import clean_spec
 from kubectl_podlife.observation import CONTAINER, EVENT, MARK, POD, ROW, SPEC, Observation
 from kubectl_podlife.timefmt import clock, seconds_between
 
@@ -85,7 +86,7 @@ def merge_spec(specs: list[Observation]) -> tuple[dict, list[str]]:
     merged: dict = {}
     sources: list[str] = []
     for o in specs:
-        s = o.data.get("spec") or {}
+        s = clean_spec(o.data.get("spec"))
         sources.append(o.data.get("source") or "?")
         for k, v in s.items():
             if k in ("containers", "initContainers"):

@@ -655,7 +655,8 @@ def explain_killing(ctx: PodContext, tr: T) -> None:
         start = _last_start(ctx, c, tr.t)
         spec = ctx.probe(c, reason)
         first_fail = min([x.first_t if x.first_t is not None else x.t for x in fails
-                          if x.t is not None and tr.t is not None and x.t <= tr.t + 1] or [None],
+                          if x.t is not None and tr.t is not None and x.t <= tr.t + 1
+                          and (start is None or x.t >= start[0] - 1)] or [None],  # this instance's failures
                          key=lambda v: v if v is not None else INF)
         s_set = rules.probe_settings(spec)
         if first_fail is not None and tr.t is not None and (info.failures_seen or 0) >= s_set["failureThreshold"]:

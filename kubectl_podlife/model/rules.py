@@ -36,6 +36,9 @@ POD_WORKER_REQUEUE = (10.0, 15.0)  # kubelet backOffPeriod 10 s with jitter 0.5 
 IMAGE_BACKOFF_INITIAL = 10.0
 IMAGE_BACKOFF_MAX = 300.0
 
+# --- kubelet loop: pkg/kubelet/kubelet.go plegRelistPeriod ----------------------------------------
+PLEG_RELIST_PERIOD = 1.0  # the kubelet notices a container that exited on its own within this long
+
 # --- events: kube-apiserver --event-ttl; client-go events_cache.go ------------------------------
 EVENT_TTL_SECONDS = 3600
 EVENT_SPAM_BURST = 25
@@ -107,6 +110,33 @@ def handler_from_message(message: str) -> tuple[str, str]:
         return "exec", ("an empty message is what an exec probe whose command prints nothing reports"
                         if m == "" else "the message is a command's output")
     return "unknown", "the message does not say which handler ran"
+
+
+# --- images and restarts: SetDefaults_Container (pkg/apis/core/v1/defaults.go); kubelet getPhase ---
+
+def image_pull_policy(container: dict | None) -> str:
+    """The effective imagePullPolicy: set, else Always for `:latest` or no tag, else IfNotPresent."""
+    c = container or {}
+    if c.get("imagePullPolicy") in ("Always", "IfNotPresent", "Never"):
+        return c["imagePullPolicy"]
+    image = str(c.get("image") or "")
+    if "@" in image:
+        return "IfNotPresent"
+    last = image.rsplit("/", 1)[-1]
+    tag = last.split(":", 1)[1] if ":" in last else ""
+    return "Always" if tag in ("", "latest") else "IfNotPresent"
+
+
+def restart_allowed(restart_policy: str | None, exit_code: int | None, sidecar: bool = False) -> bool:
+    """Whether an exited container is started again (k8s-lifecycle 2.1); sidecars always are."""
+    if sidecar:
+        return True
+    policy = restart_policy or "Always"
+    if policy == "Always":
+        return True
+    if policy == "OnFailure":
+        return exit_code != 0
+    return False
 
 
 # --- termination grace: kuberuntime_container.go setTerminationGracePeriod ----------------------

@@ -100,6 +100,7 @@ class PodlifeApp(App[int]):
 
     def __init__(self, source: Source, keymap: dict[str, str] | None = None, keymap_error: str | None = None):
         super().__init__()
+        self.set_class(self.no_color, "-no-color")  # before the first styling: rules key on it
         self.source = source
         self.keymap = dict(keymap or {})
         self.keymap_error = keymap_error
@@ -150,11 +151,10 @@ class PodlifeApp(App[int]):
             self.set_keymap(self.keymap)
         if self.keymap_error:
             self.say(self.keymap_error, severity="warning")
-        self.set_class(self.no_color, "-no-color")
         self.query_one("#explain").border_title = "explanation"
         self._tick_timer = self.set_interval(TICK, self._tick, pause=True)
         if self.source.timeline is not None:
-            self.set_timeline(self.source.timeline)
+            self.on_loaded(Loaded(self.source.timeline))
         elif self.source.files or self.source.session_id is not None:
             self.screen.add_class("-loading")
             self.query_one("#loading-text", Static).update(f"reading {self.source.describe()}…")
@@ -174,6 +174,12 @@ class PodlifeApp(App[int]):
         self.query_one("#error", Static).update(f"error: {text}  (q quits)")
         self.messages.append(text)
         self.refresh_status()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Until there is a pod to show, only help, back and quit do anything (the footer follows)."""
+        if self.view is None and action not in ("help", "quit", "back"):
+            return False
+        return True
 
     # --- loading (worker) -------------------------------------------------------------------
 
@@ -218,7 +224,7 @@ class PodlifeApp(App[int]):
         if message.warnings:
             more = f" (+{len(message.warnings) - 1} more)" if len(message.warnings) > 1 else ""
             self.say(f"{message.warnings[0]}{more}", severity="warning")
-        if self.following:
+        if self.following and self._live.store is not None:
             self.set_interval(POLL, self._poll)
 
     def on_load_failed(self, message: LoadFailed) -> None:
@@ -283,6 +289,7 @@ class PodlifeApp(App[int]):
                     break
         self.screen.set_class(len(timeline.pods) > 1, "-multi-pod")
         self.rebuild_view(keep_playhead=old is not None)
+        self.refresh_bindings()
 
     def rebuild_view(self, keep_playhead: bool = True) -> None:
         pod = self.pod

@@ -453,3 +453,23 @@ async def test_nothing_is_focused_so_keys_reach_the_app(key):
         assert app.focused is None
         await pilot.press(key)
         assert app.playhead > 0
+
+
+async def test_an_empty_timeline_says_so():
+    from kubectl_podlife.model.timeline import Timeline
+
+    app = make_app(timeline=Timeline(pods=()))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "no pods found" in (app.load_error or "")
+        await pilot.press("space", "j", "G")  # nothing to do, nothing breaks
+        assert app.is_running
+
+
+def test_run_tui_returns_the_exit_code(monkeypatch):
+    from kubectl_podlife.tui import app as app_module
+
+    monkeypatch.setattr(app_module.PodlifeApp, "run", lambda self: 1)
+    assert app_module.run_tui(timeline=fx.liveness_timeline()) == 1
+    monkeypatch.setattr(app_module.PodlifeApp, "run", lambda self: 0)
+    assert app_module.run_tui(timeline=fx.liveness_timeline()) == 0
