@@ -269,3 +269,45 @@ def test_timeline_json_contract_shape():
                       "evidence"}
     assert t["kind"] == "restart" and t["t"] == 47.0 and t["t_range"] == [46.0, 48.0]
     assert t["evidence"] == [{"origin": "t.txt:3", "text": "web-1   1/1     Running   1 (0s ago)   47s"}]
+
+
+def test_phase_and_conditions_follow_kubectl_rows():
+    p = explain("""
+        NAME     READY   STATUS     RESTARTS   AGE
+        app-1    0/1     Init:0/1   0          1s
+        app-1    0/1     PodInitializing   0   20s
+        app-1    1/1     Running    0          22s
+    """).pods[0]
+    states = [(t.view.status, t.view.phase, dict(t.view.conditions)["Initialized"], dict(t.view.conditions)["Ready"])
+              for t in p.transitions]
+    assert states[0] == ("Init:0/1", "Pending", "False", "False")
+    assert states[-1] == ("Running", "Running", "True", "True")
+
+
+def test_back_off_resets_after_ten_minutes_of_running():
+    p = explain("""
+        NAME    READY   STATUS    RESTARTS      AGE
+        web-1   1/1     Running   0             5s
+        web-1   0/1     Error     0             30m
+        web-1   1/1     Running   1 (1s ago)    30m
+        web-1   0/1     Error     1 (0s ago)    45m
+        web-1   1/1     Running   2 (0s ago)    45m
+    """).pods[0]
+    r2 = [t for t in p.transitions if t.kind == "restart"][-1]
+    assert r2.backoff_seconds is None
+    assert any("Back-off reset" in d for d in r2.detail)
+
+
+def test_kubectl_events_top_level_command_layout():
+    p = explain("""
+        $ kubectl events --for pod/web-1
+        LAST SEEN          TYPE      REASON      OBJECT      MESSAGE
+        30s                Normal    Scheduled   Pod/web-1   Successfully assigned default/web-1 to n1
+        5s (x3 over 25s)   Warning   Unhealthy   Pod/web-1   Liveness probe failed: HTTP probe failed with statuscode: 503
+        5s                 Normal    Killing     Pod/web-1   Container web failed liveness probe, will be restarted
+    """).pods[0]
+    assert p.name == "web-1"
+    fail = next(t for t in p.transitions if t.kind == "probe-failed")
+    assert fail.probe.handler == "httpGet" and fail.probe.failures_seen == 3
+    kill = next(t for t in p.transitions if t.kind == "killing")
+    assert kill.cause == "liveness-probe" and kill.t == 25.0

@@ -436,6 +436,13 @@ def _backoff_for_restart(ctx: PodContext, c, r: T, lived: float | None = None,
         return
     kill_style = r.cause in ("liveness-probe", "startup-probe")
     steps = n - 2 if kill_style else n - 1
+    if lived is not None and lived > rules.BACKOFF_RESET:
+        # An instance that ran more than 10 minutes expires the back-off entry (kubelet HasExpiredFunc).
+        steps = 0
+        r.detail.append(f"Back-off reset: the previous instance ran {clock(lived)} (> 10 min), so the kubelet's "
+                        f"back-off entry had expired and this restart is not delayed.")
+        r.backoff = None
+        return
     d = rules.backoff_in_force(steps)
     r.backoff = d
     after = rules.backoff_in_force(steps + 1)
@@ -823,6 +830,10 @@ def explain_simple(ctx: PodContext, tr: T) -> None:
             tr.detail.append("A preStop hook runs inside the grace period; if the container's main process stops "
                              "while the hook is still running (e.g. the hook itself stops it), the hook's exec is "
                              "killed with the container and reports failure (exit 137).")
+            tr.detail.append("If the hook is still running when the grace period ends, the kubelet grants a one-off "
+                             "2 s extension (minimumGracePeriodInSeconds) before the runtime's SIGKILL.")
+            tr.rule = ("deletion: Killing, then the preStop hook inside terminationGracePeriodSeconds, then SIGTERM; "
+                       "SIGKILL when the grace period (+2 s if the hook overran) ends")
         else:
             tr.cause = "post-start-hook"
             tr.summary = f"PostStart hook of {c or 'the container'} failed" + (f" (×{tr.count})" if tr.count > 1 else "")

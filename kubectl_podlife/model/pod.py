@@ -60,6 +60,7 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
                               "no STATUS printed (typical of Terminating then DELETED)")
     trs.sort(key=_order_key)
     _views(inp, trs)
+    _pod_states(inp, ctx, trs)
     diagnosis, restarts, final = _diagnose(ctx, inp, trs)
     times = [t.t for t in trs if t.t is not None]
     lanes = _lanes(inp, trs, max(times) if times else 0.0)
@@ -259,6 +260,52 @@ def _views(inp: PodInput, trs: list[T]) -> None:
         t.view = (ready, status, str(restarts) if status else None)
 
 
+_PENDING = ("Pending", "ContainerCreating", "PodInitializing", "ErrImagePull", "ImagePullBackOff", "InvalidImageName",
+            "CreateContainerConfigError", "SchedulingGated")
+
+
+def _pod_states(inp: PodInput, ctx: ex.PodContext, trs: list[T]) -> None:
+    """Phase and conditions at each transition, from what kubectl showed (kubelet getPhase, generate.go)."""
+    policy = ctx.policy or "Always"
+    has_init = bool(inp.init_containers) or any((t.view[1] or "").startswith("Init:") for t in trs if t.view)
+    phase, scheduled, initialized, started = None, False, not has_init, False
+    for t in trs:
+        ready, status, restarts = t.view[:3]
+        st = status or ""
+        explicit = next((e.data.get("phase") for e in t.evidence if e.kind == "pod" and e.data.get("phase")), None)
+        if t.kind == "scheduled" or (st and st not in ("Pending", "SchedulingGated")):
+            scheduled = True
+        if t.kind == "restart" or st in ("Running", "CrashLoopBackOff", "NotReady", "Terminating") or (
+                restarts and restarts != "0"):
+            started = True
+        if st and not st.startswith("Init:") and st not in ("Pending", "SchedulingGated"):
+            initialized = True  # PodInitializing and later: every init container has completed
+        if explicit:
+            phase = explicit
+        elif st in ("Completed",) and policy in ("Never", "OnFailure"):
+            phase = "Succeeded"
+        elif st in ("Error", "OOMKilled", "ContainerCannotRun", "StartError") and policy == "Never":
+            phase = "Failed"
+        elif st.startswith("Init:") or (st in _PENDING and not started):
+            phase = "Pending"
+        elif st and st != "Terminating":
+            phase = "Running"
+        parts = _ready_parts(ready)
+        cready = bool(parts and parts[1] and parts[0] == parts[1])
+        conds = (("PodScheduled", "True" if scheduled else "False"),
+                 ("Initialized", "True" if initialized else "False"),
+                 ("ContainersReady", "True" if cready else "False"),
+                 ("Ready", "True" if cready else "False"))
+        t.view = (ready, status, restarts, phase, conds) if (ready or status) else (None, None, None, phase, conds)
+
+
+def _ready_parts(ready: str | None) -> tuple[int, int] | None:
+    if not ready or "/" not in ready:
+        return None
+    a, b = ready.split("/", 1)
+    return (int(a), int(b)) if a.isdigit() and b.isdigit() else None
+
+
 # --- diagnosis --------------------------------------------------------------------------------
 
 _STATE_CAUSE = {"CrashLoopBackOff": None, "ImagePullBackOff": "image-pull", "ErrImagePull": "image-pull",
@@ -401,7 +448,7 @@ def _command_exit(t: T) -> str | None:
 
 def _final_status(trs: list[T]) -> str | None:
     for t in reversed(trs):
-        if t.view and t.view[1]:
+        if t.view and len(t.view) > 1 and t.view[1]:
             return t.view[1]
     return None
 

@@ -74,6 +74,8 @@ class KubectlView:
     ready: str | None = None
     status: str | None = None
     restarts: str | None = None
+    phase: str | None = None  # the pod phase rebuilt at that moment (not printed by get, shown by describe)
+    conditions: tuple[tuple[str, str], ...] = ()  # (type, True|False) in describe's order
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,7 @@ class Transition:
             "rule": self.rule,
             "missing": list(self.missing),
             "kubectl": {"ready": self.view.ready, "status": self.view.status, "restarts": self.view.restarts},
+            "state": {"phase": self.view.phase, "conditions": dict(self.view.conditions)},
             "evidence": [{"origin": e.origin, "text": e.text} for e in self.evidence],
         }
 

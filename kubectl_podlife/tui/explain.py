@@ -110,6 +110,12 @@ def explanation(pod: PodTimeline, tr: Transition | None, playhead: float) -> lis
     if tr is not None and (tr.view.ready or tr.view.status or tr.view.restarts):
         lines.append(("text", f"  kubectl: READY {tr.view.ready or '-'}  STATUS {tr.view.status or '-'}"
                               f"  RESTARTS {tr.view.restarts or '-'}"))
+    if tr is not None:
+        phase = getattr(tr.view, "phase", None)
+        conditions = getattr(tr.view, "conditions", ())
+        if phase or conditions:
+            conds = ", ".join(f"{name} {value}" for name, value in conditions)
+            lines.append(("text", "  " + " · ".join(x for x in (f"phase {phase}" if phase else "", conds) if x)))
     for lane in pod.lanes:
         seg = segment_at(lane, playhead)
         state = (seg.state + (f" ({seg.label})" if seg.label else "")) if seg else "not started"
