@@ -379,8 +379,7 @@ class _Stream:
 
     def _back_online(self) -> None:
         if self._down_since is not None:
-            self.cap._notify(f"{self.label}: reconnected to {self.cap.target.server} after "
-                             f"{time.monotonic() - self._down_since:.0f}s; resuming from resourceVersion {self.rv}")
+            self.cap._reachable(self, time.monotonic() - self._down_since)
             self._down_since = None
 
     def run(self) -> None:
@@ -426,8 +425,7 @@ class _Stream:
                 if self._down_since is None:
                     self._down_since = time.monotonic()
                 self.cap.stats.retries += 1
-                self.cap._notify(f"cannot reach the API server at {self.cap.target.server} ({self.label}: "
-                                 f"{_reason(exc)}); retrying in {delay:g}s")
+                self.cap._unreachable(_reason(exc), delay)
                 self.cap.stopping.wait(delay)
 
     def close(self) -> None:
@@ -515,6 +513,9 @@ class Capture:
         self._filter_events = bool(self.label_selector or self.field_selector) and not self.pods
         self._seq = 0
         self._lock = threading.Lock()  # one writer at a time (initial list vs recorder loop)
+        self._note_lock = threading.Lock()
+        self._last_unreachable: tuple[str, float, float] | None = None  # (reason, when, delay) last said
+        self._down_reported = False
 
     # -- description --
     def describe(self) -> str:
@@ -615,6 +616,26 @@ class Capture:
 
     def _notify(self, msg: str) -> None:
         self.notify(msg)
+
+    def _unreachable(self, reason: str, delay: float) -> None:
+        """One line per retry round, however many streams failed (they back off in step)."""
+        now = time.monotonic()
+        with self._note_lock:
+            last = self._last_unreachable
+            if last is not None and last[0] == reason and now - last[1] < 0.9 * last[2]:
+                return
+            self._last_unreachable = (reason, now, delay)
+            self._down_reported = True
+        self.notify(f"cannot reach the API server at {self.target.server} ({reason}); retrying in {delay:g}s")
+
+    def _reachable(self, stream: "_Stream", down_for: float) -> None:
+        with self._note_lock:
+            if not self._down_reported:
+                return
+            self._down_reported = False
+            self._last_unreachable = None
+        self.notify(f"reconnected to {self.target.server} after {down_for:.0f}s; resuming from the last "
+                    "resourceVersion")
 
     def _gap(self, msg: str) -> None:
         """A stretch the recording may have missed: tell the user and keep it with the session."""
@@ -750,6 +771,18 @@ class Capture:
 
 # --- printing transitions as they become known --------------------------------------------------
 
+def transition_key(pt: Any, tr: Any) -> tuple:
+    """What makes a transition "the same one" across rebuilds: pod, kind, container, restart count,
+    and its second (a transition known only by clock time counts at that clock time's second)."""
+    from kubectl_podlife.timefmt import seconds_between
+
+    t = tr.t
+    if t is None and tr.time:
+        t = seconds_between(getattr(pt, "created_time", None), tr.time)
+    return (pt.namespace, pt.name, pt.uid, tr.kind, tr.container, tr.restart_count,
+            None if t is None else round(t), None if t is not None else tr.time)
+
+
 class TransitionPrinter:
     """Rebuilds the timeline of each pod that got new observations and prints unseen transitions."""
 
@@ -789,8 +822,7 @@ class TransitionPrinter:
             return
         for pt in tl.pods:
             for tr in pt.transitions:
-                k = (pt.namespace, pt.name, pt.uid, tr.kind, tr.container, tr.restart_count,
-                     None if tr.t is None else round(tr.t))
+                k = transition_key(pt, tr)
                 if k in self.printed:
                     continue
                 self.printed.add(k)
@@ -822,8 +854,12 @@ def watch(args: argparse.Namespace, stop: threading.Event | None = None, out: Te
     out = out or sys.stdout
     err = err or sys.stderr
 
-    def notify(msg: str) -> None:
-        print(f"podlife: {msg}", file=err, flush=True)
+    lock = threading.Lock()
+
+    def notify(msg: str) -> None:  # streams and the recorder speak from several threads
+        with lock:
+            err.write(f"podlife: {msg}\n")
+            err.flush()
 
     request_timeout = parse_request_timeout(getattr(args, "request_timeout", "0"))
     target = load_target(kubeconfig=args.kubeconfig, context=args.context, namespace=args.namespace,
@@ -851,6 +887,7 @@ def watch(args: argparse.Namespace, stop: threading.Event | None = None, out: Te
     stop = stop or threading.Event()
     restore = _install_signals(stop, raise_interrupt=use_tui)
     status = "closed"
+    rc = 0
     try:
         sid = cap.open()
         notify(f"recording session {sid}: {cap.describe()} (Ctrl-C to stop)")
@@ -858,7 +895,7 @@ def watch(args: argparse.Namespace, stop: threading.Event | None = None, out: Te
             worker = threading.Thread(target=cap.run, args=(stop,), name="podlife-recorder", daemon=True)
             worker.start()
             try:
-                run_tui(store_path=str(store.path), session_id=sid, follow=True)
+                rc = run_tui(store_path=str(store.path), session_id=sid, follow=True) or 0
             finally:
                 stop.set()
                 worker.join(timeout=5)
@@ -882,7 +919,7 @@ def watch(args: argparse.Namespace, stop: threading.Event | None = None, out: Te
                    if status == "closed" else f"session {cap.session_id} {status}")
         if own_store:
             store.close()
-    return 0
+    return rc if isinstance(rc, int) else 0
 
 
 def _install_signals(stop: threading.Event, raise_interrupt: bool) -> Callable[[], None]:

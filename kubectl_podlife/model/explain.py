@@ -8,6 +8,7 @@ missing.
 
 from __future__ import annotations
 
+import bisect
 import math
 
 from kubectl_podlife.model import rules
@@ -32,8 +33,42 @@ class PodContext:
         self.has_manifest = any(s in ("manifest", "api") for s in inp.spec_sources)
         self.has_spec = bool(inp.spec_sources)
 
+        # Per kind, timed transitions sorted by t (for window queries) and the rest; built once.
+        self._by_kind: dict[str, list[T]] = {}
+        for t in trs:
+            self._by_kind.setdefault(t.kind, []).append(t)
+        self._timed: dict[str, tuple[list[float], list[T]]] = {}
+        self._spans: dict[str, list[T]] = {}  # aggregated events, whose first..last may cover any window
+        for kind, items in self._by_kind.items():
+            timed = sorted((t for t in items if t.t is not None), key=lambda t: t.t)
+            self._timed[kind] = ([t.t for t in timed], timed)
+            self._spans[kind] = [t for t in timed if t.first_t is not None and t.first_t < t.t - 2]
+
     def of(self, kind: str, container: str | None) -> list[T]:
-        return [t for t in self.trs if t.kind == kind and (container is None or t.container in (container, None))]
+        return [t for t in self._by_kind.get(kind, ()) if container is None or t.container in (container, None)]
+
+    def within(self, kind: str, container: str | None, lo: float, hi: float) -> list[T]:
+        """Transitions of a kind whose time (or, aggregated, whose first..last span) meets [lo, hi]."""
+        times, items = self._timed.get(kind, ([], []))
+        a = bisect.bisect_left(times, lo)
+        b = bisect.bisect_right(times, hi)
+        found = items[a:b] + [t for t in self._spans.get(kind, ()) if t.first_t <= hi and t.t >= lo and not (
+            lo <= t.t <= hi)]
+        return [t for t in found if container is None or t.container in (container, None)]
+
+    def last_before(self, kind: str, containers: tuple, t: float | None) -> T | None:
+        """The latest transition of a kind at or before t (the last one at all when t is None)."""
+        times, items = self._timed.get(kind, ([], []))
+        i = bisect.bisect_right(times, t) if t is not None else len(items)
+        while i > 0:
+            i -= 1
+            if items[i].container in containers:
+                return items[i]
+        if t is None:
+            untimed = [x for x in self._by_kind.get(kind, ()) if x.t is None and x.container in containers]
+            return untimed[-1] if untimed else None
+        return None
+
 
     def cspec(self, container: str | None) -> dict | None:
         if container in self.cspecs:
@@ -128,13 +163,14 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
     hi = r.t if r.t is not None else (r.hi if r.hi is not None else INF)
     if r.note == "before-first-row" or r.note == "from-state":
         lo = -INF
-    kills = [k for k in ctx.of("killing", c) if _in_window(k, lo, hi + 1)]
+    kills = ctx.within("killing", c, lo - 2, hi + 3)
     # The instance that ended at this restart: its finish lies in the window (its start may not).
-    terms = [x for x in ctx.of("terminated", c) if (x.t is None and x.note != "current-state") or (
-        x.t is not None and lo - 2 <= x.t <= hi + 2)]
+    terms = [x for x in ctx.of("terminated", c) if x.t is None and x.note != "current-state"] + [
+        x for x in ctx.within("terminated", c, lo - 2, hi + 2) if lo - 2 <= x.t <= hi + 2]
     prev_status = r.from_state
-    fails = {p: [f for f in ctx.of("probe-failed", c) if f.facts and f.facts[0].probe_type == p and _in_window(
-        f, lo, hi + 1)] for p in ("liveness", "startup", "readiness")}
+    in_window = ctx.within("probe-failed", c, lo - 2, hi + 3)
+    fails = {p: [f for f in in_window if f.facts and f.facts[0].probe_type == p] for p in ("liveness", "startup",
+                                                                                          "readiness")}
     cspec = ctx.cspec(c)
     beh = rules.command_behaviour(cspec)
     r.detail = []
@@ -477,22 +513,19 @@ def explain_backoff(ctx: PodContext, b: T) -> None:
         b.rule = "image pull back-off: 10 s doubling to 300 s per pod and image (kubelet imageBackOffPeriod)"
         b.detail = [_pull_error(ctx, c)] if _pull_error(ctx, c) else []
         return
-    restarts_before = [r for r in ctx.trs if r.kind == "restart" and r.container in (c, None, ctx.single) and (
-        r.t is None or b.t is None or r.t <= b.t + 1)]
-    n = max([r.restart_count or 0 for r in restarts_before] + [0])
+    prev = ctx.last_before("restart", (c, None, ctx.single), None if b.t is None else b.t + 1)
+    n = (prev.restart_count or 0) if prev is not None else 0
     row_rc = next((e.data.get("restarts") for e in b.evidence if e.kind == "row" and e.data.get("restarts") is not None),
                   None)
     if row_rc is not None:
         n = max(n, row_rc)
-    causes = [r.cause for r in restarts_before if r.cause]
-    kill_style = bool(causes) and causes[-1] in ("liveness-probe", "startup-probe")
+    kill_style = prev is not None and prev.cause in ("liveness-probe", "startup-probe")
     exits = n + 1
     stated = next((f.delay for f in b.facts if f.delay), None)
     d = stated if stated is not None else rules.backoff_in_force(exits - 2 if kill_style else exits - 1)
     b.backoff = d
-    b.cause = causes[-1] if causes else None
-    timed = sorted([r for r in restarts_before if r.t is not None], key=lambda r: r.t)
-    lived = (b.t - timed[-1].t) if timed and b.t is not None else None
+    b.cause = prev.cause if prev is not None else None
+    lived = (b.t - prev.t) if prev is not None and prev.t is not None and b.t is not None else None
     init = (b.to_state or "").startswith("Init:") or c in ctx.inp.init_containers
     who = f"init container {c}" if init and c else (c or "the container")
     if d is None:
@@ -529,12 +562,12 @@ def explain_backoff(ctx: PodContext, b: T) -> None:
 
 def _delay_sequence(n: int) -> str:
     """10s, 20s, 40s, ... written out, with a long run at the cap summarised."""
-    delays = rules.backoff_delays(n)
-    capped = [d for d in delays if d >= rules.BACKOFF_MAX]
+    delays = rules.backoff_delays(min(n, 12))
     head = [go_duration(d) for d in delays if d < rules.BACKOFF_MAX]
-    if len(capped) > 2:
-        return ", ".join(head + [f"then {go_duration(rules.BACKOFF_MAX)} (the cap) {len(capped)} times"])
-    return ", ".join(head + [go_duration(d) for d in capped])
+    capped = n - len(head)
+    if capped > 2:
+        return ", ".join(head + [f"then {go_duration(rules.BACKOFF_MAX)} (the cap) {capped} times"])
+    return ", ".join(head + [go_duration(rules.BACKOFF_MAX)] * capped)
 
 
 def _pull_error(ctx: PodContext, c) -> str:

@@ -57,6 +57,8 @@ def backoff_in_force(doubling_steps: int) -> float | None:
     """The delay after `doubling_steps` calls of Backoff.Next (0 steps: no entry yet)."""
     if doubling_steps <= 0:
         return None
+    if doubling_steps > 16:  # long past the cap; 2**n would only grow
+        return BACKOFF_MAX
     return min(BACKOFF_INITIAL * 2 ** (doubling_steps - 1), BACKOFF_MAX)
 
 

@@ -308,7 +308,6 @@ class _Container:
         self.busy = False  # pulling / starting / waiting out a back-off
         self.killing = False
         self.done = False  # a regular init container that exited 0
-        self.changed = False
         self.workers: dict[str, _Worker] = {}
 
     @property
@@ -333,6 +332,7 @@ class _Worker:
         self.failure_threshold = s["failureThreshold"]
         self.success_threshold = s["successThreshold"] if ptype == "readiness" else 1
         self.gen = 0
+        self.asleep: tuple | None = None  # (gen, base, last k) while nothing can change until a new container
         self.cid = 0
         self.on_hold = False
         self.run = 0
@@ -364,6 +364,7 @@ class _Sim:
         self.phase_obs = None
         self.last_row: tuple | None = None
         self.rows = 0
+        self._iso_cache: dict[int, str] = {}
         self.aggregate_events = aggregate_events
         self.app_queue: list[_Container] = []
         self.launching = False
@@ -386,6 +387,8 @@ class _Sim:
             if nm == first and "" in beh_all:
                 beh = beh_all[""].merged(beh)
             self.apps.append(_Container(nm, cs, False, False, i, _plan(cs, beh, options.sigterm)))
+            if inits:  # app containers of a pod with init containers wait as PodInitializing (5.3)
+                self.apps[-1].state = {"status": "waiting", "reason": "PodInitializing"}
         self.all = self.inits + self.apps
         self.tick_phase = ADMIT_AT if options.tick_phase is None else float(options.tick_phase)
 
@@ -422,21 +425,25 @@ class _Sim:
     def _iso(self, t: float | None) -> str | None:
         if t is None:
             return None
-        dt = self.created + timedelta(seconds=round(t, 3))
-        return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        ms = round(t * 1000)
+        s = self._iso_cache.get(ms)
+        if s is None:
+            dt = self.created + timedelta(milliseconds=ms)
+            s = self._iso_cache[ms] = dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+        return s
 
     def _add(self, kind: str, raw: str, data: dict, container: str | None = None, t: float | None = None,
              time: str | None = None) -> None:
         t = round(self.now if t is None else t, 3)
-        self.obs.append(Observation(kind=kind, pod=self.key, origin=self._origin(), raw=raw, data=data,
-                                    container=container, t=t, t_lo=t, t_hi=t, time=time, clock=CLOCK_POD,
-                                    seq=len(self.obs)))
+        n = len(self.obs)
+        self.obs.append(Observation(kind, self.key, f"{self.source}:{n + 1}", raw, data, container, t, t, t, time,
+                                    CLOCK_POD, None, n))
 
     def _emit_pod(self) -> None:
         data = {"phase": self.phase, "creation_time": self._iso(0.0), "node": self.node, "ip": self.ip,
                 "termination_grace_seconds": self.spec.get("terminationGracePeriodSeconds"),
                 "conditions": {}, "terminating": False}
-        self._add(POD, json.dumps({"pod": self.name, "phase": self.phase}), data, time=self._iso(self.now))
+        self._add(POD, f'{{"pod": "{self.name}", "phase": "{self.phase}"}}', data, time=self._iso(self.now))
 
     def _event(self, t: float, etype: str, reason: str, message: str, c: _Container | None,
                source: str = "kubelet") -> None:
@@ -448,13 +455,14 @@ class _Sim:
         count, first = rec
         if not self.aggregate_events:
             count, first = 1, t  # one `kubectl get events -w` line per occurrence
+        # Times stay on the pod clock (t, first_t): a `get events -w` line prints no absolute time.
+        first = round(first, 3)
         data = {"type": etype, "reason": reason, "message": message, "source": source, "count": count,
-                "first_t": [round(first, 3), round(first, 3)], "first_time": self._iso(first),
-                "last_time": self._iso(t), "object": f"pod/{self.name}"}
+                "first_t": [first, first], "object": f"pod/{self.name}"}
         if c is not None:
             data["field_path"] = c.field_path
         raw = f"0s   {etype}   {reason}   pod/{self.name}   {message}"
-        self._add(EVENT, raw, data, c.name if c else None, t=t, time=self._iso(t))
+        self._add(EVENT, raw, data, c.name if c else None, t=t)
 
     def _row(self) -> tuple:
         inits, apps = [], []
@@ -479,10 +487,6 @@ class _Sim:
         return f"{ready_n}/{total}", status, restarts, last
 
     def _flush(self) -> None:
-        for c in self.all:
-            if c.changed:
-                c.changed = False
-                self.dirty = True
         if not self.dirty:
             return
         self.dirty = False
@@ -496,16 +500,18 @@ class _Sim:
         ago = None
         rtext = str(restarts)
         if restarts and last is not None:
-            hd = human_duration(self.now - last)
-            lo, hi = parse_age(hd)
-            ago = [lo, hi]
+            hd = human_duration(round(self.now - last, 3))
+            ago = _AGO_CACHE.get(hd)
+            if ago is None:
+                ago = _AGO_CACHE[hd] = list(parse_age(hd))
+            ago = list(ago)
             rtext = f"{restarts} ({hd} ago)"
         row = (ready, status, rtext)
         if row == self.last_row and not self._status_changed:
             return
         self._status_changed = False
         self.last_row = row
-        age = human_duration(self.now)
+        age = human_duration(round(self.now, 3))
         data: dict[str, Any] = {"ready": ready, "status": status, "restarts": restarts, "age": age}
         if ago is not None:
             data["last_restart_ago"] = ago
@@ -535,7 +541,7 @@ class _Sim:
         self._add(CONTAINER, raw, data, c.name, time=self._iso(self.now))
 
     def _mark(self, c: _Container) -> None:
-        c.changed = True
+        self.dirty = True
         self._status_changed = True
 
     # --- phase ------------------------------------------------------------------------------
@@ -589,7 +595,8 @@ class _Sim:
                 if isinstance(probe, dict):
                     w = _Worker(c, ptype, probe)
                     c.workers[ptype] = w
-                    self.at(max(self.tick_phase, self.now), self._tick, w, w.gen, 0, max(self.tick_phase, self.now))
+                    k = max(0, math.ceil((self.now - self.tick_phase) / w.period - 1e-9))
+                    self.at(self.tick_phase + k * w.period, self._tick, w, w.gen, k, self.tick_phase)
         self._advance()
 
     def _advance(self) -> None:
@@ -710,6 +717,7 @@ class _Sim:
         c.killing = False
         c.state = {"status": "running", "started_t": t}
         c.started_at = t
+        self._wake(c)
         has_startup = "startup" in c.workers
         c.started = not has_startup
         c.ready = c.started and "readiness" not in c.workers
@@ -744,7 +752,8 @@ class _Sim:
         c.exited.append(t)
         c.token += 1
         self._mark(c)
-        self._emit_container(c)  # the exit code and reason, as an API status update shows them
+        if not (c.init and not c.sidecar and code == 0):
+            self._emit_container(c)  # the exit code and reason, as an API status update shows them
 
     def _self_exit(self, c: _Container, token: int, code: int, reason: str) -> None:
         if token != c.token or not c.running:
@@ -867,8 +876,33 @@ class _Sim:
         if gen != w.gen or w.stopped:
             return
         self._do_probe(w)
-        if not w.stopped:
-            self.at(base + (k + 1) * w.period, self._tick, w, gen, k + 1, base)
+        if w.stopped:
+            return
+        # Ticks that cannot change anything are skipped (the grid stays the same): while the container
+        # is not running or the worker is on hold (until _create wakes it), and while a published
+        # success cannot turn until the behaviour's next change point.
+        c = w.c
+        if not c.running or w.on_hold or (w.ptype == "startup" and c.started):
+            w.asleep = (gen, base, k)
+            return
+        nk = k + 1
+        if w.last is True and w.run >= w.success_threshold and c.started_at is not None:
+            p = c.plan
+            points = [c.started_at + x for x in (p.fails_from.get(w.ptype), p.times_out_from.get(w.ptype))
+                      if x is not None and c.started_at + x >= self.now - _EPS]
+            if not points:
+                w.asleep = (gen, base, k)
+                return
+            nk = max(nk, math.floor((min(points) - base) / w.period + 1e-9))
+        self.at(base + nk * w.period, self._tick, w, gen, nk, base)
+
+    def _wake(self, c: _Container) -> None:
+        for w in c.workers.values():
+            if w.asleep is not None and not w.stopped:
+                gen, base, last = w.asleep
+                w.asleep = None
+                k = max(last + 1, math.ceil((self.now - base) / w.period - 1e-9))
+                self.at(base + k * w.period, self._tick, w, gen, k, base)
 
     def _trigger_readiness(self, c: _Container) -> None:
         # prober_manager UpdatePodStatus: an immediate readiness run when the container becomes started
@@ -969,6 +1003,9 @@ class _Sim:
             self._kill(c, w.ptype)
 
 
+_AGO_CACHE: dict[str, list] = {}
+
+
 def _port(cspec: dict, port: Any) -> Any:
     """A named port resolved through the container's ports (probes may name them)."""
     if isinstance(port, str) and not port.isdigit():
@@ -1049,3 +1086,782 @@ def mark_predicted(timeline, notes: Sequence[str] = ()):
         pods.append(replace(p, transitions=trs, diagnosis=diag, created_time=None,
                             notes=pnotes + tuple(n for n in p.notes if not n.startswith("creation time"))))
     return replace(timeline, pods=tuple(pods))
+
+
+# --------------------------------------------------------------------------------------------
+# Manifests: the file the user gives, and what-if edits of its spec
+
+@dataclass(frozen=True)
+class PodManifest:
+    name: str
+    namespace: str | None
+    spec: dict
+    kind: str  # Pod, or the controller whose pod template this is
+    line: int  # 1-based line of the manifest in its file
+
+
+def load_manifests(path: str) -> list[PodManifest]:
+    """The Pods (or controllers' pod templates) in a manifest file, a transcript or stdin (`-`).
+
+    Raises a one-line PodlifeError naming the file when it is missing, not YAML, or holds no Pod.
+    """
+    from kubectl_podlife.ingest.manifest import looks_like_manifest_start, parse_manifest_text, scan_manifest
+    from kubectl_podlife.ingest.source import read_source
+
+    name, text = read_source(path)
+    docs = [(d, d.line) for d in parse_manifest_text(text).docs]
+    if not any(_usable(d) for d, _ in docs):
+        lines = text.splitlines()
+        i = 0
+        docs = []
+        while i < len(lines):
+            if looks_like_manifest_start(lines[i]):
+                scan = scan_manifest(lines, i)
+                if scan is not None:
+                    docs.extend((d, d.line) for d in scan.docs)
+                    i = max(scan.end, i + 1)
+                    continue
+            i += 1
+    pods = [PodManifest(d.name or f"pod-{n + 1}", d.namespace, d.spec, d.kind or "Pod", line + 1)
+            for n, (d, line) in enumerate(docs) if _usable(d) and (d.kind or "Pod") == "Pod"]
+    if not pods:  # a Deployment, StatefulSet, Job ...: simulate its pod template
+        pods = [PodManifest(f"{d.name or 'pod'}-sim", d.namespace, d.spec, d.kind, line + 1)
+                for d, line in docs if _usable(d)]
+    if pods:
+        seen: dict[tuple, PodManifest] = {}
+        for p in pods:  # a name defined twice (an edited manifest re-applied): the first one
+            seen.setdefault((p.namespace, p.name), p)
+        return list(seen.values())
+    import yaml
+
+    try:
+        found = [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark is not None else name
+        raise PodlifeError(f"{where}: not a YAML manifest ({getattr(exc, 'problem', None) or 'cannot parse'}); "
+                           f"expected a Pod (kind: Pod with spec.containers)") from None
+    kinds = sorted({str(d.get("kind")) for d in found if isinstance(d, dict) and d.get("kind")})
+    seen_kinds = f" (found kind {', '.join(kinds)})" if kinds else ""
+    raise PodlifeError(f"{name}: no Pod manifest in it{seen_kinds}; expected kind: Pod with spec.containers")
+
+
+def _usable(d) -> bool:
+    return not d.fragment and bool(d.spec.get("containers")) and isinstance(d.spec.get("containers"), list)
+
+
+_SET_SEGMENT = re.compile(r"^([A-Za-z][A-Za-z0-9]*)(?:\[([^\]]+)\])?$")
+
+
+def apply_set(spec: dict, assignment: str) -> dict:
+    """A copy of `spec` with one `PATH=VALUE` applied (kubectl-style path, YAML scalar value).
+
+    PATH follows the PodSpec: `containers[0].livenessProbe.failureThreshold`, `initContainers[init]`
+    (an index or a name), `restartPolicy`, `terminationGracePeriodSeconds`. An unknown path is a
+    one-line PodlifeError naming it.
+    """
+    import copy
+
+    import yaml
+
+    from kubectl_podlife.ingest.manifest import _SCHEMA  # the one Pod schema the manifest reader uses
+
+    if "=" not in assignment:
+        raise PodlifeError(f'--set {assignment}: expected PATH=VALUE, e.g. containers[0].livenessProbe.'
+                           f'failureThreshold=5')
+    path, raw_value = assignment.split("=", 1)
+    path = path.strip()
+    if path.startswith("spec."):
+        path = path[5:]
+    try:
+        value = yaml.safe_load(raw_value) if raw_value.strip() else ""
+    except yaml.YAMLError:
+        value = raw_value
+    out = copy.deepcopy(spec)
+    node: Any = out
+    type_name = "PodSpec"
+    segments = path.split(".")
+    done = ""
+    for i, seg in enumerate(segments):
+        last = i == len(segments) - 1
+        m = _SET_SEGMENT.match(seg)
+        here = f"{done}.{seg}" if done else seg
+        if not m:
+            raise PodlifeError(f"--set {path}: cannot read path segment \"{seg}\"; expected name or name[index]")
+        key, index = m.group(1), m.group(2)
+        fields = _SCHEMA.get(type_name)
+        ftype = fields.get(key) if fields is not None else "any"
+        if fields is not None and ftype is None:
+            raise PodlifeError(f"--set {path}: unknown field \"{here}\" ({type_name} has no field {key})")
+        if ftype.startswith("list:"):
+            if index is None:
+                if last:
+                    node[key] = value
+                    return out
+                raise PodlifeError(f"--set {path}: \"{here}\" is a list; say which item, e.g. {key}[0]")
+            items = node.get(key)
+            if not isinstance(items, list) or not items:
+                raise PodlifeError(f"--set {path}: the spec has no {key}")
+            item = None
+            if index.lstrip("-").isdigit():
+                k = int(index)
+                if not -len(items) <= k < len(items):
+                    raise PodlifeError(f"--set {path}: {key}[{k}] does not exist (the spec has {len(items)} "
+                                       f"{key})")
+                item = items[k]
+            else:
+                item = next((x for x in items if isinstance(x, dict) and x.get("name") == index), None)
+                if item is None:
+                    names = ", ".join(str(x.get("name")) for x in items if isinstance(x, dict))
+                    raise PodlifeError(f"--set {path}: no {key} named \"{index}\" (there are: {names})")
+            if last:
+                raise PodlifeError(f"--set {path}: \"{here}\" is a whole {key} item; set one of its fields")
+            node = item
+            type_name = ftype.split(":", 1)[1]
+        elif index is not None:
+            raise PodlifeError(f"--set {path}: \"{key}\" is not a list, so [{index}] does not apply")
+        elif ftype.startswith("map:"):
+            if last:
+                node[key] = value
+                return out
+            child = node.get(key)
+            if not isinstance(child, dict):
+                child = node[key] = {}
+            node = child
+            type_name = ftype.split(":", 1)[1]
+        elif ftype in ("free", "any"):
+            if last:
+                node[key] = value
+                return out
+            child = node.get(key)
+            if not isinstance(child, dict):
+                child = node[key] = {}
+            node = child
+            type_name = "*"
+        else:
+            if not last:
+                raise PodlifeError(f"--set {path}: \"{here}\" is a {ftype} value, it has no field "
+                                   f"{segments[i + 1]}")
+            if ftype == "int" and not (isinstance(value, int) and not isinstance(value, bool)):
+                raise PodlifeError(f"--set {path}: expected an integer, got \"{raw_value}\"")
+            node[key] = value
+            return out
+        done = here
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Predicted against observed
+
+@dataclass(frozen=True)
+class Difference:
+    kind: str
+    container: str | None
+    index: int
+    predicted: float | None
+    observed: float | None
+    delta: float | None  # observed - predicted
+    step: float | None  # the part of delta that is new since the previous one of its kind
+    tolerance: float
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "container": self.container, "index": self.index, "predicted_t": self.predicted,
+                "observed_t": self.observed, "delta": self.delta, "step": self.step, "tolerance": self.tolerance,
+                "reason": self.reason}
+
+    def sentence(self) -> str:
+        what = f"{self.kind} {self.index}" + (f" of {self.container}" if self.container else "")
+        if self.observed is None:
+            return f"{what}: predicted at {_clock(self.predicted)}, not observed: {self.reason}"
+        if self.predicted is None:
+            return f"{what}: observed at {_clock(self.observed)}, not predicted: {self.reason}"
+        d = self.step if self.step is not None else self.delta
+        when = f"{abs(d):g} s {'later' if d > 0 else 'earlier'} than predicted"
+        total = "" if self.step is None or abs(self.step - self.delta) < 0.5 else \
+            f" ({self.delta:+g} s in all)"
+        return (f"{what} came {when}{total} (predicted {_clock(self.predicted)}, observed {_clock(self.observed)}, "
+                f"tolerance ±{self.tolerance:g} s): {self.reason}")
+
+
+def _clock(t: float | None) -> str:
+    from kubectl_podlife.timefmt import clock
+
+    return clock(t)
+
+
+_COMPARED = ("restart", "back-off", "ready", "not-ready")
+
+
+def _series(pod, kind: str, single: str | None) -> dict[str | None, list]:
+    out: dict[str | None, list] = {}
+    for t in pod.transitions:
+        if t.kind != kind or t.t is None:
+            continue
+        c = t.container or single
+        out.setdefault(c, []).append(t)
+    for v in out.values():
+        v.sort(key=lambda x: (x.restart_count or 0, x.t) if kind == "restart" else x.t)
+    return out
+
+
+def _tolerance(spec: dict, container: str | None, kind: str) -> tuple[float, str]:
+    """±(one probe period + 2 s): the tick phase is unknown within a period, plus timing slack."""
+    cspec = next((c for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])
+                  if isinstance(c, dict) and c.get("name") == container), None)
+    types = ("readiness",) if kind in ("ready", "not-ready") else ("liveness", "startup")
+    periods = [rules.probe_settings(cspec.get(f"{p}Probe"))["periodSeconds"] for p in types
+               if cspec and isinstance(cspec.get(f"{p}Probe"), dict)]
+    if periods:
+        return float(max(periods)) + 2.0, f"one probe period ({max(periods)} s) + 2 s"
+    return 2.0, "2 s"
+
+
+def compare(predicted, observed, spec: dict, options: SimOptions, observed_end: float | None = None
+            ) -> list[Difference]:
+    """Pair the predicted pod's restarts, back-offs and readiness changes with the observed ones (same
+    kind and container, in order) and say where reality differs beyond the rule's tolerance, and why."""
+    names = [c.get("name") for c in spec.get("containers") or [] if isinstance(c, dict)]
+    single = names[0] if len(names) == 1 else None
+    end = observed_end if observed_end is not None else max([t.t for t in observed.transitions if t.t is not None]
+                                                             or [0.0])
+    pend = max([t.t for t in predicted.transitions if t.t is not None] or [0.0])
+    out: list[Difference] = []
+    for kind in _COMPARED:
+        ps, os_ = _series(predicted, kind, single), _series(observed, kind, single)
+        for c in dict.fromkeys(list(ps) + list(os_)):
+            tol, _ = _tolerance(spec, c, kind)
+            pl, ol = ps.get(c, []), os_.get(c, [])
+            prev_delta = None
+            for i in range(max(len(pl), len(ol))):
+                p = pl[i] if i < len(pl) else None
+                o = ol[i] if i < len(ol) else None
+                if p is not None and o is not None:
+                    lo, hi = _interval(o, observed)
+                    # The observed time is an interval (AGE precision, a restart only bounded by the row
+                    # that first showed it): the difference is to its nearest edge.
+                    delta = 0.0 if lo <= p.t <= hi else round((lo if p.t < lo else hi) - p.t, 3)
+                    step = None if prev_delta is None else round(delta - prev_delta, 3)
+                    prev_delta = delta
+                    new = delta if step is None else step
+                    if abs(new) > tol:
+                        out.append(Difference(kind, c, i + 1, p.t, o.t, delta, step, tol,
+                                              _why(kind, c, i, p, o, new, predicted, observed, spec, options)))
+                elif p is not None:
+                    if p.t + tol < end:  # the recording went on long enough to have shown it
+                        out.append(Difference(kind, c, i + 1, p.t, None, None, None, tol,
+                                              f"the recording goes on to {_clock(end)} without it"))
+                elif o is not None and o.t > 0 and o.t - tol <= pend + tol:
+                    out.append(Difference(kind, c, i + 1, None, o.t, None, None, tol,
+                                          _why_extra(kind, c, o, predicted, observed, spec, options)))
+    out.sort(key=lambda d: (d.observed if d.observed is not None else d.predicted or 0.0))
+    return out
+
+
+def _interval(o, pod) -> tuple[float, float]:
+    """Where an observed transition can lie: its t_range; a restart with none happened at or before t."""
+    if o.t_range:
+        return float(o.t_range[0]), float(o.t_range[1])
+    same = [x.t_range for x in pod.transitions if x.t_range and x is not o and
+            {e.origin for e in x.evidence} & {e.origin for e in o.evidence}]
+    hi = max([r[1] for r in same] + [o.t])
+    return (-math.inf if o.kind == "restart" else o.t), hi
+
+
+def _before(pod, kind: str, c: str | None, t: float, single: str | None, after: float = -1.0) -> list:
+    return [x for x in pod.transitions if x.kind == kind and x.t is not None and after < x.t <= t + 0.5
+            and (x.container or single) == c]
+
+
+def _pull_seconds(tr) -> float | None:
+    m = re.search(r" in ([\d.]+(?:ms|s|m\d*s?))", " ".join(e.text for e in tr.evidence))
+    if not m:
+        return None
+    return parse_go_duration(m.group(1))
+
+
+def _why(kind: str, c: str | None, i: int, p, o, new: float, predicted, observed, spec: dict,
+         options: SimOptions) -> str:
+    names = [x.get("name") for x in spec.get("containers") or [] if isinstance(x, dict)]
+    single = names[0] if len(names) == 1 else None
+    cspec = next((x for x in (spec.get("containers") or []) + (spec.get("initContainers") or [])
+                  if isinstance(x, dict) and x.get("name") == c), {}) or {}
+    reasons: list[str] = []
+    prev_o = [x for x in _series(observed, kind, single).get(c, []) if x.t is not None and x.t < o.t - 0.5]
+    prev_p = [x for x in _series(predicted, kind, single).get(c, []) if x.t is not None and x.t < p.t - 0.5]
+    o_from = prev_o[-1].t if prev_o else -1.0
+    p_from = prev_p[-1].t if prev_p else -1.0
+    if kind == "restart":
+        # 1. The kill took the full grace period (SIGTERM ignored) or none of it (handled).
+        okill = _before(observed, "killing", c, o.t, single, o_from)
+        pkill = _before(predicted, "killing", c, p.t, single, p_from)
+        grace, which = rules.grace_for_kill(spec, cspec, "liveness")
+        sim = _Sim("x", None, spec, options, "x")
+        plan = next((x.plan for x in sim.all if x.name == c), None)
+        if okill and pkill and o.t_range:
+            o_stop = o.t - okill[-1].t
+            p_stop = p.t - pkill[-1].t
+            if plan is not None and not plan.ignores_sigterm and abs(o_stop - grace) <= 3 and p_stop < grace - 3:
+                reasons.append(f"the observed kill took the full grace period ({grace} s, {which}): the process "
+                               f"ignored SIGTERM (simulate assumed it handles it; try --sigterm ignored)")
+            elif plan is not None and plan.ignores_sigterm and o_stop < grace - 3 and abs(p_stop - grace) <= 3:
+                reasons.append(f"the observed restart followed the Killing event after {o_stop:g} s, not the "
+                               f"{grace} s grace period: the process handled SIGTERM (try --sigterm handled)")
+            elif abs((okill[-1].t - o_from) - (pkill[-1].t - p_from)) > 2:
+                reasons.append(f"the kill itself came {okill[-1].t - o_from - (pkill[-1].t - p_from):+g} s off the "
+                               f"predicted cycle: the probe target failed at another time than assumed (set "
+                               f"--liveness-fails-from) or the probe tick phase differs (--tick-phase)")
+        elif plan is not None and abs(abs(new) - grace) <= 3:
+            if new > 0 and not plan.ignores_sigterm:
+                reasons.append(f"about one grace period ({grace} s) longer: the process probably ignored SIGTERM, so "
+                               f"each kill waited for SIGKILL (try --sigterm ignored)")
+            elif new < 0 and plan.ignores_sigterm:
+                reasons.append(f"about one grace period ({grace} s) shorter: the process probably handled SIGTERM "
+                               f"(try --sigterm handled)")
+        # 2. Image pulls before the start: more of them, or slower, than predicted.
+        opulls = _before(observed, "pulling", c, o.t, single, o_from)
+        ppulls = _before(predicted, "pulling", c, p.t, single, p_from)
+        if opulls and new > 0:
+            policy = rules.image_pull_policy(cspec)
+            why_policy = ("an untagged (or :latest) image defaults to imagePullPolicy Always"
+                          if not cspec.get("imagePullPolicy") and policy == "Always" else
+                          f"imagePullPolicy {policy}")
+            took = [s for s in (_pull_seconds(x) for x in _before(observed, "pulled", c, o.t, single, o_from))
+                    if s is not None]
+            if len(opulls) > len(ppulls):
+                reasons.append(f"the image was pulled again, since {why_policy}"
+                               + (f" (the pull took {took[-1]:g} s)" if took else ""))
+            elif took and took[-1] > PULL_SECONDS + 1:
+                reasons.append(f"the image pull took {took[-1]:g} s (simulate assumed {PULL_SECONDS:g} s); "
+                               f"{why_policy} pulls on every start")
+    # 3. A start after a back-off waits for the pod worker's requeue on older kubelets.
+    pback = _before(predicted, "back-off", c, p.t, single, p_from)
+    oback = _before(observed, "back-off", c, o.t, single, o_from)
+    if (pback or oback) and 0 < new <= rules.POD_WORKER_REQUEUE[1] + 3:
+        reasons.append("after a back-off the pod worker's 10-15 s requeue: older kubelets retry a backed-off "
+                       "container on their 10 s (+50% jitter) resync, not at the back-off's expiry (k/k#133066)")
+    if kind in ("ready", "not-ready") and not reasons:
+        reasons.append("the readiness target answered at another time than assumed (set --readiness-succeeds-from "
+                       "or --readiness-fails-from)")
+    if not reasons:
+        reasons.append("no reason found in the input: the probe target may fail at another time than assumed, or "
+                       "the recording missed events")
+    return "; ".join(reasons)
+
+
+def _why_extra(kind, c, o, predicted, observed, spec, options) -> str:
+    if kind == "restart":
+        return ("the prediction has no such restart: the container failed in a way the assumed behaviour does not "
+                "have (set --liveness-fails-from, --exits-after or --oom-at)")
+    if kind == "back-off":
+        return "the prediction never backs off here: restarts came closer together than predicted"
+    return "the prediction has no such readiness change"
+
+
+# --------------------------------------------------------------------------------------------
+# The generator: large realistic sessions (a mix of the seed scenarios) for tests and benchmarks
+
+def _scenarios() -> list[tuple[str, Callable[[random.Random], tuple[dict, dict]]]]:
+    def liveness_exec(r):
+        period, remove = r.choice((2, 3, 5, 10)), r.choice((3, 5, 10, 30))
+        probe = {"exec": {"command": ["test", "-e", "/tmp/healthy"]}, "initialDelaySeconds": r.choice((0, 1, 5)),
+                 "periodSeconds": period}
+        if r.random() < 0.5:
+            probe["failureThreshold"] = r.choice((1, 2, 3, 5))
+        c = {"name": "liveness", "image": "busybox", "imagePullPolicy": r.choice(("IfNotPresent", "Always")),
+             "command": ["/bin/sh", "-c", f"touch /tmp/healthy; sleep {remove}; rm -f /tmp/healthy; sleep 3600"],
+             "livenessProbe": probe}
+        spec = {"containers": [c]}
+        if r.random() < 0.3:
+            spec["terminationGracePeriodSeconds"] = r.choice((5, 10, 60))
+        return spec, {}
+
+    def liveness_http(r):
+        c = {"name": "web", "image": "registry.example/app:v1", "ports": [{"name": "http", "containerPort": 8080}],
+             "livenessProbe": {"httpGet": {"path": "/healthz", "port": "http"}, "initialDelaySeconds": 3,
+                               "periodSeconds": r.choice((3, 5, 10))}}
+        return {"containers": [c]}, {"web": Behaviour(liveness_fails_from=float(r.randint(5, 120)),
+                                                      sigterm=r.choice(("handled", "ignored")))}
+
+    def liveness_tcp(r):
+        c = {"name": "nginx", "image": "nginx:1.25", "livenessProbe": {
+            "tcpSocket": {"port": 8080}, "initialDelaySeconds": 5, "periodSeconds": 10,
+            "failureThreshold": r.choice((1, 2, 3))}}
+        return {"containers": [c]}, {"nginx": Behaviour(liveness_fails_from=0.0)}
+
+    def readiness(r):
+        c = {"name": "api", "image": "registry.example/api:v2", "readinessProbe": {
+            "httpGet": {"path": "/ready", "port": 80}, "initialDelaySeconds": r.choice((1, 5, 15)),
+            "periodSeconds": r.choice((3, 5, 10))}}
+        ok = float(r.randint(5, 60))
+        beh = Behaviour(readiness_succeeds_from=ok)
+        if r.random() < 0.5:
+            beh = replace(beh, readiness_fails_from=ok + r.randint(30, 300))
+        return {"containers": [c]}, {"api": beh}
+
+    def init_containers(r):
+        inits = [{"name": f"init-{k}", "image": "busybox:1.36", "command": ["sh", "-c", f"sleep {r.randint(1, 10)}"]}
+                 for k in range(r.choice((1, 2, 3)))]
+        beh = {}
+        if r.random() < 0.3:
+            beh[inits[0]["name"]] = Behaviour(exits_after=float(r.randint(1, 5)), exit_code=1)
+        return {"initContainers": inits, "containers": [
+            {"name": "app", "image": "registry.example/app:v1"}]}, beh
+
+    def crash_loop(r):
+        c = {"name": "worker", "image": "busybox:1.36",
+             "command": ["sh", "-c", f"sleep {r.randint(1, 40)}; exit {r.choice((1, 2, 3, 137))}"]}
+        spec = {"containers": [c]}
+        if r.random() < 0.3:
+            spec["restartPolicy"] = "OnFailure"
+        return spec, {}
+
+    def image_pull(r):
+        return {"containers": [{"name": "app", "image": r.choice(("tutum/curl", "registry.example/missing:v9",
+                                                                     "nginx:no-such-tag"))}]}, \
+            {"app": Behaviour(image_pull_fails=_ALWAYS)}
+
+    def oom(r):
+        c = {"name": "hog", "image": "polinux/stress:1.0", "resources": {"limits": {"memory": "100Mi"}}}
+        return {"containers": [c]}, {"hog": Behaviour(oom_at=float(r.randint(3, 60)))}
+
+    def startup(r):
+        c = {"name": "slow", "image": "registry.example/slow:v3", "startupProbe": {
+            "httpGet": {"path": "/started", "port": 8080}, "periodSeconds": 5, "failureThreshold": r.choice((3, 6, 30))},
+            "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080}, "periodSeconds": 10}}
+        return {"containers": [c]}, {"slow": Behaviour(startup_succeeds_from=float(r.randint(5, 200)),
+                                                       sigterm="handled")}
+
+    return [("liveness-exec", liveness_exec), ("liveness-http", liveness_http), ("liveness-tcp", liveness_tcp),
+            ("readiness", readiness), ("init", init_containers), ("crashloop", crash_loop),
+            ("imagepull", image_pull), ("oom", oom), ("startup", startup)]
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    path: str
+    fmt: str
+    pods: int
+    observations: int
+    lines: int
+    seconds: float
+
+
+def generate(pods: int, out: str, fmt: str = "jsonl", seed: int | None = None,
+             duration: tuple[float, float] = (300.0, 1800.0)) -> GenerateResult:
+    """Write `pods` simulated pods (a deterministic mix of the seed scenarios) as one session file."""
+    if pods < 1:
+        raise PodlifeError(f"--pods {pods}: give at least 1")
+    if fmt not in ("jsonl", "get-w"):
+        raise PodlifeError(f"--format {fmt}: expected jsonl or get-w")
+    t0 = _time.perf_counter()
+    r = random.Random(seed if seed is not None else 0)
+    scenarios = _scenarios()
+    base = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    per_pod: list[tuple[float, list[Observation]]] = []
+    start = 0.0
+    for i in range(pods):
+        label, make = scenarios[i % len(scenarios)] if i < len(scenarios) else r.choice(scenarios)
+        spec, beh = make(r)
+        name = f"{label}-{i:05d}"
+        opts = SimOptions(duration=float(r.randint(int(duration[0]), int(duration[1]))),
+                          tick_phase=round(r.uniform(0.0, 3.0), 3), behaviours=beh)
+        created = base + timedelta(seconds=start)
+        uid = f"{r.getrandbits(32):08x}-{r.getrandbits(16):04x}-4{r.getrandbits(12):03x}-8{r.getrandbits(12):03x}-" \
+              f"{r.getrandbits(48):012x}"
+        sim = _Sim(name, "default", spec, opts, "generated", created=created, uid=uid)
+        obs = sim.run()
+        if fmt == "jsonl":
+            obs.insert(0, Observation(kind=SPEC, pod=sim.key, origin="generated:0", raw=f"(spec of {name})",
+                                      data={"spec": spec, "source": "manifest", "object_kind": "Pod",
+                                            "object_name": name}, clock="none"))
+        per_pod.append((start, obs))
+        start += r.uniform(0.0, 2.0)
+    # One stream in clock order, as a live recording (or a watch over the namespace) would have it.
+    merged = heapq.merge(*[[(s + (o.t or 0.0), n, j, o) for j, o in enumerate(obs)]
+                           for n, (s, obs) in enumerate(per_pod)])
+    name_out = os.path.basename(out)
+    count = lines = 0
+    try:
+        fh = sys.stdout if out == "-" else open(out, "w", encoding="utf-8")
+    except OSError as exc:
+        raise PodlifeError(f"{out}: cannot write ({exc.strerror})") from None
+    try:
+        if fmt == "jsonl":
+            fh.write(json.dumps({"podlife": "session", "version": 1, "kind": "simulate",
+                                 "created": base.isoformat().replace("+00:00", "Z"),
+                                 "sources": [f"simulate --pods {pods} --seed {seed if seed is not None else 0}"]})
+                     + "\n")
+            lines = 1
+            dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+            buf = []
+            for _, _, _, o in merged:
+                lines += 1
+                d = o.to_json()
+                d["origin"] = f"{name_out}:{lines}"
+                d["seq"] = count
+                buf.append(dumps(d))
+                count += 1
+                if len(buf) >= 2000:
+                    fh.write("\n".join(buf) + "\n")
+                    buf.clear()
+            if buf:
+                fh.write("\n".join(buf) + "\n")
+        else:
+            rows = [(o.pod.name, o.data) for _, _, _, o in merged if o.kind == ROW]
+            w = max(len("NAME"), max((len(n) for n, _ in rows), default=4)) + 3
+            sw = max(len("STATUS"), max((len(str(d.get("status"))) for _, d in rows), default=6)) + 3
+            out_lines = [f"{'NAME':<{w}}{'READY':<8}{'STATUS':<{sw}}{'RESTARTS':<15}AGE"]
+            for n, d in rows:
+                rc = d.get("restarts") or 0
+                ago = d.get("last_restart_ago")
+                rtext = f"{rc} ({human_duration(ago[0])} ago)" if ago else str(rc)
+                out_lines.append(f"{n:<{w}}{d.get('ready'):<8}{str(d.get('status')):<{sw}}{rtext:<15}{d.get('age')}")
+            fh.write("\n".join(out_lines) + "\n")
+            count = len(rows)
+            lines = len(out_lines)
+    finally:
+        if fh is not sys.stdout:
+            fh.close()
+    return GenerateResult(out, fmt, pods, count, lines, _time.perf_counter() - t0)
+
+
+# --------------------------------------------------------------------------------------------
+# The command line: `kubectl podlife simulate`
+
+_BEHAVIOUR_FLAGS = (
+    ("liveness-fails-from", "the liveness probe fails from this long after each container start (e.g. 3s)"),
+    ("liveness-succeeds-from", "the liveness probe fails until this long after each start"),
+    ("readiness-fails-from", "the readiness probe fails from this long after each start"),
+    ("readiness-succeeds-from", "the readiness probe fails until this long after each start (e.g. 30s)"),
+    ("startup-fails-from", "the startup probe fails from this long after each start"),
+    ("startup-succeeds-from", "the startup probe fails until this long after each start"),
+    ("exits-after", "the process ends this long after each start (with --exit-code, default 0)"),
+    ("oom-at", "the container is OOM-killed this long after each start"),
+)
+
+
+def add_simulate_arguments(sp: argparse.ArgumentParser) -> None:
+    sp.description = ("Run the kubelet's rules forward from a pod manifest and print the predicted timeline, "
+                      "explained like `explain` (every transition marked predicted). Also: what-if edits (--set), "
+                      "a comparison with a recording (--against), and a generator of large sessions (--pods).")
+    sp.formatter_class = argparse.RawDescriptionHelpFormatter
+    sp.epilog = """examples:
+  kubectl podlife simulate pod.yaml --for 5m
+  kubectl podlife simulate pod.yaml --set containers[0].livenessProbe.failureThreshold=5
+  kubectl podlife simulate pod.yaml --liveness-fails-from 0s --sigterm ignored -o json
+  kubectl podlife simulate pod.yaml --against get-w.txt describe.txt
+  kubectl podlife simulate --pods 1000 --out big.jsonl --seed 1
+times in behaviour flags are measured from each container start; --tick-phase is on the pod clock."""
+    sp.add_argument("manifest", nargs="?", metavar="POD.yaml",
+                    help="a Pod manifest (or a saved transcript holding one); - for stdin")
+    sp.add_argument("--pod", metavar="NAME", help="which Pod of the file (default: every Pod in it)")
+    sp.add_argument("--for", dest="duration", metavar="DURATION", default=None,
+                    help="how long to simulate, a kubectl duration (default 10m; with --against: the recording's "
+                         "length + 1m)")
+    sp.add_argument("-o", "--output", choices=("text", "markdown", "json"), default="text")
+    sp.add_argument("--tui", action="store_true", help="open the predicted timeline in the replay TUI")
+    g = sp.add_argument_group("container behaviour (default: what the container's command says)")
+    g.add_argument("--container", metavar="NAME", help="the container the behaviour flags describe (default: the "
+                                                       "first app container)")
+    for flag, text in _BEHAVIOUR_FLAGS:
+        g.add_argument(f"--{flag}", metavar="DURATION", help=text)
+    g.add_argument("--exit-code", type=int, metavar="N", help="exit code for --exits-after (default 0)")
+    g.add_argument("--image-pull-fails", action="store_true", help="every pull of the container's image fails")
+    g.add_argument("--sigterm", choices=_SIGTERM_CHOICES, default=None,
+                   help="whether PID 1 handles SIGTERM (auto: from the command and image; unknown: handled)")
+    g.add_argument("--behaviour", "--behavior", dest="behaviour", metavar="FILE",
+                   help="YAML: {containers: {NAME: {liveness_fails_from: 3, exits_after: 5, exit_code: 1, oom_at: 40, "
+                        "image_pull_fails: true, sigterm: ignored, ...}}}")
+    g.add_argument("--tick-phase", metavar="SECONDS",
+                   help=f"pod-clock time of the probe workers' first tick (default {ADMIT_AT:g}, at admission)")
+    w = sp.add_argument_group("what if")
+    w.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE",
+                   help="change the spec first, e.g. containers[0].livenessProbe.failureThreshold=5, restartPolicy="
+                        "Never, terminationGracePeriodSeconds=10, initContainers[0].image=busybox (repeatable)")
+    a = sp.add_argument_group("predicted against observed")
+    a.add_argument("--against", nargs="+", metavar="FILE", help="saved kubectl output of the same pod to compare with")
+    a.add_argument("--session", metavar="ID", help='a stored session to compare with (a number or "latest")')
+    gen = sp.add_argument_group("generator")
+    gen.add_argument("--pods", type=int, metavar="N", help="write N simulated pods (a mix of the seed scenarios)")
+    gen.add_argument("--out", metavar="FILE", help="where to write them (- for stdout)")
+    gen.add_argument("--format", choices=("jsonl", "get-w"), default="jsonl",
+                     help="jsonl: podlife's JSONL export; get-w: a `kubectl get pods -w` table")
+    gen.add_argument("--seed", type=int, metavar="S", help="random seed (same seed, same file)")
+
+
+def options_from_args(args: argparse.Namespace, containers: Sequence[str] = ()) -> SimOptions:
+    behaviours: dict[str, Behaviour] = {}
+    sigterm = "auto"
+    tick = None
+    if getattr(args, "behaviour", None):
+        behaviours, extra = load_behaviour_file(args.behaviour)
+        sigterm = extra.get("sigterm", sigterm)
+        tick = extra.get("tick_phase")
+    flags: dict[str, Any] = {}
+    for flag, _ in _BEHAVIOUR_FLAGS:
+        v = getattr(args, flag.replace("-", "_"), None)
+        if v is not None:
+            flags[flag.replace("-", "_")] = parse_duration(v, f"--{flag}")
+    if getattr(args, "exit_code", None) is not None:
+        flags["exit_code"] = args.exit_code
+    if getattr(args, "image_pull_fails", False):
+        flags["image_pull_fails"] = _ALWAYS
+    if flags:
+        target = args.container or ""
+        if args.container and containers and args.container not in containers:
+            raise PodlifeError(f'--container {args.container}: no such container (there are: {", ".join(containers)})')
+        behaviours[target] = behaviours.get(target, Behaviour()).merged(Behaviour(**flags))
+    elif getattr(args, "container", None) and containers and args.container not in containers:
+        raise PodlifeError(f'--container {args.container}: no such container (there are: {", ".join(containers)})')
+    if args.sigterm:
+        sigterm = args.sigterm
+    if getattr(args, "tick_phase", None) is not None:
+        tick = parse_duration(args.tick_phase, "--tick-phase")
+    duration = parse_duration(args.duration, "--for") if args.duration else DEFAULT_DURATION
+    if duration <= 0:
+        raise PodlifeError("--for: give a positive duration like 10m")
+    if duration > 7 * 86400:
+        raise PodlifeError(f"--for {args.duration}: at most 7 days can be simulated")
+    return SimOptions(duration=duration, tick_phase=tick, sigterm=sigterm, behaviours=behaviours)
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    if args.pods is not None:
+        if not args.out:
+            raise PodlifeError("--pods needs --out FILE (- for stdout)")
+        res = generate(args.pods, args.out, args.format, args.seed)
+        rate = res.observations / res.seconds if res.seconds > 0 else float("inf")
+        print(f"wrote {res.observations} observations of {res.pods} pods to {res.path} ({res.fmt}, {res.lines} lines) "
+              f"in {res.seconds:.2f} s ({rate:,.0f} observations/s)", file=sys.stderr if args.out == "-" else sys.stdout)
+        return 0
+    if not args.manifest:
+        raise PodlifeError("nothing to simulate: give a Pod manifest (POD.yaml), or --pods N --out FILE to generate")
+    manifests = load_manifests(args.manifest)
+    if args.pod:
+        manifests = [m for m in manifests if args.pod in (m.name, f"{m.namespace}/{m.name}")]
+        if not manifests:
+            names = ", ".join(m.name for m in load_manifests(args.manifest))
+            raise PodlifeError(f'{args.manifest}: no Pod "{args.pod}" in it (there are: {names})')
+    observed = None
+    observed_end = None
+    if args.against or args.session:
+        observed = _observed_timeline(args)
+    predicted_pods = []
+    specs = {}
+    opts_by_pod = {}
+    for m in manifests:
+        spec = m.spec
+        for s in args.sets:
+            spec = apply_set(spec, s)
+        names = [c.get("name") for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])
+                 if isinstance(c, dict)]
+        options = options_from_args(args, names)
+        if observed is not None and args.duration is None:  # as long as the recording, and a minute more
+            o = _pick_observed(observed, m.name, m.namespace)
+            options = replace(options, duration=max(60.0, math.ceil(o.end) + 60.0))
+        tl = predict(m.name, spec, options, namespace=m.namespace, source=f"simulate({os.path.basename(args.manifest)})")
+        if args.sets:
+            tl = replace(tl, pods=tuple(replace(p, notes=p.notes + (f"what-if: {', '.join(args.sets)}",))
+                                        for p in tl.pods))
+        predicted_pods.extend(tl.pods)
+        specs[m.name] = spec
+        opts_by_pod[m.name] = options
+    from kubectl_podlife.model.timeline import Timeline
+
+    timeline = Timeline(pods=tuple(predicted_pods))
+    if observed is not None:
+        return _print_comparison(args, timeline, observed, specs, opts_by_pod, observed_end)
+    if args.tui:
+        try:
+            from kubectl_podlife.tui.app import run_tui
+        except Exception as exc:  # noqa: BLE001 - the TUI is optional here; say so in one line
+            raise PodlifeError(f"the TUI is not available ({type(exc).__name__}: {exc}); use -o text|markdown|json"
+                               ) from None
+        return run_tui(timeline=timeline)
+    _print_timeline(timeline, args.output)
+    return 0
+
+
+def _print_timeline(timeline, output: str) -> None:
+    from kubectl_podlife import render
+
+    if output == "json":
+        print(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False))
+    elif output == "markdown":
+        print(render.markdown(timeline), end="")
+    else:
+        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        print(render.text(timeline, color=color), end="")
+
+
+def _observed_timeline(args: argparse.Namespace):
+    from kubectl_podlife import pipeline
+
+    if args.against and args.session:
+        raise PodlifeError("give either --against FILE... or --session ID, not both")
+    if args.session:
+        from kubectl_podlife.store import Store
+
+        with Store() as store:
+            return pipeline.timeline_for_session(store, store.resolve(args.session))
+    timeline, result = pipeline.timeline_for_files(args.against)
+    for w in list(result.warnings)[:5]:
+        print(f"warning: {w}", file=sys.stderr)
+    return timeline
+
+
+def _pick_observed(observed, name: str, namespace: str | None):
+    pods = [p for p in observed.pods if p.name == name and (namespace is None or p.namespace in (None, namespace))]
+    if not pods and len(observed.pods) == 1:
+        pods = list(observed.pods)
+    if not pods:
+        names = ", ".join(p.display for p in observed.pods[:10]) or "none"
+        raise PodlifeError(f'the recording has no pod "{name}" to compare with (pods seen: {names})')
+    return pods[0]
+
+
+def _print_comparison(args, timeline, observed, specs: dict, opts_by_pod: dict, observed_end) -> int:
+    from kubectl_podlife.timefmt import clock
+
+    results = []
+    for p in timeline.pods:
+        o = _pick_observed(observed, p.name, p.namespace)
+        diffs = compare(p, o, specs[p.name], opts_by_pod[p.name], o.end)
+        results.append((p, o, diffs))
+    if args.output == "json":
+        doc = {"predicted": timeline.to_json(),
+               "observed": {"pods": [o.to_json() for _, o, _ in results], "warnings": list(observed.warnings)},
+               "differences": [dict(d.to_json(), pod=p.name) for p, _, ds in results for d in ds]}
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+        return 0
+    out: list[str] = []
+    for p, o, diffs in results:
+        names = [c.get("name") for c in specs[p.name].get("containers") or [] if isinstance(c, dict)]
+        single = names[0] if len(names) == 1 else None
+        out.append(f"Pod {p.display}: predicted {p.final_status or '?'} with {p.restarts} restarts by "
+                   f"{clock(p.end)}; observed {o.final_status or '?'} with {o.restarts} restarts by {clock(o.end)}")
+        out.append(f"  Predicted: {p.diagnosis.summary}")
+        out.append(f"  Observed:  {o.diagnosis.summary}")
+        out.append("")
+        out.append(f"  {'kind':<10} {'#':>3} {'container':<24} {'predicted':>9} {'observed':>9} {'diff':>7}")
+        for kind in _COMPARED:
+            ps, os_ = _series(p, kind, single), _series(o, kind, single)
+            for c in dict.fromkeys(list(ps) + list(os_)):
+                pl, ol = ps.get(c, []), os_.get(c, [])
+                for i in range(max(len(pl), len(ol))):
+                    pt = pl[i].t if i < len(pl) else None
+                    ot = ol[i].t if i < len(ol) else None
+                    diff = f"{ot - pt:+.0f}s" if pt is not None and ot is not None else ""
+                    out.append(f"  {kind:<10} {i + 1:>3} {str(c or '-'):<24} {clock(pt) if pt is not None else '-':>9} "
+                               f"{clock(ot) if ot is not None else '-':>9} {diff:>7}")
+        out.append("")
+        if diffs:
+            out.append(f"  Differences beyond the rule's tolerance:")
+            for d in diffs:
+                out.append(f"  - {d.sentence()}")
+        else:
+            out.append("  No difference beyond the rule's tolerance (± one probe period + 2 s).")
+        out.append("")
+    print("\n".join(out).rstrip() + "\n", end="")
+    return 0

@@ -164,7 +164,7 @@ class PodlifeApp(App[int]):
 
     def say(self, text: str, severity: str = "information") -> None:
         self.messages.append(text)
-        self.notify(text, severity=severity)  # type: ignore[arg-type]
+        self.notify(text, severity=severity, timeout=4)  # type: ignore[arg-type]
 
     def fail(self, text: str, exit_code: int = 1) -> None:
         self.load_error = text
@@ -518,7 +518,6 @@ class PodlifeApp(App[int]):
             return
         self.container_filter = cycle(self.view.containers(), self.container_filter)
         self.rebuild_view()
-        self.say(f"showing {self.container_filter or 'all containers'}")
 
     def action_filter_kind(self) -> None:
         if self.view is None:
@@ -526,7 +525,6 @@ class PodlifeApp(App[int]):
         kinds = PodView(self.view.pod, self.container_filter).kinds()
         self.kind_filter = cycle(kinds, self.kind_filter)
         self.rebuild_view()
-        self.say(f"showing {self.kind_filter or 'all kinds'}")
 
     def action_back(self) -> None:
         if self._prompt_mode is not None:
@@ -540,7 +538,6 @@ class PodlifeApp(App[int]):
         elif self.container_filter or self.kind_filter:
             self.container_filter = self.kind_filter = None
             self.rebuild_view()
-            self.say("filters cleared")
 
     def action_pod(self, step: int) -> None:
         if self.timeline is None or len(self.timeline.pods) < 2:

@@ -63,6 +63,22 @@ def haystack(tr: Transition) -> str:
     return "\n".join(parts).lower()
 
 
+_HAYSTACKS: dict[int, tuple[PodTimeline, list[str]]] = {}
+
+
+def haystacks(pod: PodTimeline) -> list[str]:
+    """Every transition's searchable text, kept for the last few pods: the second search of a
+    100k-row pod costs a scan, not a rebuild (keyed by identity; the entry holds the pod alive)."""
+    hit = _HAYSTACKS.get(id(pod))
+    if hit is not None and hit[0] is pod:
+        return hit[1]
+    if len(_HAYSTACKS) >= 4:
+        _HAYSTACKS.pop(next(iter(_HAYSTACKS)))
+    hay = [haystack(tr) for tr in pod.transitions]
+    _HAYSTACKS[id(pod)] = (pod, hay)
+    return hay
+
+
 @dataclass
 class PodView:
     """One pod as the screen shows it: the rows left after the container/kind filters, with their
@@ -126,7 +142,8 @@ class PodView:
 
     def search(self, query: str) -> list[int]:
         q = query.lower()
-        return [row for row, i in enumerate(self.rows) if q in haystack(self.pod.transitions[i])]
+        hay = haystacks(self.pod)
+        return [row for row, i in enumerate(self.rows) if q in hay[i]]
 
 
 def cycle(options: list[str], current: str | None) -> str | None:

@@ -119,6 +119,8 @@ class LineList(ScrollView, can_focus=False):
     def set_cursor(self, row: int | None) -> None:
         self.cursor = row
         self.scroll_cursor_into_view()
+        # After set_count the scroll range only grows at the next layout; try again then.
+        self.call_after_refresh(self.scroll_cursor_into_view)
         self.refresh()
 
     def scroll_cursor_into_view(self) -> None:

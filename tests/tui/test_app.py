@@ -191,6 +191,9 @@ async def test_filters_by_container_and_kind_and_esc_clears():
         assert app.container_filter is None and app.kind_filter is None
         assert len(app.view) == total
         in_step(app)
+        await pilot.pause()
+        tv = app.query_one(TimelineView)
+        assert tv.scroll_y <= app.selected < tv.scroll_y + tv.visible_rows  # scrolled back into view
 
 
 async def test_pods_switch_and_list():
@@ -473,3 +476,13 @@ def test_run_tui_returns_the_exit_code(monkeypatch):
     assert app_module.run_tui(timeline=fx.liveness_timeline()) == 1
     monkeypatch.setattr(app_module.PodlifeApp, "run", lambda self: 0)
     assert app_module.run_tui(timeline=fx.liveness_timeline()) == 0
+
+
+async def test_clearing_a_filter_keeps_the_selection_in_view():
+    app = make_app(timeline=fx.liveness_timeline())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", "G", "escape")
+        await pilot.pause()
+        tv = app.query_one(TimelineView)
+        assert app.selected == len(app.view) - 1 > tv.visible_rows
+        assert tv.scroll_y <= app.selected < tv.scroll_y + tv.visible_rows
