@@ -6,7 +6,7 @@ Nothing is invented here: parsers record what the text says, with where it said 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 # Observation kinds.
@@ -83,9 +83,6 @@ class Observation:
     snapshot: str | None = None  # for CLOCK_AGO: the id of the output block the ages are relative to
     seq: int = 0  # order of appearance within its source
     recovered: bool = False  # True when re-assembled from damaged text (lost indentation etc.)
-
-    def with_time(self, t: float | None, lo: float | None, hi: float | None, **changes: Any) -> "Observation":
-        return replace(self, t=t, t_lo=lo, t_hi=hi, **changes)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -134,8 +134,7 @@ def _age_ok(text: str) -> bool:
     return bool(m and m.group(0)) or text in ("<unknown>", "<invalid>")
 
 
-def parse_table(lines: list[str], start: int, ctx: ParseContext, cols: list[str] | None = None,
-                tokens_stream: list[tuple[int, list[str]]] | None = None) -> tuple[list[Observation], int]:
+def parse_table(lines: list[str], start: int, ctx: ParseContext, cols: list[str] | None = None) -> tuple[list[Observation], int]:
     """Parse from `start` (a header line, or a first headerless row when `cols` is given).
 
     Returns the observations and the index of the first line not consumed.

@@ -14,7 +14,7 @@ from kubectl_podlife.ingest.anchor import creation_time
 from kubectl_podlife.model.facts import EventFact, classify
 from kubectl_podlife.model.spec import clean_spec
 from kubectl_podlife.observation import CONTAINER, EVENT, MARK, POD, ROW, SPEC, Observation
-from kubectl_podlife.timefmt import clock, seconds_between
+from kubectl_podlife.timefmt import seconds_between
 
 _TERMINATED_STATUSES = {"Completed", "Error", "OOMKilled", "ContainerCannotRun", "StartError",
                         "ContainerStatusUnknown", "DeadlineExceeded"}
@@ -74,7 +74,6 @@ class PodInput:
     pstates: list[Observation]
     created: str | None
     created_how: str | None
-    has_events_table: bool
 
 
 # --- assembling -----------------------------------------------------------------------------
@@ -145,7 +144,7 @@ def assemble(key, obs: list[Observation]) -> PodInput:
     return PodInput(key=key, obs=obs, spec=spec, spec_sources=sources, containers=containers, init_containers=inits,
                     rows=_time_sorted(rows), events=sorted(events, key=lambda e: _sort_key(e[0])),
                     cstates=[o for o in obs if o.kind == CONTAINER], pstates=[o for o in obs if o.kind == POD],
-                    created=created, created_how=how, has_events_table=bool(events))
+                    created=created, created_how=how)
 
 
 def _sort_key(o: Observation) -> tuple:
@@ -475,7 +474,3 @@ def _width(tr: T) -> float:
     if tr.lo is None or tr.hi is None:
         return 1e12
     return tr.hi - tr.lo
-
-
-def describe_time(tr: T) -> str:
-    return clock(tr.t) if tr.t is not None else "?"

@@ -131,13 +131,6 @@ def _probe_settings_line(p: ProbeInfo) -> str:
 
 # --- the restart explainer ----------------------------------------------------------------------
 
-def _in_window(tr: T, lo: float, hi: float, slack: float = 2.0) -> bool:
-    if tr.t is None:
-        return False
-    first = tr.first_t if tr.first_t is not None else tr.t
-    return first - slack <= hi and tr.t + slack >= lo
-
-
 def explain_restarts(ctx: PodContext) -> None:
     containers = list(dict.fromkeys([t.container for t in ctx.trs if t.kind == "restart"]))
     for c in containers:

@@ -419,9 +419,6 @@ class _Sim:
 
     # --- observations ----------------------------------------------------------------------
 
-    def _origin(self) -> str:
-        return f"{self.source}:{len(self.obs) + 1}"
-
     def _iso(self, t: float | None) -> str | None:
         if t is None:
             return None
@@ -1593,7 +1590,7 @@ def generate(pods: int, out: str, fmt: str = "jsonl", seed: int | None = None,
                                  "sources": [f"simulate --pods {pods} --seed {seed if seed is not None else 0}"]})
                      + "\n")
             lines = 1
-            dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+            dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
             buf = []
             for _, _, _, o in merged:
                 lines += 1
