@@ -548,29 +548,36 @@ class Capture:
     def open(self) -> int:
         """Check the connection with the first lists, create the session, and start watching.
 
-        Raises PodlifeError (one line, naming the server) when the API cannot be used at all.
+        Raises PodlifeError (one line, naming the server) when the API cannot be used at all; no
+        session is created then. List pages are recorded as they arrive, so a large list never sits
+        in memory whole.
         """
+        def record_now(batch: list[Item]) -> None:
+            self._ensure_session()
+            self._record(batch)
+
         streams = self._make_streams("v1")
         pod_streams = [s for s in streams if s.resource == "pods"]
         event_streams = [s for s in streams if s.resource == "events"]
-        first: list[list[Item]] = []
         for s in pod_streams:
             try:
-                s.rv = s.list(first.append)
+                s.rv = s.list(record_now)
             except Exception as exc:
+                if self.session_id is not None:
+                    self.store.close_session(self.session_id, "interrupted")
                 raise self._start_error(exc, "pods") from None
+        self._ensure_session()
         events_ok = True
         try:
             for s in event_streams:
-                s.rv = s.list(first.append)
+                s.rv = s.list(record_now)
         except Exception as exc:
             status = getattr(exc, "status", None)
             if status == 404:  # no core/v1 events here: use events.k8s.io/v1
-                first = [b for b in first if b[0][0] != "events"] if first else first
                 event_streams = [s for s in self._make_streams("events.k8s.io/v1") if s.resource == "events"]
                 try:
                     for s in event_streams:
-                        s.rv = s.list(first.append)
+                        s.rv = s.list(record_now)
                 except Exception as exc2:
                     events_ok = False
                     self.notify(f"cannot list events ({_reason(exc2)}); recording pods only")
@@ -578,15 +585,18 @@ class Capture:
                 events_ok = False
                 self.notify(f"cannot list events ({_reason(exc)}); recording pods only")
             else:
+                self.store.close_session(self.session_id, "interrupted")
                 raise self._start_error(exc, "events") from None
         self.streams = pod_streams + (event_streams if events_ok else [])
-        self.session_id = self.store.create_session("live", [self.describe()])
-        for batch in first:
-            self._record(batch)
         for s in self.streams:
             s.thread = threading.Thread(target=s.run, name=f"podlife-watch-{s.label}", daemon=True)
             s.thread.start()
+        assert self.session_id is not None
         return self.session_id
+
+    def _ensure_session(self) -> None:
+        if self.session_id is None:
+            self.session_id = self.store.create_session("live", [self.describe()])
 
     def _start_error(self, exc: BaseException, what: str) -> PodlifeError:
         server = self.target.server

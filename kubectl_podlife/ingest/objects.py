@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
 
@@ -24,6 +25,9 @@ _FIELD_PATH = re.compile(r"spec\.(initContainers|containers|ephemeralContainers)
 
 # --- small helpers ----------------------------------------------------------------------------
 
+_CANONICAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(?!000000)\d{6})?Z")
+
+
 def _ts(value: Any) -> str | None:
     """An API timestamp (RFC3339 / MicroTime, or a datetime from unquoted YAML) as ISO UTC."""
     if value is None or value == "":
@@ -32,7 +36,14 @@ def _ts(value: Any) -> str | None:
         return iso(value)
     if isinstance(value, date):
         return iso(datetime(value.year, value.month, value.day, tzinfo=timezone.utc))
-    return iso(parse_timestamp(str(value)))
+    return _ts_text(str(value))
+
+
+@lru_cache(maxsize=8192)
+def _ts_text(text: str) -> str | None:
+    if _CANONICAL.fullmatch(text):  # what the API server writes; already in our form
+        return text
+    return iso(parse_timestamp(text))
 
 
 def _newest(*times: str | None) -> str | None:

@@ -309,10 +309,8 @@ class _Container:
         self.killing = False
         self.done = False  # a regular init container that exited 0
         self.workers: dict[str, _Worker] = {}
+        self.field_path = f"spec.{'initContainers' if init else 'containers'}{{{name}}}"
 
-    @property
-    def field_path(self) -> str:
-        return f"spec.{'initContainers' if self.init else 'containers'}{{{self.name}}}"
 
     @property
     def running(self) -> bool:
@@ -364,6 +362,7 @@ class _Sim:
         self.phase_obs = None
         self.last_row: tuple | None = None
         self.rows = 0
+        self.obj = f"pod/{name}"
         self._iso_cache: dict[int, str] = {}
         self.aggregate_events = aggregate_events
         self.app_queue: list[_Container] = []
@@ -444,22 +443,21 @@ class _Sim:
 
     def _event(self, t: float, etype: str, reason: str, message: str, c: _Container | None,
                source: str = "kubelet") -> None:
-        key = (reason, message, c.name if c else None)
-        rec = self.events.get(key)
-        if rec is None:
-            rec = self.events[key] = [0, t]
-        rec[0] += 1
-        count, first = rec
-        if not self.aggregate_events:
-            count, first = 1, t  # one `kubectl get events -w` line per occurrence
+        t = round(t, 3)
+        count = first = None
+        if self.aggregate_events:  # API-style: one Event object per message, its count and first time
+            rec = self.events.setdefault((reason, message, c.name if c else None), [0, t])
+            rec[0] += 1
+            count, first = rec
         # Times stay on the pod clock (t, first_t): a `get events -w` line prints no absolute time.
-        first = round(first, 3)
-        data = {"type": etype, "reason": reason, "message": message, "source": source, "count": count,
-                "first_t": [first, first], "object": f"pod/{self.name}"}
+        data = {"type": etype, "reason": reason, "message": message, "source": source, "count": count or 1,
+                "first_t": [first if first is not None else t] * 2, "object": self.obj}
         if c is not None:
             data["field_path"] = c.field_path
-        raw = f"0s   {etype}   {reason}   pod/{self.name}   {message}"
-        self._add(EVENT, raw, data, c.name if c else None, t=t)
+        n = len(self.obs)
+        self.obs.append(Observation(EVENT, self.key, f"{self.source}:{n + 1}",
+                                    f"0s   {etype}   {reason}   {self.obj}   {message}", data,
+                                    c.name if c else None, t, t, t, None, CLOCK_POD, None, n))
 
     def _row(self) -> tuple:
         inits, apps = [], []
@@ -1138,7 +1136,8 @@ def load_manifests(path: str) -> list[PodManifest]:
         where = f"{name}:{mark.line + 1}" if mark is not None else name
         raise PodlifeError(f"{where}: not a YAML manifest ({getattr(exc, 'problem', None) or 'cannot parse'}); "
                            f"expected a Pod (kind: Pod with spec.containers)") from None
-    kinds = sorted({str(d.get("kind")) for d in found if isinstance(d, dict) and d.get("kind")})
+    kinds = sorted({str(d.get("kind")) for d in found if isinstance(d, dict) and d.get("apiVersion")
+                    and d.get("kind")})
     seen_kinds = f" (found kind {', '.join(kinds)})" if kinds else ""
     raise PodlifeError(f"{name}: no Pod manifest in it{seen_kinds}; expected kind: Pod with spec.containers")
 
@@ -1302,6 +1301,12 @@ def _series(pod, kind: str, single: str | None) -> dict[str | None, list]:
     return out
 
 
+def _has_probe(spec: dict, container: str | None, ptype: str) -> bool:
+    return any(isinstance(c, dict) and (container is None or c.get("name") == container)
+               and isinstance(c.get(f"{ptype}Probe"), dict)
+               for c in (spec.get("containers") or []) + (spec.get("initContainers") or []))
+
+
 def _tolerance(spec: dict, container: str | None, kind: str) -> tuple[float, str]:
     """±(one probe period + 2 s): the tick phase is unknown within a period, plus timing slack."""
     cspec = next((c for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])
@@ -1327,6 +1332,8 @@ def compare(predicted, observed, spec: dict, options: SimOptions, observed_end: 
     for kind in _COMPARED:
         ps, os_ = _series(predicted, kind, single), _series(observed, kind, single)
         for c in dict.fromkeys(list(ps) + list(os_)):
+            if kind in ("ready", "not-ready") and not _has_probe(spec, c, "readiness"):
+                continue  # READY follows the restarts there; nothing of its own to compare
             tol, _ = _tolerance(spec, c, kind)
             pl, ol = ps.get(c, []), os_.get(c, [])
             prev_delta = None
@@ -1356,9 +1363,10 @@ def compare(predicted, observed, spec: dict, options: SimOptions, observed_end: 
 
 
 def _interval(o, pod) -> tuple[float, float]:
-    """Where an observed transition can lie: its t_range; a restart with none happened at or before t."""
+    """Where an observed transition can lie: from its t to the end of its t_range (a coarse AGE like `10m`
+    stands for [600, 660)); a restart with no range was only seen by a later row, so at or before t."""
     if o.t_range:
-        return float(o.t_range[0]), float(o.t_range[1])
+        return float(o.t), max(float(o.t), float(o.t_range[1]))
     same = [x.t_range for x in pod.transitions if x.t_range and x is not o and
             {e.origin for e in x.evidence} & {e.origin for e in o.evidence}]
     hi = max([r[1] for r in same] + [o.t])
@@ -1845,6 +1853,8 @@ def _print_comparison(args, timeline, observed, specs: dict, opts_by_pod: dict, 
         for kind in _COMPARED:
             ps, os_ = _series(p, kind, single), _series(o, kind, single)
             for c in dict.fromkeys(list(ps) + list(os_)):
+                if kind in ("ready", "not-ready") and not _has_probe(specs[p.name], c, "readiness"):
+                    continue
                 pl, ol = ps.get(c, []), os_.get(c, [])
                 for i in range(max(len(pl), len(ol))):
                     pt = pl[i].t if i < len(pl) else None

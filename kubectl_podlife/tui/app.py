@@ -15,6 +15,7 @@ from typing import Any
 
 from textual import on, work
 from textual.app import App, ComposeResult
+from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
@@ -402,7 +403,10 @@ class PodlifeApp(App[int]):
             self.playing = False
             if self._tick_timer:
                 self._tick_timer.pause()
-        self.seek(t, user=False)
+        try:
+            self.seek(t, user=False)
+        except NoMatches:  # a last tick while the app shuts down: the widgets are gone
+            self.playing = False
 
     def action_speed(self, step: int) -> None:
         self.speed = next_speed(self.speed, step)

@@ -164,6 +164,7 @@ class FakeKube:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._conns: set[socket.socket] = set()
+        self._snapshots: dict[str, tuple[int, list[dict]]] = {}  # list continue tokens
         self.port = 0
         self.down = False
 
@@ -349,20 +350,24 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _list(self, resource: str, ok, params: dict[str, str], new_events: bool) -> None:
         kube = self.server_kube
-        with kube.cond:
-            items = [copy.deepcopy(o) for o in kube.objects[resource].values() if ok(o)]
-            rv = kube.rv
-        items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
-        start = 0
         cont = params.get("continue")
-        if cont:
-            rv_s, start_s = cont.split(":")
-            rv, start = int(rv_s), int(start_s)
+        if cont:  # later pages come from the first page's snapshot, as the real server does
+            token, start_s = cont.rsplit(":", 1)
+            rv, items = kube._snapshots[token]
+            start = int(start_s)
+        else:
+            with kube.cond:  # stored objects are never mutated (apply stores copies), so no copy here
+                items = [o for o in kube.objects[resource].values() if ok(o)]
+                rv = kube.rv
+            items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+            token = f"{rv}-{id(items)}"
+            start = 0
         limit = int(params.get("limit") or 0)
         page = items[start:start + limit] if limit else items[start:]
         meta: dict[str, Any] = {"resourceVersion": str(rv)}
         if limit and start + limit < len(items):
-            meta["continue"] = f"{rv}:{start + limit}"
+            kube._snapshots[token] = (rv, items)
+            meta["continue"] = f"{token}:{start + limit}"
         for o in page:
             kube.delivered.append((resource, "list", o["metadata"]["uid"], o["metadata"]["resourceVersion"]))
         kind = "EventList" if resource == "events" else "PodList"
