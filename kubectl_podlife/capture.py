@@ -341,6 +341,7 @@ class _Stream:
         self._resp = resp
         self._established = True
         self._back_online()
+        finished = False  # read to the server's end of stream: the connection can be reused
         try:
             if self.cap.stopping.is_set():  # closed while the request was on its way
                 return
@@ -372,9 +373,12 @@ class _Stream:
                     sink([(self.resource, etype, obj, _now())])
                     if rv:
                         self.rv = rv
+            finished = True
         finally:
             self._resp = None
             with contextlib.suppress(Exception):
+                if not finished:  # unread data on it: never hand this connection to the next request
+                    resp.close()
                 resp.release_conn()
 
     def _back_online(self) -> None:

@@ -466,7 +466,9 @@ def _absorb(target: T, tr: T) -> None:
         if getattr(target, attr) is None and getattr(tr, attr) is not None:
             setattr(target, attr, getattr(tr, attr))
     target.count = max(target.count, tr.count)
-    if tr.note and not target.note:
+    if tr.note and not target.note and target.kind != "restart":
+        # A restart's note says where its time came from (a row, or only a container state); the
+        # absorbed copy must not change that.
         target.note = tr.note
 
 

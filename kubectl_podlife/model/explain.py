@@ -170,7 +170,11 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
     n = r.restart_count
     who = f"{c}" if c else "the container"
     lived = (r.t - prev_start.t) if (prev_start is not None and prev_start.t is not None and r.t is not None) else None
-    kill = next((k for k in kills if k.facts and k.facts[0].kill_reason in ("liveness", "startup")), None)
+    probe_kills = [k for k in kills if k.facts and k.facts[0].kill_reason in ("liveness", "startup")]
+    # This restart's own kill is the latest one at or before it; an aggregated one (x6 over 4m, or a live
+    # Event whose count keeps growing) also covers it.
+    own = [k for k in probe_kills if k.t is not None and r.t is not None and k.t <= r.t + 1]
+    kill = max(own, key=lambda k: k.t) if own else (probe_kills[0] if probe_kills else None)
     # An aggregated Killing (x6 over 4m) names the cause of every restart in its span, but its time is
     # only its last occurrence: use it for timing only when it is this restart's own kill.
     timed_kill = kill if kill is not None and kill.t is not None and r.t is not None and (
@@ -308,6 +312,15 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
         if cause == "post-start-hook":
             r.rule = "a failing PostStart hook makes the kubelet kill the container (FailedPostStartHook)"
     _backoff_for_restart(ctx, c, r, lived, waited)
+    held = ctx.last_before("back-off", (c, None, ctx.single), r.t) if r.t is not None else None
+    if held is not None and prev_t is not None and held.t is not None and held.t > prev_t and r.backoff and (
+            held.reason == "CrashLoopBackOff"):
+        # This start waited out a crash-loop back-off: it was due at the exit plus the delay in force.
+        exit_t = term.t if term is not None and term.t is not None else held.t
+        rng = (round(exit_t + r.backoff, 1), round(exit_t + r.backoff + rules.POD_WORKER_REQUEUE[1], 1))
+        r.expected = Expected(rng, f"held in CrashLoopBackOff from {clock(held.t)}: due {go_duration(r.backoff)} "
+                                   f"after the exit at {clock(exit_t)}, plus up to 15 s of the pod worker's requeue",
+                              observed=r.t, difference=_diff_range(r, rng))
     if r.confidence == "observed" and not r.evidence:
         r.confidence = "inferred"
 
