@@ -865,13 +865,18 @@ def run_watch(args: argparse.Namespace) -> int:
 def watch(args: argparse.Namespace, stop: threading.Event | None = None, out: TextIO | None = None,
           err: TextIO | None = None, store: Store | None = None,
           capture_options: Mapping[str, Any] | None = None) -> int:
+    """The watch command with its streams injectable (tests drive it through `stop`, `out`, `err`)."""
     out = out or sys.stdout
     err = err or sys.stderr
-
     lock = threading.Lock()
+    held: list[str] | None = None  # while the TUI owns the terminal, notices wait here
 
     def notify(msg: str) -> None:  # streams and the recorder speak from several threads
         with lock:
+            if held is not None:
+                held.append(msg)
+                del held[:-50]
+                return
             err.write(f"podlife: {msg}\n")
             err.flush()
 
@@ -902,24 +907,41 @@ def watch(args: argparse.Namespace, stop: threading.Event | None = None, out: Te
     restore = _install_signals(stop, raise_interrupt=use_tui)
     status = "closed"
     rc = 0
+    broken_pipe = False
     try:
         sid = cap.open()
         notify(f"recording session {sid}: {cap.describe()} (Ctrl-C to stop)")
         if use_tui and run_tui is not None:
-            worker = threading.Thread(target=cap.run, args=(stop,), name="podlife-recorder", daemon=True)
+            failed: list[BaseException] = []
+
+            def record() -> None:
+                try:
+                    cap.run(stop)
+                except BaseException as exc:  # shown after the TUI, never as a traceback over it
+                    failed.append(exc)
+                    notify(f"recording stopped: {type(exc).__name__}: {exc}")
+
+            worker = threading.Thread(target=record, name="podlife-recorder", daemon=True)
+            held = []
             worker.start()
             try:
                 rc = run_tui(store_path=str(store.path), session_id=sid, follow=True) or 0
             finally:
                 stop.set()
                 worker.join(timeout=5)
+                with lock:
+                    notices, held = held, None
+                for msg in notices:
+                    notify(msg)
+            if failed:
+                status = "interrupted"
         else:
             cap.run(stop)
     except KeyboardInterrupt:
         stop.set()
-    except PodlifeError:
-        status = "interrupted"
-        raise
+    except BrokenPipeError:  # `... | head`: the reader has gone; what was recorded stays
+        stop.set()
+        broken_pipe = True
     except BaseException:
         status = "interrupted"
         raise
@@ -933,6 +955,9 @@ def watch(args: argparse.Namespace, stop: threading.Event | None = None, out: Te
                    if status == "closed" else f"session {cap.session_id} {status}")
         if own_store:
             store.close()
+    if broken_pipe and out is sys.stdout:
+        with contextlib.suppress(OSError, ValueError):  # no second BrokenPipeError when Python flushes at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return rc if isinstance(rc, int) else 0
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import CORPUS, corpus_files, explain_json, pod, shared_file
+from podlife_testkit import CORPUS, corpus_files, explain_json, pod, shared_file
 
 # file prefix -> (pod, expected diagnosis cause, extra checks)
 EXPECTED = {

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO
+from podlife_testkit import REPO
 
 
 def test_krew_manifest_is_valid():

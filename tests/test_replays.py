@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import REPO, explain_json, pod
+from podlife_testkit import REPO, explain_json, pod
 
 REPLAYS = REPO / "replays"
 EXPECTED = {

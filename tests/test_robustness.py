@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from conftest import corpus_files, seed_files
+from podlife_testkit import corpus_files, seed_files
 from kubectl_podlife.ingest import read_text
 from kubectl_podlife.ingest.anchor import anchor
 from kubectl_podlife.model import build_timeline

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SEEDS, explain_json, pod, run_cli, seed_files, shared_file
+from podlife_testkit import SEEDS, explain_json, pod, run_cli, seed_files, shared_file
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, SEEDS, REPO, run_cli, shared_file
+from podlife_testkit import CORPUS, SEEDS, REPO, run_cli, shared_file
 from kubectl_podlife.errors import PodlifeError
 from kubectl_podlife.model import simulate as S
 

@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from conftest import REPO, SEEDS, run_cli, shared_file
+from podlife_testkit import REPO, SEEDS, run_cli, shared_file
 from kubectl_podlife.errors import PodlifeError
 from kubectl_podlife.observation import Observation, PodKey
 from kubectl_podlife.store import SCHEMA_VERSION, Store

@@ -603,7 +603,14 @@ def _lanes(inp: PodInput, trs: list[T], end: float) -> tuple[Lane, ...]:
         marks: list[Mark] = []
         state = "waiting"
         start = 0.0
+        init_index = inp.init_containers.index(name) if name in inp.init_containers else None
         for t in trs:
+            if init_index is not None and t.t is not None and state != "terminated" and _init_done_past(
+                    t.to_state, init_index):
+                # Init:N/M with N past this one (or PodInitializing): it completed.
+                segs.append(Segment(start, t.t, state)) if t.t > start else None
+                state, start = "terminated", t.t
+                continue
             if t.t is None or (t.container is not None and name is not None and t.container != name):
                 continue
             if t.container is None and len(names) > 1 and t.kind not in ("created", "scheduled", "terminating",
@@ -622,6 +629,17 @@ def _lanes(inp: PodInput, trs: list[T], end: float) -> tuple[Lane, ...]:
         lanes.append(Lane(container=name or "(pod)", init=name in inp.init_containers,
                           segments=tuple(segs), marks=tuple(marks)))
     return tuple(lanes)
+
+
+def _init_done_past(status: str | None, index: int) -> bool:
+    import re
+
+    if not status:
+        return False
+    if status in ("PodInitializing", "Running"):
+        return True
+    m = re.match(r"Init:(\d+)/\d+$", status)
+    return bool(m and int(m.group(1)) > index)
 
 
 def _notes(inp: PodInput, trs: list[T]) -> list[str]:

@@ -670,3 +670,66 @@ def test_printed_transitions_match_the_stored_session(kube, kubeconfig, tmp_path
     assert want <= got
     assert len(printed) == len(got)
     db.close()
+
+
+# --- the TUI wiring and connection reuse -------------------------------------------------------------
+
+class _TTY(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    p = argparse.ArgumentParser()
+    add_watch_arguments(p)
+    return p.parse_args(list(argv))
+
+
+def test_tui_follows_the_session_while_capture_records_in_the_background(kube, kubeconfig, tmp_path, monkeypatch):
+    calls = []
+
+    def fake_run_tui(*, store_path, session_id, follow):
+        calls.append((store_path, session_id, follow))
+        kube.wait_for_watchers({"pods": 1, "events": 1})
+        play(kube, sc.readiness_httpget(delete_at=None))
+        expected = truth(kube, listed_at=0)
+        with Store(store_path) as s:  # the TUI reads the store on its own connection
+            wait_until(lambda: len(s.observations(session_id)[1]) >= len(expected), 10, "background recording")
+            assert s.session(session_id).status == "open"
+        return 0
+
+    monkeypatch.setitem(sys.modules, "kubectl_podlife.tui.app", SimpleNamespace(run_tui=fake_run_tui))
+    db = Store(tmp_path / "tui.db")
+    out, err = _TTY(), io.StringIO()
+    rc = watch(_args("--kubeconfig", str(kubeconfig)), out=out, err=err, store=db, capture_options=FAST)
+    assert rc == 0 and len(calls) == 1
+    store_path, sid, follow = calls[0]
+    assert store_path == str(db.path) and follow is True
+    assert db.session(sid).status == "closed"
+    assert out.getvalue() == ""  # nothing printed over the TUI
+    db.close()
+
+
+def test_without_a_tui_it_falls_back_to_printing(kube, kubeconfig, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "kubectl_podlife.tui.app", None)  # not importable
+    db = Store(tmp_path / "fb.db")
+    stop = threading.Event()
+    stop.set()  # record the initial list, then stop at once
+    err = io.StringIO()
+    rc = watch(_args("--kubeconfig", str(kubeconfig)), stop=stop, out=_TTY(), err=err, store=db,
+               capture_options=FAST)
+    assert rc == 0
+    assert "the TUI is not available" in err.getvalue() and "printing transitions instead" in err.getvalue()
+    assert db.sessions()[0].status == "closed"
+    db.close()
+
+
+def test_a_target_can_be_used_again_after_a_capture_closed(kube, kubeconfig, store):
+    play(kube, sc.background())
+    target = load_target(kubeconfig=str(kubeconfig))
+    for _ in range(3):  # closed watch connections must never go back to the pool half-read
+        cap = Capture(target, store, **FAST)
+        cap.open()
+        kube.wait_for_watchers({"pods": 1, "events": 1})
+        cap.close()
+    assert [s.status for s in store.sessions()] == ["closed"] * 3
