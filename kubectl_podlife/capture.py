@@ -221,24 +221,35 @@ def _reason(exc: BaseException) -> str:
     if isinstance(status, int) and status:
         msg = _status_message(getattr(exc, "body", None))
         return f"HTTP {status} {getattr(exc, 'reason', '') or ''}".strip() + (f": {msg}" if msg else "")
-    seen: set[int] = set()
-    cur: BaseException | None = exc
-    while cur is not None and id(cur) not in seen:
-        seen.add(id(cur))
-        if isinstance(cur, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(cur, ConnectionResetError):
-            return "connection reset"
-        if isinstance(cur, TimeoutError) or "timed out" in str(cur).lower() or "timeout" in type(cur).__name__.lower():
-            return "timed out"
-        if "Name or service not known" in str(cur) or "nodename nor servname" in str(cur):
-            return "host name not found"
-        if "refused" in str(cur).lower():
-            return "connection refused"
+    # urllib3 wraps the cause: MaxRetryError.reason -> ProtocolError(msg, RemoteDisconnected(...)) ...
+    chain: list[BaseException] = []
+    todo: list[BaseException] = [exc]
+    while todo and len(chain) < 20:
+        cur = todo.pop(0)
+        if any(cur is c for c in chain):
+            continue
+        chain.append(cur)
         nxt = getattr(cur, "reason", None)
-        cur = nxt if isinstance(nxt, BaseException) else (cur.__cause__ or cur.__context__)
-    text = " ".join(str(exc).split())
-    return text[:160] if text else type(exc).__name__
+        for cand in (nxt, cur.__cause__, cur.__context__, *getattr(cur, "args", ())):
+            if isinstance(cand, BaseException):
+                todo.append(cand)
+    names = " ".join(type(c).__name__ for c in chain)
+    texts = " ".join(str(c) for c in chain).lower()
+    if "ConnectionRefusedError" in names or "refused" in texts:
+        return "connection refused"
+    if "RemoteDisconnected" in names or "IncompleteRead" in names or "connection aborted" in texts \
+            or "connection broken" in texts:
+        return "the connection was closed"
+    if "ConnectionResetError" in names or "reset by peer" in texts:
+        return "connection reset"
+    if "timeout" in names.lower() or "timed out" in texts:
+        return "timed out"
+    if "name or service not known" in texts or "nodename nor servname" in texts or "NameResolutionError" in names:
+        return "host name not found"
+    if "SSLError" in names or "certificate" in texts:
+        return "TLS error: " + " ".join(str(chain[-1]).split())[:120]
+    text = " ".join(str(chain[-1]).split())
+    return text[:160] if text else type(chain[-1]).__name__
 
 
 def _status_message(body: Any) -> str | None:
@@ -278,6 +289,7 @@ class _Stream:
         self._received = 0  # watch events received on the current request
         self._down_since: float | None = None  # when the API server stopped answering this stream
         self.watch_requests = 0
+        self.listed = 0  # items in the last list
 
     @property
     def label(self) -> str:
@@ -308,6 +320,7 @@ class _Stream:
         """List (in pages) into `sink`; returns the list's resourceVersion to watch from."""
         cont: str | None = None
         list_rv: str | None = None
+        self.listed = 0
         timeout = self.cap.request_timeout or None
         while True:
             try:
@@ -325,6 +338,7 @@ class _Stream:
             meta = body.get("metadata") or {}
             list_rv = list_rv or meta.get("resourceVersion")
             items = [i for i in body.get("items") or [] if isinstance(i, dict)]
+            self.listed += len(items)
             if items:
                 sink([(self.resource, "LIST", i, arrival) for i in items])
             cont = meta.get("continue") or None
@@ -566,6 +580,9 @@ class Capture:
         for s in pod_streams:
             try:
                 s.rv = s.list(record_now)
+                if self.pods and not s.listed:
+                    name = (s.field_selector or "").split(",")[0].split("=", 1)[-1]
+                    self.notify(f'pod "{name}" is not in namespace {self.namespace} (yet); waiting for it')
             except Exception as exc:
                 if self.session_id is not None:
                     self.store.close_session(self.session_id, "interrupted")

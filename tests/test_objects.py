@@ -297,6 +297,17 @@ def test_deleted_mark():
     m = deleted_mark(CRASHLOOP_POD, "api:pods/rv=9", seq=4, arrival="2023-03-19T09:48:00Z")
     assert m.kind == MARK and m.data["what"] == "deleted" and m.time == "2023-03-19T09:48:00Z"
     assert m.pod == PodKey("liveness-exec-pod", "default", UID)
+    assert m.data["arrival"] == "2023-03-19T09:48:00Z"
+
+
+def test_deleted_mark_keeps_a_skewed_arrival_inside_the_deletion_window():
+    pod = copy.deepcopy(CRASHLOOP_POD)
+    pod["metadata"].update(deletionTimestamp="2023-03-19T09:48:30Z", deletionGracePeriodSeconds=30)
+    # the delete was requested at 09:48:00; the object was gone by 09:48:30 at the latest
+    assert deleted_mark(pod, "x", arrival="2023-03-19T09:48:12Z").time == "2023-03-19T09:48:12Z"
+    assert deleted_mark(pod, "x", arrival="2023-03-19T09:40:00Z").time == "2023-03-19T09:48:00Z"  # clock behind
+    assert deleted_mark(pod, "x", arrival="2023-03-19T10:00:00Z").time == "2023-03-19T09:48:30Z"  # clock ahead
+    assert deleted_mark(pod, "x").time == "2023-03-19T09:48:30Z"  # a saved stream: the deadline
 
 
 # --- events ----------------------------------------------------------------------------------

@@ -224,12 +224,26 @@ def pod_observations(pod: Mapping[str, Any], origin: str, seq_start: int = 0, ar
 def deleted_mark(pod: Mapping[str, Any], origin: str, seq: int = 0, arrival: str | None = None) -> Observation:
     """The MARK for a watch DELETED event: the object is gone from the API.
 
-    The API does not say when the object was removed; live capture knows when it heard of it
-    (`arrival`), a saved stream only has the deletion deadline (deletionTimestamp).
+    The API does not say when the object was removed. It happened between the delete request
+    (deletionTimestamp - deletionGracePeriodSeconds) and the deadline (deletionTimestamp); live
+    capture knows when it heard of it (`arrival`, the local clock), kept inside that window so a
+    skewed local clock cannot put the deletion before the request. A saved stream only has the
+    deadline.
     """
     meta = pod.get("metadata") or {}
     key = pod_key(pod)
-    when = arrival or _ts(meta.get("deletionTimestamp"))
+    deadline = _ts(meta.get("deletionTimestamp"))
+    when = arrival or deadline
+    if arrival and deadline:
+        grace = meta.get("deletionGracePeriodSeconds")
+        hi = parse_timestamp(deadline)
+        at = parse_timestamp(arrival)
+        lo = hi - timedelta(seconds=grace) if hi is not None and isinstance(grace, (int, float)) else None
+        if at is not None and hi is not None:
+            if at > hi:
+                when = deadline
+            elif lo is not None and at < lo:
+                when = iso(lo)
     data: dict[str, Any] = {"what": "deleted"}
     return Observation(kind=MARK, pod=key, origin=origin, time=when, clock=CLOCK_ABS if when else CLOCK_NONE,
                        seq=seq, raw=_compact({"type": "DELETED", "pod": key.name, "rv": meta.get("resourceVersion")}),

@@ -97,11 +97,8 @@ def norm(obs):
     rows = []
     for o in obs:
         data = {k: v for k, v in o.data.items() if k != "arrival"}
-        if o.kind == "mark":
-            data.pop("time", None)
         rows.append(json.dumps([o.kind, o.pod.namespace, o.pod.name, o.pod.uid, o.container, o.origin,
-                                None if o.kind == "mark" else o.time, o.clock if o.kind != "mark" else None,
-                                data, o.raw], sort_keys=True))
+                                o.time, o.clock, data, o.raw], sort_keys=True))
     return Counter(rows)
 
 
@@ -733,3 +730,35 @@ def test_a_target_can_be_used_again_after_a_capture_closed(kube, kubeconfig, sto
         kube.wait_for_watchers({"pods": 1, "events": 1})
         cap.close()
     assert [s.status for s in store.sessions()] == ["closed"] * 3
+
+
+def test_named_pod_that_does_not_exist_yet_is_waited_for(kube, kubeconfig, store):
+    notes: list[str] = []
+    with capturing(kube, kubeconfig, store, notes=notes, pods=["readiness-httpget-demo"]) as cap:
+        kube.wait_for_watchers({"pods": 1, "events": 1})
+        assert any('pod "readiness-httpget-demo" is not in namespace default (yet)' in n for n in notes)
+        play(kube, sc.readiness_httpget())
+        expected = truth(kube, listed_at=cap.listed_at)
+        wait_recorded(store, cap.session_id, expected)
+    got = stored(store, cap.session_id)
+    assert norm(got) == norm(expected)
+    mark = [o for o in got if o.kind == "mark"]
+    assert len(mark) == 1 and mark[0].time == "2023-03-19T09:46:50Z"  # inside the deletion window, not "now"
+
+
+def test_connection_failures_are_said_in_a_few_words():
+    import http.client
+
+    from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError, ReadTimeoutError
+
+    from kubectl_podlife.capture import _reason
+    refused = MaxRetryError(None, "/api/v1/pods", reason=NewConnectionError(
+        None, "Failed to establish a new connection: [Errno 111] Connection refused"))
+    assert _reason(refused) == "connection refused"
+    closed = MaxRetryError(None, "/api/v1/pods", reason=ProtocolError(
+        "Connection aborted.", http.client.RemoteDisconnected("Remote end closed connection without response")))
+    assert _reason(closed) == "the connection was closed"
+    assert _reason(ReadTimeoutError(None, "/api/v1/pods", "Read timed out. (read timeout=330)")) == "timed out"
+    api = SimpleNamespace(status=503, reason="Service Unavailable",
+                          body=json.dumps({"kind": "Status", "message": "etcdserver: leader changed"}))
+    assert _reason(api) == "HTTP 503 Service Unavailable: etcdserver: leader changed"
