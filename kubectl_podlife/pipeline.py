@@ -5,7 +5,7 @@ The CLI, the TUI and live capture all call these, so every view explains the sam
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from kubectl_podlife.ingest import IngestResult, read_paths
 from kubectl_podlife.model import build_timeline
@@ -20,8 +20,9 @@ def timeline_for_files(paths: Sequence[str]) -> tuple[Timeline, IngestResult]:
     return build_timeline(result.observations, warnings=[str(w) for w in result.warnings]), result
 
 
-def timeline_for_observations(observations: Iterable[Observation], warnings: Iterable[str] = ()) -> Timeline:
-    return build_timeline(list(observations), warnings=list(warnings))
+def timeline_for_observations(observations: Iterable[Observation], warnings: Iterable[str] = (),
+                              progress: Callable[[int, int, int], None] | None = None) -> Timeline:
+    return build_timeline(list(observations), warnings=list(warnings), progress=progress)
 
 
 def timeline_for_session(store: Store, session_id: int) -> Timeline:

@@ -202,7 +202,18 @@ class PodlifeApp(App[int]):
             store.session(src.session_id)  # a clear error for an unknown id
             last_id, observations = store.observations(src.session_id)
             warnings = store.warnings(src.session_id)
-            timeline = timeline_for_observations(observations, warnings)
+            total = len(observations)
+            self.call_from_thread(self._loading_text, f"explaining {total:,} observations…")
+            last_shown = [0.0]
+
+            def progress(pods_done: int, pods_total: int, obs_done: int) -> None:
+                now = time.monotonic()
+                if now - last_shown[0] > 0.1:  # at most ten updates a second
+                    last_shown[0] = now
+                    self.call_from_thread(self._loading_text, f"explaining {obs_done:,} of {total:,} observations "
+                                                              f"({pods_done:,}/{pods_total:,} pods)…")
+
+            timeline = timeline_for_observations(observations, warnings, progress=progress)
             if self.following:
                 self._live = _Live(store, last_id, list(observations))
             else:
@@ -215,6 +226,9 @@ class PodlifeApp(App[int]):
         except Exception as exc:  # a bug: still one line, never a traceback over the screen
             self.post_message(LoadFailed(f"internal error while loading {src.describe()}: "
                                          f"{type(exc).__name__}: {exc}"))
+
+    def _loading_text(self, text: str) -> None:
+        self.query_one("#loading-text", Static).update(text)
 
     def on_loaded(self, message: Loaded) -> None:
         self.screen.remove_class("-loading")

@@ -21,8 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from conftest import simple_kubeconfig  # noqa: E402
-from fake_apiserver import FakeKube  # noqa: E402
+from fake_apiserver import FakeKube, simple_kubeconfig  # noqa: E402
 
 from kubectl_podlife.capture import Capture, load_target  # noqa: E402
 from kubectl_podlife.store import Store  # noqa: E402

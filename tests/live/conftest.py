@@ -4,34 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import pytest
-import yaml
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from fake_apiserver import FakeKube  # noqa: E402
-
-
-def write_kubeconfig(path: Path, contexts: list[dict], current: str | None, clusters: list[dict],
-                     users: list[dict]) -> Path:
-    doc = {"apiVersion": "v1", "kind": "Config", "preferences": {}, "clusters": clusters, "users": users,
-           "contexts": contexts}
-    if current is not None:
-        doc["current-context"] = current
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
-    return path
-
-
-def simple_kubeconfig(path: Path, server: str, token: str = "test-token", namespace: str | None = None,
-                      name: str = "fake") -> Path:
-    ctx: dict = {"cluster": f"{name}-cluster", "user": f"{name}-user"}
-    if namespace:
-        ctx["namespace"] = namespace
-    return write_kubeconfig(path, [{"name": name, "context": ctx}], name,
-                            [{"name": f"{name}-cluster", "cluster": {"server": server}}],
-                            [{"name": f"{name}-user", "user": {"token": token}}])
+from fake_apiserver import FakeKube, simple_kubeconfig  # noqa: E402
 
 
 @pytest.fixture

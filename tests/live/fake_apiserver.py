@@ -15,8 +15,9 @@ import json
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import parse_qs, urlsplit
 
@@ -490,3 +491,27 @@ class _Handler(BaseHTTPRequestHandler):
         body = {"type": type_, "object": kube._shape(resource, obj, new_events)}
         self._chunk((json.dumps(body) + "\n").encode())
         kube.delivered.append((resource, type_, obj["metadata"]["uid"], obj["metadata"]["resourceVersion"]))
+
+
+# --- kubeconfig files pointing at it ---------------------------------------------------------------
+
+def write_kubeconfig(path: Path, contexts: list[dict], current: str | None, clusters: list[dict],
+                     users: list[dict]) -> Path:
+    import yaml
+
+    doc = {"apiVersion": "v1", "kind": "Config", "preferences": {}, "clusters": clusters, "users": users,
+           "contexts": contexts}
+    if current is not None:
+        doc["current-context"] = current
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+def simple_kubeconfig(path: Path, server: str, token: str = "test-token", namespace: str | None = None,
+                      name: str = "fake") -> Path:
+    ctx: dict = {"cluster": f"{name}-cluster", "user": f"{name}-user"}
+    if namespace:
+        ctx["namespace"] = namespace
+    return write_kubeconfig(path, [{"name": name, "context": ctx}], name,
+                            [{"name": f"{name}-cluster", "cluster": {"server": server}}],
+                            [{"name": f"{name}-user", "user": {"token": token}}])

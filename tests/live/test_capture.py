@@ -20,8 +20,7 @@ from types import SimpleNamespace
 import pytest
 
 import live_scenarios as sc
-from conftest import simple_kubeconfig, write_kubeconfig
-from fake_apiserver import FakeKube
+from fake_apiserver import FakeKube, simple_kubeconfig, write_kubeconfig
 
 from kubectl_podlife.capture import (Capture, TransitionPrinter, add_watch_arguments, load_target,
                                      parse_request_timeout, transition_key, watch)
@@ -31,6 +30,19 @@ from kubectl_podlife.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = {"backoff_base": 0.05, "backoff_max": 0.4, "watch_timeout": (20, 20)}
+
+
+def _entry() -> tuple[str, ...]:
+    """What users run (`kubectl podlife watch` = the package's CLI), or capture's own main without it."""
+    try:
+        from kubectl_podlife.cli import build_parser
+        build_parser().parse_args(["watch", "--no-tui"])
+        return ("kubectl_podlife", "watch")
+    except Exception:
+        return ("kubectl_podlife.capture",)
+
+
+ENTRY = _entry()
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -176,6 +188,11 @@ def test_records_the_seed_story_exactly(kube, kubeconfig, store):
     assert all(o.data.get("arrival") for o in got)
     keys = dedup_keys(store, cap.session_id)
     assert len(keys) == len(set(keys)) == len(got)
+    # the JSONL interchange form reads back as the same observations
+    from kubectl_podlife.ingest.objects import decode_json_stream
+    text = "\n".join(json.dumps(o.to_json()) for o in got)
+    again, warnings = decode_json_stream(text, "export.jsonl")
+    assert warnings == [] and again == got
     info = store.session(cap.session_id)
     assert info.status == "closed" and info.kind == "live"
     assert "namespace default" in info.sources[0] and kube.url in info.sources[0]
@@ -376,12 +393,13 @@ def test_unreachable_at_start_is_one_line_error(tmp_path, store):
     assert f"http://127.0.0.1:{port}" in msg and "connection refused" in msg and "\n" not in msg
     assert store.sessions() == []  # no empty session left behind
 
-    out = subprocess.run([sys.executable, "-m", "kubectl_podlife.capture", "--no-tui", "--kubeconfig", str(cfg)],
-                         capture_output=True, text=True, timeout=60, cwd=REPO, env=_env(tmp_path))
-    assert out.returncode != 0
-    assert out.stdout == ""
-    lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and f"127.0.0.1:{port}" in lines[0]
+    for entry in {ENTRY, ("kubectl_podlife.capture",)}:
+        out = subprocess.run([sys.executable, "-m", *entry, "--no-tui", "--kubeconfig", str(cfg)],
+                             capture_output=True, text=True, timeout=60, cwd=REPO, env=_env(tmp_path))
+        assert out.returncode != 0
+        assert out.stdout == ""
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and f"127.0.0.1:{port}" in lines[0], lines
 
 
 def test_wrong_token_is_a_clear_error(kube, tmp_path, store):
@@ -402,9 +420,8 @@ def test_signal_closes_the_session_and_leaves_a_valid_db(kube, kubeconfig, tmp_p
     play(kube, sc.background())
     listed = kube.rv
     env = _env(tmp_path)
-    proc = subprocess.Popen([sys.executable, "-m", "kubectl_podlife.capture", "--no-tui", "--kubeconfig",
-                             str(kubeconfig)], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen([sys.executable, "-m", *ENTRY, "--no-tui", "--kubeconfig", str(kubeconfig)],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         kube.wait_for_watchers({"pods": 1, "events": 1}, timeout=30)
         play(kube, sc.story())
