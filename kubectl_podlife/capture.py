@@ -645,9 +645,6 @@ class Capture:
                 except queue.Full:
                     continue
 
-    def _notify(self, msg: str) -> None:
-        self.notify(msg)
-
     def _unreachable(self, reason: str, delay: float) -> None:
         """One line per retry round, however many streams failed (they back off in step)."""
         now = time.monotonic()
@@ -683,9 +680,8 @@ class Capture:
             items = self._drain(0.2)
             if items:
                 self._record(items)
-        self.stopping.set()
-        items = self._drain(0)
-        if items:
+        self.stopping.set()  # streams stop queueing; record what they already handed over
+        while items := self._drain(0):
             self._record(items)
 
     def _drain(self, timeout: float) -> list[Item]:

@@ -12,7 +12,7 @@ import json
 import re
 from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from kubectl_podlife.observation import (CLOCK_ABS, CLOCK_NONE, CONTAINER, EVENT, KINDS, MARK, POD, SPEC,
                                          Observation, PodKey, UNNAMED)

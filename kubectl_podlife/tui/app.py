@@ -594,7 +594,7 @@ class PodlifeApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
     def export_markdown(self, timeline: Timeline, pod: PodTimeline) -> None:
         try:
-            path, fallback = write_export(timeline, pod)
+            path = write_export(timeline, pod)
         except OSError as exc:
             self.post_message(Exported(f"cannot write the markdown: {exc.strerror} ({exc.filename}); "
                                        "set PODLIFE_EXPORT_DIR to a writable directory", error=True))
@@ -602,8 +602,7 @@ class PodlifeApp(App[int]):
         except Exception as exc:
             self.post_message(Exported(f"markdown export failed: {type(exc).__name__}: {exc}", error=True))
             return
-        note = " (built-in markdown; kubectl_podlife.render not available)" if fallback else ""
-        self.post_message(Exported(f"wrote {path}{note}"))
+        self.post_message(Exported(f"wrote {path}"))
 
     def on_exported(self, message: Exported) -> None:
         self.say(message.text, severity="error" if message.error else "information")

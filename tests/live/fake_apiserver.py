@@ -409,13 +409,11 @@ class _Handler(BaseHTTPRequestHandler):
         with kube.cond:
             kube.active_watches[resource] += 1
             kube.cond.notify_all()
-        sent = 0
         deadline = time.monotonic() + timeout
         idle_since = time.monotonic()
         try:
             for o in initial:
                 self._send(resource, "ADDED", o, new_events)
-                sent += 1
             while True:
                 out: list[Change] = []
                 bookmark = None
@@ -448,7 +446,6 @@ class _Handler(BaseHTTPRequestHandler):
                         self.connection.shutdown(socket.SHUT_RDWR)  # mid-stream, no final chunk
                         return
                     self._send(resource, ch.type, ch.obj, new_events)
-                    sent += 1
                     idle_since = time.monotonic()
                 if bookmark is not None:
                     kind = "Event" if resource == "events" else "Pod"

@@ -13,7 +13,7 @@ import kubectl_podlife
 from kubectl_podlife.model.timeline import Diagnosis, PodTimeline, Transition
 from kubectl_podlife.tui.bindings import BINDINGS, effective_keys, load_keymap
 from kubectl_podlife.tui.explain import explanation_text
-from kubectl_podlife.tui.export import export_path, fallback_markdown
+from kubectl_podlife.tui.export import export_path, write_export
 from kubectl_podlife.tui.playback import PodView, cycle, next_speed, parse_seek
 
 
@@ -122,13 +122,17 @@ def test_every_binding_has_an_id_and_a_description():
     assert all(b.description for b in BINDINGS)
 
 
-def test_export_path_and_fallback_markdown(tmp_path, monkeypatch):
+def test_export_path_and_markdown(tmp_path, monkeypatch):
+    from kubectl_podlife.model.timeline import Timeline
+
     monkeypatch.setenv("PODLIFE_EXPORT_DIR", str(tmp_path))
     assert export_path("web/../x") == tmp_path / "web_.._x-podlife.md"
-    md = fallback_markdown(fx.liveness_pod())
-    assert md.startswith("# default/liveness-exec-pod\n")
-    assert "| 43s | restart | liveness-exec-container | 1/1 | Running | 1 (1s ago) |" in md
-    assert "liveness.txt:" in md
+    pod = fx.liveness_pod()
+    path = write_export(Timeline(pods=(pod,)), pod)
+    md = path.read_text()
+    assert path == tmp_path / "liveness-exec-pod-podlife.md"
+    assert md.startswith("## Pod `default/liveness-exec-pod`\n")
+    assert "| 43s | restart |" in md and "liveness.txt:" in md
 
 
 def test_the_tui_does_not_pay_for_the_kubernetes_client():
