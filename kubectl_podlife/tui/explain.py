@@ -1,5 +1,5 @@
-"""The explanation of one transition as styled lines, shared by the panel, the clipboard (`y`) and
-the OSC 52 copy. Pure: reads the Timeline, knows nothing of Textual.
+"""The explanation of one transition as styled lines, shared by the panel and the `y` copy (OSC 52).
+Pure: reads the Timeline, knows nothing of Textual.
 """
 
 from __future__ import annotations
