@@ -654,7 +654,10 @@ class Capture:
                 return
             self._last_unreachable = (reason, now, delay)
             self._down_reported = True
-        self.notify(f"cannot reach the API server at {self.target.server} ({reason}); retrying in {delay:g}s")
+        if reason.startswith("HTTP "):  # it answers, but not with what we asked for (401, 403, 5xx)
+            self.notify(f"the API server at {self.target.server} answered {reason}; retrying in {delay:g}s")
+        else:
+            self.notify(f"cannot reach the API server at {self.target.server} ({reason}); retrying in {delay:g}s")
 
     def _reachable(self, stream: "_Stream", down_for: float) -> None:
         with self._note_lock:
@@ -917,12 +920,17 @@ def watch(args: argparse.Namespace, stop: threading.Event | None = None, out: Te
                   request_timeout=request_timeout, notify=notify,
                   on_observations=printer.feed if printer else None, **dict(capture_options or {}))
     stop = stop or threading.Event()
-    restore = _install_signals(stop, raise_interrupt=use_tui)
+    restore = _install_signals(stop, raise_interrupt=True)  # the first lists: Ctrl-C stops at once
     status = "closed"
     rc = 0
     broken_pipe = False
     try:
-        sid = cap.open()
+        try:
+            sid = cap.open()
+        finally:
+            restore()
+        # from now on a signal asks the recorder to finish its batch and close the session
+        restore = _install_signals(stop, raise_interrupt=use_tui)
         notify(f"recording session {sid}: {cap.describe()} (Ctrl-C to stop)")
         if use_tui and run_tui is not None:
             failed: list[BaseException] = []

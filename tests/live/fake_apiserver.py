@@ -157,6 +157,8 @@ class FakeKube:
         self.gone_as_event = False  # 410 as an ERROR watch event (200 + Status) instead of an HTTP 410
         self.drop_after: dict[str, int] = {}  # resource -> drop the next watch after N events (once)
         self.close_watches_after_idle: float | None = None  # end idle watches (like timeoutSeconds) sooner
+        self.list_delay = 0.0  # seconds a list request takes (a slow or overloaded server)
+        self.fail_with: int | None = None  # answer every pods/events request with this HTTP status
         self.requests: list[Request] = []
         self.delivered: list[tuple[str, str, str, str]] = []  # (resource, how, uid, rv): what clients were sent
         self.active_watches: dict[str, int] = {r: 0 for r in RESOURCES}
@@ -339,6 +341,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, _status(404, "NotFound", "the server could not find the requested resource"))
             return
         resource = rest[0]
+        if kube.fail_with:
+            self._json(kube.fail_with, _status(kube.fail_with, "ServiceUnavailable", "etcdserver: leader changed"))
+            return
         try:
             ok = kube._select(resource, ns, params, new_events)
         except SelectorError as exc:
@@ -351,6 +356,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _list(self, resource: str, ok, params: dict[str, str], new_events: bool) -> None:
         kube = self.server_kube
+        if kube.list_delay:
+            time.sleep(kube.list_delay)
         cont = params.get("continue")
         if cont:  # later pages come from the first page's snapshot, as the real server does
             token, start_s = cont.rsplit(":", 1)

@@ -379,6 +379,24 @@ def test_api_unreachable_mid_session_is_retried_with_back_off(kube, kubeconfig, 
     assert cap.stats.relists == 0
 
 
+def test_server_errors_mid_session_are_retried(kube, kubeconfig, store):
+    notes: list[str] = []
+    steps = sc.story()
+    with capturing(kube, kubeconfig, store, notes=notes) as cap:
+        kube.wait_for_watchers({"pods": 1, "events": 1})
+        play(kube, steps[:10])
+        kube.fail_with = 503
+        kube.drop_after = {"pods": 0, "events": 0}  # cut the current streams; reconnects get 503s
+        play(kube, steps[10:40])
+        wait_until(lambda: sum("answered HTTP 503" in n for n in notes) >= 3, 10, "503 retries")
+        kube.fail_with = None
+        play(kube, steps[40:])
+        expected = truth(kube, listed_at=cap.listed_at)
+        wait_recorded(store, cap.session_id, expected)
+    assert norm(stored(store, cap.session_id)) == norm(expected)
+    assert any("etcdserver: leader changed" in n for n in notes)
+
+
 def test_unreachable_at_start_is_one_line_error(tmp_path, store):
     import socket
     s = socket.socket()
@@ -446,6 +464,26 @@ def test_signal_closes_the_session_and_leaves_a_valid_db(kube, kubeconfig, tmp_p
         assert s.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert "Traceback" not in err
     assert f"session {info.id} closed" in err
+
+
+def test_ctrl_c_during_a_slow_first_list_stops_at_once(kube, kubeconfig, tmp_path):
+    kube.list_delay = 20
+    env = _env(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", *ENTRY, "--no-tui", "--kubeconfig", str(kubeconfig)],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until(lambda: any(not r.watch for r in kube.requests), 30, "the first list request")
+        t = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+        assert time.monotonic() - t < 5
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode in (0, 130) and "Traceback" not in err, err
+    with contextlib.closing(sqlite3.connect(env["PODLIFE_DB"])) as c:  # no session was started
+        assert c.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
 
 
 # --- kubeconfig resolution -------------------------------------------------------------------------
