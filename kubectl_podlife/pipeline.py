@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, Sequence
 
 from kubectl_podlife.ingest import IngestResult, read_paths
+from kubectl_podlife.ingest.anchor import anchor
 from kubectl_podlife.model import build_timeline
 from kubectl_podlife.model.timeline import Timeline
 from kubectl_podlife.observation import Observation
@@ -22,9 +23,11 @@ def timeline_for_files(paths: Sequence[str]) -> tuple[Timeline, IngestResult]:
 
 def timeline_for_observations(observations: Iterable[Observation], warnings: Iterable[str] = (),
                               progress: Callable[[int, int, int], None] | None = None) -> Timeline:
-    return build_timeline(list(observations), warnings=list(warnings), progress=progress)
+    """Observations from the store or a live capture: anchored on pod clocks (a no-op for those already
+    anchored at import), then explained."""
+    return build_timeline(anchor(list(observations)), warnings=list(warnings), progress=progress)
 
 
 def timeline_for_session(store: Store, session_id: int) -> Timeline:
     _, observations = store.observations(session_id)
-    return build_timeline(observations, warnings=store.warnings(session_id))
+    return timeline_for_observations(observations, warnings=store.warnings(session_id))

@@ -83,13 +83,30 @@ class PodContext:
         return p if isinstance(p, dict) else None
 
 
+def occurrences(events: list[T]) -> int:
+    """How many times the events happened, counting an Event object once however often it was seen.
+
+    One Event object is printed or watched several times as its count grows (describe run twice, a
+    live watch of every update); its occurrences are the growth of its count, not the sum.
+    """
+    groups: dict[tuple, list[int]] = {}
+    for e in events:
+        msg = e.evidence[0].data.get("message") if e.evidence else e.summary
+        first = round(e.first_t) if e.first_t is not None else (round(e.t) if e.t is not None else None)
+        groups.setdefault((msg, first), []).append(e.count)
+    total = 0
+    for counts in groups.values():
+        total += max(counts) - min(counts) + 1 if len(counts) > 1 else counts[0]
+    return total
+
+
 # --- probes -------------------------------------------------------------------------------------
 
 def probe_info(ctx: PodContext, container: str | None, ptype: str, fails: list[T]) -> tuple[ProbeInfo, list[str]]:
     """ProbeInfo from the spec when there is one, else from the failure messages; plus what was assumed."""
     spec = ctx.probe(container, ptype)
     missing: list[str] = []
-    seen = sum(f.count for f in fails) if fails else None
+    seen = occurrences(fails) if fails else None
     if spec:
         s = rules.probe_settings(spec)
         defaulted = [k for k in ("periodSeconds", "failureThreshold", "timeoutSeconds") if k not in spec]
@@ -154,8 +171,8 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
                      cycles: list[float]) -> None:
     lo = prev_t if prev_t is not None else -INF
     hi = r.t if r.t is not None else (r.hi if r.hi is not None else INF)
-    if r.note == "before-first-row" or r.note == "from-state":
-        lo = -INF
+    if r.note == "before-first-row" or (r.note == "from-state" and prev_t is None):
+        lo = -INF  # a restart known only from a count or a state: anything before it may be its cause
     kills = ctx.within("killing", c, lo - 2, hi + 3)
     # The instance that ended at this restart: its finish lies in the window (its start may not).
     terms = [x for x in ctx.of("terminated", c) if x.t is None and x.note != "current-state"] + [
@@ -210,9 +227,9 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
         for p in ("liveness", "startup"):
             spec_p = ctx.probe(c, p)
             thr = rules.probe_settings(spec_p)["failureThreshold"]
-            if fails[p] and sum(f.count for f in fails[p]) >= thr:
+            if fails[p] and occurrences(fails[p]) >= thr:
                 cause, conf, ptype = f"{p}-probe", "inferred", p
-                r.detail.append(f"No Killing event is shown, but {sum(f.count for f in fails[p])} {p} probe failures "
+                r.detail.append(f"No Killing event is shown, but {occurrences(fails[p])} {p} probe failures "
                                 f"reached failureThreshold {thr}: the kubelet kills the container at that point.")
                 break
         if cause is None and exit_code in (rules.EXIT_SIGKILL, rules.EXIT_SIGTERM):

@@ -142,7 +142,7 @@ def _infer_kills(inp: PodInput, trs: list[T]) -> list[T]:
                    for t in trs):
                 continue
             thr = _threshold(inp, c, ptype)
-            total = sum(f.count for f in mine)
+            total = ex.occurrences(mine)
             if total < thr:
                 continue
             last = mine[-1]
