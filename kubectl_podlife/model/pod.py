@@ -248,8 +248,8 @@ def _views(inp: PodInput, trs: list[T]) -> None:
                 ready_n = total if status == "Running" else 0
         elif t.kind == "ready":
             ready_n = total
-        elif t.kind == "not-ready":
-            ready_n = 0
+        elif t.kind == "not-ready" or (t.kind == "probe-failed" and t.cause == "readiness-probe"):
+            ready_n = 0  # a failing readiness probe keeps READY below full until a success
         elif t.kind == "phase" and t.to_state:
             status = t.to_state
         elif t.kind in ("pulling", "pulled") and status in ("Running", "CrashLoopBackOff"):
@@ -474,7 +474,7 @@ def _state_cause(ctx, inp: PodInput, trs: list[T], final: str | None, restarts: 
     startup = [t for t in trs if t.kind == "probe-failed" and t.cause == "startup-probe"]
     if startup and not restarts:
         return "startup-probe", startup[-1].container, startup[-1].probe, "observed"
-    if rd:
+    if rd and not _ends_ready(trs):
         return "readiness-probe", rd[-1].container, rd[-1].probe, "observed"
     if any(t.kind in ("terminating", "deleted") for t in trs):
         return "deleted", None, None, "observed"
@@ -505,6 +505,15 @@ def _init_holds(inp: PodInput, trs: list[T]) -> list[tuple[str, float, float | N
         if begin is not None:
             holds.append((name, begin, end))
     return holds
+
+
+def _ends_ready(trs: list[T]) -> bool:
+    """READY is full at the last moment shown (readiness failures before it were transient)."""
+    for t in reversed(trs):
+        if t.view and t.view[0]:
+            parts = _ready_parts(t.view[0])
+            return bool(parts and parts[1] and parts[0] == parts[1])
+    return False
 
 
 def _holding_init(inp: PodInput, trs: list[T]) -> str | None:
@@ -581,7 +590,10 @@ def _state_sentence(cause, container, probe, final, restarts, trs, ctx) -> str:
             text += "; the readiness probe failures seen do not explain it: readiness failures never restart a container"
         return text
     if cause == "none":
-        return f"No failure seen: {final or 'no status shown'}" + (f", {restarts} restarts" if restarts else "")
+        transient = [t for t in trs if t.kind == "probe-failed" and t.cause == "readiness-probe"]
+        return (f"No failure seen: {final or 'no status shown'}" + (f", {restarts} restarts" if restarts else "")
+                + (f"; the readiness probe failed {ex.occurrences(transient)} time(s) before the container became "
+                   f"ready" if transient else ""))
     return f"{cause}: {final}"
 
 
