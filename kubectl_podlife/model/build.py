@@ -7,6 +7,7 @@ several sources is merged into one transition that carries all of them as eviden
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -166,6 +167,7 @@ def pod_t(inp: PodInput, ts: str | None) -> float | None:
 
 # --- transitions from rows --------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=256)
 def _ready_parts(ready: str | None) -> tuple[int, int] | None:
     if not ready or "/" not in ready:
         return None

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from kubectl_podlife.model import explain as ex
-from kubectl_podlife.model.build import (PodInput, T, assemble, event_transitions, merge, row_transitions,
-                                         state_transitions)
+from kubectl_podlife.model.build import (PodInput, T, _ready_parts, assemble, event_transitions, merge,
+                                         row_transitions, state_transitions)
 from kubectl_podlife.model.timeline import (Diagnosis, Evidence, KubectlView, Lane, Mark, PodTimeline, Segment,
                                             Transition)
 from kubectl_podlife.observation import Observation, UNNAMED
@@ -297,13 +297,6 @@ def _pod_states(inp: PodInput, ctx: ex.PodContext, trs: list[T]) -> None:
                  ("ContainersReady", "True" if cready else "False"),
                  ("Ready", "True" if cready else "False"))
         t.view = (ready, status, restarts, phase, conds) if (ready or status) else (None, None, None, phase, conds)
-
-
-def _ready_parts(ready: str | None) -> tuple[int, int] | None:
-    if not ready or "/" not in ready:
-        return None
-    a, b = ready.split("/", 1)
-    return (int(a), int(b)) if a.isdigit() and b.isdigit() else None
 
 
 # --- diagnosis --------------------------------------------------------------------------------
