@@ -47,3 +47,19 @@ def test_liveness_exec_replay_merges_the_watch_and_describe():
     exit6 = next(t for t in p["transitions"] if t["kind"] == "terminated")
     assert exit6["t"] == 253.0 and "137" in exit6["summary"]
     assert len([t for t in p["transitions"] if t["kind"] == "back-off"]) == 1
+
+
+def test_a_watch_and_a_describe_saved_separately_merge_into_one_pod(tmp_path):
+    """The same story split in two files, as a user saves them: one pod, the describe's kill events
+    explaining the watch's restarts."""
+    lines = (REPLAYS / "liveness-exec.log").read_text().splitlines()
+    split = next(i for i, ln in enumerate(lines) if "kubectl describe pod" in ln)
+    watch, describe = tmp_path / "get-w.txt", tmp_path / "describe.txt"
+    watch.write_text("\n".join(lines[:split]) + "\n")
+    describe.write_text("\n".join(lines[split:]) + "\n")
+    doc = explain_json(watch, describe)
+    assert [p["name"] for p in doc["pods"]] == ["liveness-exec"]
+    p = doc["pods"][0]
+    restarts = [t for t in p["transitions"] if t["kind"] == "restart"]
+    assert len(restarts) == 5 and all(t["confidence"] == "observed" for t in restarts)
+    assert {e["origin"].rsplit(":", 1)[0] for t in restarts for e in t["evidence"]} == {str(watch), str(describe)}
