@@ -311,6 +311,11 @@ def _attach(obs: list[Observation], ctx: ParseContext) -> list[Observation]:
                 by_snapshot[o.snapshot] = ctx.registry.current(m.group(1), m.group(2))
     out: list[Observation] = []
     for o in obs:
+        if o.pod.name and o.pod.namespace is None and o.kind == "event":
+            m = _ASSIGNED.search(o.data.get("message", ""))
+            if m and m.group(1) and m.group(2) == o.pod.name:
+                # "Successfully assigned default/web-1 to node1" says which namespace it is.
+                o = replace(o, pod=replace(o.pod, namespace=m.group(1)))
         if o.pod.name:
             out.append(o)
             continue
