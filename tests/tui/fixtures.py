@@ -190,21 +190,3 @@ def big_timeline(n: int = 100_000) -> Timeline:
 
 REPLAYS = Path(__file__).resolve().parents[2] / "replays"
 SEED = REPLAYS / "liveness-exec.log"
-
-
-def pipeline_ready() -> str | None:
-    """None when the real pipeline turns the bundled liveness replay into a timeline; else why not."""
-    if not SEED.exists():
-        return f"{SEED} is not bundled yet"
-    try:
-        from kubectl_podlife.model import build_timeline  # noqa: F401
-        from kubectl_podlife.pipeline import timeline_for_files
-    except ImportError as exc:
-        return f"kubectl_podlife.model.build_timeline / pipeline not available yet ({exc})"
-    try:
-        timeline, _ = timeline_for_files([str(SEED)])
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ready" for these tests
-        return f"the pipeline fails on {SEED.name}: {type(exc).__name__}: {exc}"
-    if not timeline.pods:
-        return f"the pipeline finds no pods in {SEED.name} yet"
-    return None

@@ -1,6 +1,5 @@
 """Pilot tests on real kubectl text through the real pipeline (ingest -> model -> TUI), including live
-following of a session that grows while the app runs. Skipped, with the reason, while the pipeline
-cannot yet explain the bundled replays."""
+following of a session that grows while the app runs."""
 
 from __future__ import annotations
 
@@ -15,9 +14,6 @@ REPLAYS = fx.REPLAYS
 LIVENESS = fx.SEED
 SIZE = (80, 24)
 
-_why_not = fx.pipeline_ready()
-pytestmark = pytest.mark.skipif(_why_not is not None, reason=_why_not or "")
-
 
 async def loaded(app, pilot) -> None:
     for _ in range(500):
@@ -31,7 +27,6 @@ def restarts_at(app) -> list[float]:
     return [app.view.transition(r).t for r in range(len(app.view)) if app.view.transition(r).kind == "restart"]
 
 
-@pytest.mark.skipif(not LIVENESS.exists(), reason=f"{LIVENESS} is not bundled yet")
 async def test_replay_file_opens_and_plays():
     app = make_app(files=[str(LIVENESS)])
     async with app.run_test(size=SIZE) as pilot:
@@ -53,8 +48,7 @@ async def test_replay_file_opens_and_plays():
         assert app.playhead > 10
 
 
-@pytest.mark.skipif(not REPLAYS.exists(), reason="replays/ is not bundled yet")
-@pytest.mark.parametrize("name", sorted(p.name for p in REPLAYS.glob("*.log")) if REPLAYS.exists() else [])
+@pytest.mark.parametrize("name", sorted(p.name for p in REPLAYS.iterdir() if p.is_file()))
 async def test_every_bundled_replay_opens_at_80x24(name):
     app = make_app(files=[str(REPLAYS / name)])
     async with app.run_test(size=SIZE) as pilot:
