@@ -231,6 +231,13 @@ class PodlifeApp(App[int]):
         self.query_one("#loading-text", Static).update(text)
 
     def on_loaded(self, message: Loaded) -> None:
+        following = self.following and self._live.store is not None
+        if not message.timeline.pods and following:
+            # A live recording that has seen no pod yet (watching a pod about to be created, an empty
+            # namespace): wait for the first one instead of failing.
+            self._loading_text(f"waiting for the first pod in {self.source.describe()}… (q quits)")
+            self.set_interval(POLL, self._poll)
+            return
         self.screen.remove_class("-loading")
         if not message.timeline.pods:
             self.fail(f"no pods found in {self.source.describe()}")
@@ -276,6 +283,7 @@ class PodlifeApp(App[int]):
             self.say(message.error, severity="error")
             return
         if message.timeline is not None and message.timeline.pods:
+            self.screen.remove_class("-loading")
             self.set_timeline(message.timeline)
 
     # --- state ------------------------------------------------------------------------------

@@ -104,3 +104,28 @@ async def test_live_following_a_growing_session(tmp_path):
         assert app.playhead == app.view.end and not app.follow_paused
         assert app.pod.restarts == 5
     store.close()
+
+
+async def test_live_session_with_no_pod_yet_waits_for_the_first(tmp_path):
+    """`watch` opens the TUI before the API has returned anything: wait, do not fail."""
+    from kubectl_podlife.ingest import read_paths
+    from kubectl_podlife.store import Store
+
+    observations = read_paths([str(LIVENESS)]).observations
+    store = Store(tmp_path / "p.db")
+    sid = store.create_session("live", ["test"])
+    app = make_app(store_path=str(tmp_path / "p.db"), session_id=sid, follow=True)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.02)
+        assert app.load_error is None and app.view is None
+        assert "waiting for the first pod" in str(app.query_one("#loading-text").render())
+        store.append(sid, observations)
+        for _ in range(60):
+            await asyncio.sleep(0.1)
+            if app.view is not None:
+                break
+        await pilot.pause()
+        assert app.view is not None and app.pod.restarts == 5
+        assert app.playhead == app.view.end
+    store.close()
