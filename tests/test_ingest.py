@@ -271,3 +271,17 @@ def test_k9s_frames_are_stripped():
         │  daemon: pull access denied for pf/x                                                                     │
     """, "event")
     assert len(got) == 2 and got[1].data["message"].endswith("pull access denied for pf/x")
+
+
+def test_get_events_wide_layout_keeps_first_seen_and_count():
+    got, _ = obs("""
+        $ kubectl get events -o wide
+        LAST SEEN   TYPE      REASON      OBJECT              SUBOBJECT                   SOURCE              MESSAGE                                   FIRST SEEN   COUNT   NAME
+        2m          Normal    Scheduled   pod/liveness-exec                               default-scheduler   Successfully assigned default/liveness-exec to node01   2m   1   liveness-exec.17a3b2c1d0e9f8a7
+        95s         Warning   Unhealthy   pod/liveness-exec   spec.containers{liveness}   kubelet, node01     Liveness probe failed: cat: can't open '/tmp/healthy'   115s   3   liveness-exec.17a3b2c1d0e9f8a8
+    """, "event")
+    unhealthy = got[1]
+    assert unhealthy.container == "liveness" and unhealthy.data["count"] == 3
+    assert unhealthy.data["source"] == "kubelet, node01"
+    assert unhealthy.data["message"] == "Liveness probe failed: cat: can't open '/tmp/healthy'"
+    assert unhealthy.data["first_t"][0] == 5.0  # 120 s old pod, first seen 115 s ago

@@ -246,6 +246,10 @@ def _views(inp: PodInput, trs: list[T]) -> None:
             status = "Running" if not (t.container in inp.init_containers) else f"Init:{inp.init_containers.index(t.container)}/{len(inp.init_containers)}"
             if not any(c.get("readinessProbe") for c in inp.spec.get("containers") or []):
                 ready_n = total if status == "Running" else 0
+        elif t.kind in ("probe-failed", "killing") and status in (None, "Pending", "ContainerCreating"):
+            status = "Running"  # probes run only against a running container
+            if t.cause == "readiness-probe":
+                ready_n = 0
         elif t.kind == "ready":
             ready_n = total
         elif t.kind == "not-ready" or (t.kind == "probe-failed" and t.cause == "readiness-probe"):
