@@ -285,3 +285,35 @@ def test_get_events_wide_layout_keeps_first_seen_and_count():
     assert unhealthy.data["source"] == "kubelet, node01"
     assert unhealthy.data["message"] == "Liveness probe failed: cat: can't open '/tmp/healthy'"
     assert unhealthy.data["first_t"] == [4.0, 7.0]  # a 120 s old pod, first seen 115 s ago (±rounding)
+
+
+def test_a_saved_get_pod_o_yaml_is_read_as_an_api_object(tmp_path):
+    """Not a manifest: its status (restarts, last state) must not be dropped."""
+    text = textwrap.dedent("""\
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          creationTimestamp: "2026-11-20T10:00:00Z"
+          name: api-5d8f7
+          namespace: shop
+          uid: 7f3c2a10-0000-4000-8000-000000000001
+        spec:
+          containers:
+          - name: api
+            image: registry.example.com/shop/api:1.4
+        status:
+          phase: Running
+          containerStatuses:
+          - name: api
+            ready: true
+            restartCount: 2
+            lastState:
+              terminated: {exitCode: 1, reason: Error, startedAt: "2026-11-20T10:03:10Z", finishedAt: "2026-11-20T10:04:12Z"}
+            state:
+              running: {startedAt: "2026-11-20T10:04:13Z"}
+    """)
+    r = read_text(text, "pod.yaml")
+    kinds = {o.kind for o in r.observations}
+    assert {"spec", "pod", "container"} <= kinds
+    c = next(o for o in r.observations if o.kind == "container")
+    assert c.data["restart_count"] == 2 and c.data["last_state"]["exit_code"] == 1

@@ -6,11 +6,15 @@ describe and events one after another.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
 from kubectl_podlife.errors import NothingReadError
 from kubectl_podlife.observation import MARK, Observation, Warning_
+
+
+_API_OBJECT_YAML = re.compile(r"\A\s*(?:---\s*\n)?(?:apiVersion|kind):")
 
 
 @dataclass
@@ -40,6 +44,13 @@ def read_text(text: str, source: str) -> IngestResult:
 
         obs, warns = objects.decode_json_stream(text, source)
         if obs:
+            return IngestResult(obs, [Warning_(f"{source}:{ln}", msg) for ln, msg in warns], [source])
+    if _API_OBJECT_YAML.search(text) and re.search(r"^status:", text, re.M):
+        # `kubectl get pod -o yaml` saved on its own: an API object with status, not a manifest.
+        from kubectl_podlife.ingest import objects
+
+        obs, warns = objects.decode_yaml_objects(text, source)
+        if any(o.kind != "spec" for o in obs):
             return IngestResult(obs, [Warning_(f"{source}:{ln}", msg) for ln, msg in warns], [source])
     ctx = ParseContext(source=source)
     obs = transcript.scan(clean_lines(text), ctx)
