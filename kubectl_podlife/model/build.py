@@ -179,10 +179,12 @@ def row_transitions(inp: PodInput, start_order: int) -> list[T]:
     out: list[T] = []
     prev: Observation | None = None
     order = start_order
-    single = inp.containers[0] if len(inp.containers) == 1 else None
+    app_single = inp.containers[0] if len(inp.containers) == 1 else None
     for row in inp.rows:
         d = row.data
         order += 1
+        # While STATUS says Init:..., RESTARTS and back-offs are the init containers' (printPod).
+        single = _init_in_charge(inp, d.get("status")) if (d.get("status") or "").startswith("Init:") else app_single
         status = d.get("status")
         restarts = d.get("restarts")
         ready = d.get("ready")
@@ -201,8 +203,11 @@ def row_transitions(inp: PodInput, start_order: int) -> list[T]:
                 out.append(T("phase", t, lo, hi, evidence=[row], to_state=status, order=order,
                              note="first seen"))
             if restarts:
-                rt, rlo, rhi = _restart_time(row, None)
-                out.append(T("restart", rt, rlo, rhi, container=single, restart_count=restarts, evidence=[row],
+                # Restarts that happened before the first row: only an upper bound on their time (before
+                # the last termination when RESTARTS says "(Xs ago)").
+                ago = d.get("last_restart_ago")
+                bound = (row.t_hi - ago[0]) if ago and row.t_hi is not None else row.t_hi
+                out.append(T("restart", None, None, bound, container=single, restart_count=restarts, evidence=[row],
                              order=order, note="before-first-row", to_state=status))
             if not early:
                 out.extend(_status_transition(None, row, single, order))
@@ -248,6 +253,19 @@ def row_transitions(inp: PodInput, start_order: int) -> list[T]:
         out.append(T("terminating", r.t, r.t_lo, r.t_hi, evidence=tail[-3:], order=order + 1, note="inferred",
                      to_state="Terminating"))
     return out
+
+
+def _init_in_charge(inp: PodInput, status: str | None) -> str | None:
+    """The init container a row's Init:... status is about: Init:N/M names the N-th; otherwise the one
+    a container state shows failing, or the only one."""
+    m = re.match(r"Init:(\d+)/\d+$", status or "")
+    if m and int(m.group(1)) < len(inp.init_containers):
+        return inp.init_containers[int(m.group(1))]
+    for o in reversed(inp.cstates):
+        st = o.data.get("state") or {}
+        if o.data.get("init") and not (st.get("status") == "terminated" and st.get("exit_code") == 0):
+            return o.container
+    return inp.init_containers[0] if len(inp.init_containers) == 1 else None
 
 
 def _has_readiness(inp: PodInput) -> bool:
@@ -361,7 +379,9 @@ def state_transitions(inp: PodInput, start_order: int) -> list[T]:
                 tr.first_t = st_t
             out.append(tr)
             if rc or rc is None:
-                started = pod_t(inp, st.get("started_at")) if st.get("status") == "running" else None
+                # Restart N started the current instance (running), or, when the container now waits in
+                # back-off, the instance shown in Last State.
+                started = pod_t(inp, st.get("started_at") if st.get("status") == "running" else last.get("started_at"))
                 out.append(T("restart", started if started is not None else ft,
                              started if started is not None else ft,
                              (started + 1) if started is not None else (snap_hi if ft is None else None),

@@ -196,6 +196,12 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
     # only its last occurrence: use it for timing only when it is this restart's own kill.
     timed_kill = kill if kill is not None and kill.t is not None and r.t is not None and (
         kill.count == 1 or r.t - 35 <= kill.t <= r.t) and kill.t <= r.t + 1 else None
+    borrowed = False
+    if not terms and r.note == "from-state" and r.t is not None:
+        # The exit of the instance this restart started (a describe of a container waiting in back-off
+        # shows only that one): the crash loop repeats it, so it stands for the earlier exits too.
+        terms = [x for x in ctx.of("terminated", c) if x.first_t is not None and abs(x.first_t - r.t) <= 2]
+        borrowed = bool(terms)
     term = terms[-1] if terms else None
     if term is not None and term.first_t is not None and term.t is not None:
         lived = term.t - term.first_t  # the instance's own startedAt..finishedAt
@@ -263,6 +269,12 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
                             f"(exit {beh.exit_code}): `{beh.script or '(image default)'}`.")
         if cause is None:
             cause, conf = "unknown", "inferred"
+    if borrowed and cause not in (None, "unknown"):
+        conf = "inferred"
+        r.detail.append(f"The exit before this restart is not shown; the instance it started ended the same way "
+                        f"(exit {term.exit_code if term.exit_code is not None else '?'}"
+                        f"{', ' + term.reason if term.reason else ''} after {clock(term.t - term.first_t)}), and a "
+                        f"crash loop repeats itself.")
     r.cause = cause
     r.confidence = conf
     # probe details, grace and expected timing

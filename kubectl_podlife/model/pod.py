@@ -102,11 +102,11 @@ def _merge_backoff_episodes(trs: list[T]) -> list[T]:
         if t.kind in ("restart", "started"):
             open_.pop(key, None)
             open_.pop(None, None)
-        if t.kind == "back-off" and t.reason == "CrashLoopBackOff":
+        if t.kind == "back-off" and (t.reason or "").endswith("CrashLoopBackOff"):
             ep = open_.get(key) or (open_.get(None) if key is None or len(open_) == 1 else None)
             if ep is None and key is not None:
                 ep = open_.get(None)
-            if ep is not None and ep.reason == "CrashLoopBackOff":
+            if ep is not None and (ep.reason or "").endswith("CrashLoopBackOff"):
                 t_first = ep.t
                 _absorb(ep, t)
                 if t_first is not None:
@@ -356,6 +356,11 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
         probe = pick.probe
         confidence = pick.confidence
         summary_bits.append(_diag_sentence(pick, restarts, trs))
+        if container in inp.init_containers and cause not in ("init-container",):
+            # A failing init container holds the whole pod: that is the diagnosis, its exit the detail.
+            summary_bits[-1] = (f"Init container {container} keeps failing, so the pod cannot start "
+                                f"({final or 'Init:...'}): " + summary_bits[-1].split(": ", 1)[-1])
+            cause = "init-container"
         if ctx.policy == "Never" and cause in ("error-exit", "completed-exit", "oom-killed"):
             summary_bits.append("restartPolicy Never: not restarted, the pod ends "
                                 + ("Succeeded" if cause == "completed-exit" else "Failed"))
