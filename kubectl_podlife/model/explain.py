@@ -176,7 +176,8 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
     kills = ctx.within("killing", c, lo - 2, hi + 3)
     # The instance that ended at this restart: its finish lies in the window (its start may not).
     terms = [x for x in ctx.of("terminated", c) if x.t is None and x.note != "current-state"] + [
-        x for x in ctx.within("terminated", c, lo - 2, hi + 2) if lo - 2 <= x.t <= hi + 2]
+        x for x in ctx.within("terminated", c, lo - 2, hi + 2) if lo - 2 <= x.t <= hi + 2
+        and not (x.first_t is not None and r.t is not None and x.first_t >= r.t - 1)]  # not one it started
     prev_status = r.from_state
     in_window = ctx.within("probe-failed", c, lo - 2, hi + 3)
     fails = {p: [f for f in in_window if f.facts and f.facts[0].probe_type == p] for p in ("liveness", "startup",
