@@ -236,10 +236,11 @@ def _replay(args: argparse.Namespace) -> int:
         raise PodlifeError("nothing to replay: give FILE... (- for stdin) or --session ID|latest")
     if "-" in args.files:
         raise PodlifeError("the TUI needs the terminal for keys; save stdin to a file first, or use --no-tui")
-    for f in args.files:  # fail before the screen switches, with the same one-line errors
-        from kubectl_podlife.ingest.source import read_source
-        read_source(f)
+    from kubectl_podlife.ingest.source import check_source
     from kubectl_podlife.tui.app import run_tui
+
+    for f in args.files:  # fail before the screen switches, with the same one-line errors
+        check_source(f)
 
     if args.pod:  # one pod: explain here, hand the TUI the filtered timeline
         return run_tui(timeline=load_timeline(args))

@@ -17,6 +17,23 @@ _BORDER = re.compile(r"^\s*[╭╰├┌└┝┠╞─━═┬┴┼╮╯┤�
 _BAR = "│┃║|"
 
 
+def check_source(path: str) -> None:
+    """The errors read_source would raise, found from the file's head only (before a screen opens)."""
+    if not os.path.exists(path):
+        raise PodlifeError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise PodlifeError(f"{path}: is a directory; pass the saved kubectl output files inside it")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+    except OSError as exc:
+        raise PodlifeError(f"{path}: cannot read ({exc.strerror})") from None
+    if not head.strip():
+        raise PodlifeError(f"{path}: empty file; expected saved kubectl output (get pods -w, describe, events, YAML)")
+    if b"\x00" in head or _control_ratio(head) > 0.10:
+        raise PodlifeError(f"{path}: binary file, not kubectl output")
+
+
 def read_source(path: str) -> tuple[str, str]:
     """(display name, text) for a path or `-` (stdin); PodlifeError for anything unreadable."""
     if path == "-":
