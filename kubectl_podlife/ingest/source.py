@@ -14,51 +14,42 @@ from kubectl_podlife.errors import PodlifeError
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)")
 _BORDER = re.compile(r"^\s*[╭╰├┌└┝┠╞─━═┬┴┼╮╯┤┐┘│\s]+$")
-_BAR = "│┃║|"
+_HEAD = 65536  # bytes looked at to tell text from binary
 
 
-def check_source(path: str) -> None:
-    """The errors read_source would raise, found from the file's head only (before a screen opens)."""
+def _read_bytes(path: str, limit: int = -1) -> bytes:
     if not os.path.exists(path):
         raise PodlifeError(f"{path}: no such file")
     if os.path.isdir(path):
         raise PodlifeError(f"{path}: is a directory; pass the saved kubectl output files inside it")
     try:
         with open(path, "rb") as fh:
-            head = fh.read(65536)
+            return fh.read(limit)
     except OSError as exc:
         raise PodlifeError(f"{path}: cannot read ({exc.strerror})") from None
-    if not head.strip():
-        raise PodlifeError(f"{path}: empty file; expected saved kubectl output (get pods -w, describe, events, YAML)")
-    if b"\x00" in head or _control_ratio(head) > 0.10:
-        raise PodlifeError(f"{path}: binary file, not kubectl output")
+
+
+def check_source(path: str) -> None:
+    """The errors read_source would raise, found from the file's head only (before a screen opens)."""
+    _check_bytes(_read_bytes(path, _HEAD), path)
 
 
 def read_source(path: str) -> tuple[str, str]:
     """(display name, text) for a path or `-` (stdin); PodlifeError for anything unreadable."""
     if path == "-":
-        data = sys.stdin.buffer.read()
-        name = "-"
-    else:
-        name = path
-        if not os.path.exists(path):
-            raise PodlifeError(f"{path}: no such file")
-        if os.path.isdir(path):
-            raise PodlifeError(f"{path}: is a directory; pass the saved kubectl output files inside it")
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            raise PodlifeError(f"{path}: cannot read ({exc.strerror})") from None
-    return name, decode(data, name)
+        return "-", decode(sys.stdin.buffer.read(), "-")
+    return path, decode(_read_bytes(path), path)
+
+
+def _check_bytes(head: bytes, name: str) -> None:
+    if not head.strip():
+        raise PodlifeError(f"{name}: empty file; expected saved kubectl output (get pods -w, describe, events, YAML)")
+    if b"\x00" in head or _control_ratio(head) > 0.10:
+        raise PodlifeError(f"{name}: binary file, not kubectl output")
 
 
 def decode(data: bytes, name: str) -> str:
-    if not data.strip():
-        raise PodlifeError(f"{name}: empty file; expected saved kubectl output (get pods -w, describe, events, YAML)")
-    head = data[:65536]
-    if b"\x00" in head or _control_ratio(head) > 0.10:
-        raise PodlifeError(f"{name}: binary file, not kubectl output")
+    _check_bytes(data[:_HEAD], name)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
