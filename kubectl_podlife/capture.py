@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, TextIO
 
@@ -290,6 +290,10 @@ class _Stream:
         self._down_since: float | None = None  # when the API server stopped answering this stream
         self.watch_requests = 0
         self.listed = 0  # items in the last list
+        # Pods this stream has seen and not seen deleted (name/namespace/uid/rv only): a relist after a
+        # 410 that no longer has one means it was deleted while the watch was away.
+        self.known: dict[str, dict] = {}
+        self._relisted: set[str] | None = None
 
     @property
     def label(self) -> str:
@@ -395,6 +399,30 @@ class _Stream:
                     resp.close()
                 resp.release_conn()
 
+    def _sink(self, items: list[Item]) -> None:
+        if self.resource == "pods":
+            for _res, etype, obj, _arrival in items:
+                meta = obj.get("metadata") or {}
+                uid = meta.get("uid")
+                if not uid:
+                    continue
+                if etype == "DELETED":
+                    self.known.pop(uid, None)
+                else:
+                    self.known[uid] = {"metadata": {k: meta.get(k) for k in ("name", "namespace", "uid",
+                                                                             "resourceVersion")}}
+                    if self._relisted is not None:
+                        self._relisted.add(uid)
+        self.cap._enqueue(items)
+
+    def _report_vanished(self) -> None:
+        """Pods the relist no longer returns were deleted during the gap: say so (client-go does too)."""
+        seen, self._relisted = self._relisted or set(), None
+        gone = [uid for uid in self.known if uid not in seen]
+        if gone:
+            arrival = _now()
+            self.cap._enqueue([("pods", "VANISHED", self.known.pop(uid), arrival) for uid in gone])
+
     def _back_online(self) -> None:
         if self._down_since is not None:
             self.cap._reachable(self, time.monotonic() - self._down_since)
@@ -409,10 +437,14 @@ class _Stream:
             started = time.monotonic()
             try:
                 if not self.rv:
-                    self.rv = self.list(self.cap._enqueue)
+                    relist = bool(self.known)
+                    self._relisted = set() if relist else None
+                    self.rv = self.list(self._sink)
+                    if relist:
+                        self._report_vanished()
                     self.cap.stats.relists += 1
                     self._back_online()
-                self.watch(self.cap._enqueue)
+                self.watch(self._sink)
                 failures = 0
                 if not self._received and time.monotonic() - started < 1:
                     # the server ended an empty watch at once; do not spin
@@ -739,8 +771,11 @@ class Capture:
             self._pod_spec[uid] = digest
         else:
             self.stats.duplicates += 1
-        if etype == "DELETED":
+        if etype in ("DELETED", "VANISHED"):
             mark = deleted_mark(pod, f"api:pods/rv={rv}", self._seq, arrival)
+            if etype == "VANISHED":
+                mark = replace(mark, data={**mark.data, "unobserved": True},
+                               raw=f"{mark.raw} (missing from the list after the watch fell behind)")
             obs.append(mark)
             keys.append(f"mark/{uid}/deleted")
             self._seq += 1

@@ -890,6 +890,9 @@ def explain_simple(ctx: PodContext, tr: T) -> None:
     elif k == "deleted":
         tr.cause = "deleted"
         tr.summary = "Pod deleted"
+        if any(e.data.get("unobserved") for e in tr.evidence):
+            tr.summary = "Pod deleted while the watch was away (missing when listed again after a 410)"
+            tr.confidence = "inferred"
     elif k == "hook-failed":
         which = f.detail if f else ""
         if which == "pre-stop":

@@ -314,7 +314,13 @@ def test_410_gone_relists_and_loses_and_duplicates_nothing_it_was_sent(kube, kub
         expected = [o for o in truth(kube, kube.delivered) if o.pod.namespace == "default"]
         wait_recorded(store, cap.session_id, expected)
     got = stored(store, cap.session_id)
-    assert norm(got) == norm(expected)
+    # Pods deleted inside the gap were never sent as DELETED; the relist's absence reports them.
+    vanished = {o.pod.uid for o in got if o.kind == "mark" and o.data.get("unobserved")}
+    deleted_unsent = {ch.obj["metadata"]["uid"] for ch in kube.history if ch.resource == "pods"
+                      and ch.type == "DELETED" and ("pods", "DELETED", ch.obj["metadata"]["uid"],
+                                                    ch.obj["metadata"]["resourceVersion"]) not in set(kube.delivered)}
+    assert vanished == deleted_unsent and vanished  # the readiness pod goes during the gap
+    assert norm([o for o in got if not o.data.get("unobserved")]) == norm(expected)
     keys = dedup_keys(store, cap.session_id)
     assert len(keys) == len(set(keys))
     # the relist re-sent objects already recorded; none was stored twice
@@ -806,3 +812,29 @@ def test_connection_failures_are_said_in_a_few_words():
     api = SimpleNamespace(status=503, reason="Service Unavailable",
                           body=json.dumps({"kind": "Status", "message": "etcdserver: leader changed"}))
     assert _reason(api) == "HTTP 503 Service Unavailable: etcdserver: leader changed"
+
+
+def test_a_pod_deleted_during_a_410_gap_is_reported_deleted(kube, kubeconfig, store):
+    """client-go's reflector turns "missing from the relist" into a delete; so does capture."""
+    play(kube, sc.background())
+    steps = sc.readiness_httpget(delete_at=None)
+    with capturing(kube, kubeconfig, store) as cap:
+        kube.wait_for_watchers({"pods": 1, "events": 1})
+        play(kube, steps)
+        wait_until(lambda: any(o.pod.name == "readiness-httpget-demo" for o in stored(store, cap.session_id)), 5,
+                   "the pod recorded")
+        kube.stop()
+        pod = kube.objects["pods"][next(k for k, v in kube.objects["pods"].items()
+                                         if v["metadata"]["name"] == "readiness-httpget-demo")]
+        kube.apply("pods", "DELETED", pod)  # gone while nobody watches...
+        kube.compact()  # ...and out of the history
+        kube.restart()
+        wait_until(lambda: cap.stats.gone >= 1, 10, "410")
+        wait_until(lambda: any(o.kind == "mark" and o.pod.name == "readiness-httpget-demo"
+                               for o in stored(store, cap.session_id)), 10, "the deletion")
+    marks = [o for o in stored(store, cap.session_id) if o.kind == "mark"]
+    assert [(m.pod.name, m.data.get("unobserved")) for m in marks] == [("readiness-httpget-demo", True)]
+    from kubectl_podlife.pipeline import timeline_for_session
+    pod_tl = next(p for p in timeline_for_session(store, cap.session_id).pods if p.name == "readiness-httpget-demo")
+    deleted = [t for t in pod_tl.transitions if t.kind == "deleted"]
+    assert deleted and "while the watch was away" in deleted[0].summary
