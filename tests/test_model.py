@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -313,44 +314,7 @@ def test_kubectl_events_top_level_command_layout():
     assert kill.cause == "liveness-probe" and kill.t == 25.0
 
 
-INIT_CRASH = """
-$ kubectl get pods
-NAME       READY   STATUS                  RESTARTS      AGE
-web-0      0/1     Init:CrashLoopBackOff   4 (45s ago)   3m12s
-$ kubectl describe pod web-0
-Name:             web-0
-Namespace:        shop
-Start Time:       Fri, 20 Nov 2026 10:00:00 +0000
-Status:           Pending
-Init Containers:
-  migrate:
-    Container ID:  containerd://aa
-    Image:         registry.example.com/shop/migrate:7
-    State:          Waiting
-      Reason:       CrashLoopBackOff
-    Last State:     Terminated
-      Reason:       Error
-      Exit Code:    1
-      Started:      Fri, 20 Nov 2026 10:02:25 +0000
-      Finished:     Fri, 20 Nov 2026 10:02:27 +0000
-    Ready:          False
-    Restart Count:  4
-Containers:
-  web:
-    Image:          registry.example.com/shop/web:3
-    State:          Waiting
-      Reason:       PodInitializing
-    Ready:          False
-    Restart Count:  0
-Events:
-  Type     Reason     Age                  From               Message
-  ----     ------     ----                 ----               -------
-  Normal   Scheduled  3m12s                default-scheduler  Successfully assigned shop/web-0 to n1
-  Normal   Pulled     47s (x5 over 3m11s)  kubelet            Container image "registry.example.com/shop/migrate:7" already present on machine
-  Normal   Created    47s (x5 over 3m11s)  kubelet            Created container migrate
-  Normal   Started    47s (x5 over 3m11s)  kubelet            Started container migrate
-  Warning  BackOff    5s (x14 over 3m6s)   kubelet            Back-off restarting failed container migrate in pod web-0_shop(1a2b)
-"""
+INIT_CRASH = (Path(__file__).parent / "data" / "init-crashloop.txt").read_text()
 
 
 def test_failing_init_container_holds_the_pod():
@@ -363,3 +327,15 @@ def test_failing_init_container_holds_the_pod():
     assert len([t for t in p.transitions if t.kind == "back-off"]) == 1
     restart = next(t for t in p.transitions if t.kind == "restart")
     assert restart.t == 145.0 and restart.confidence == "inferred"  # restart 4 started the instance shown
+
+
+def test_eviction_is_the_diagnosis_and_describe_is_anchored_on_the_get_before_it():
+    p = explain((Path(__file__).parent / "data" / "evicted.txt").read_text()).pods[0]
+    assert p.diagnosis.cause == "evicted" and "low on resource: memory" in p.diagnosis.summary
+    assert p.final_status == "Evicted"
+    kill = next(t for t in p.transitions if t.kind == "killing")
+    assert kill.cause == "evicted"
+    # Events 12 minutes old on a 2-day-old pod: placed near 2 days, not at the pod's start.
+    assert kill.t > 47 * 3600
+    unknown = next(t for t in p.transitions if t.kind == "terminated")
+    assert "ContainerStatusUnknown" in unknown.summary

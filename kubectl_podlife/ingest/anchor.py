@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Iterable
 
-from kubectl_podlife.observation import (CLOCK_ABS, CLOCK_AGO, CLOCK_NONE, CLOCK_POD, CONTAINER, EVENT, POD,
+from kubectl_podlife.observation import (CLOCK_ABS, CLOCK_AGO, CLOCK_NONE, CLOCK_POD, CONTAINER, EVENT, POD, ROW,
                                          Observation, PodKey)
 from kubectl_podlife.timefmt import from_iso, seconds_between
 
@@ -70,13 +70,37 @@ def anchor(observations: list[Observation]) -> list[Observation]:
     for key, idxs in by_pod.items():
         mine = [obs[i] for i in idxs]
         created, how = creation_time(mine)
-        snapshots = _snapshot_anchors([o for o in mine if o.clock == CLOCK_AGO])
+        snapshots = _snapshot_anchors([o for o in mine if o.clock == CLOCK_AGO],
+                                      [o for o in mine if o.kind == ROW and o.t_lo is not None])
         for i in idxs:
             out[i] = _place(obs[i], created, how, snapshots)
     return out
 
 
-def _snapshot_anchors(obs: list[Observation]) -> dict[str, tuple[float, float, str]]:
+def _position(origin_or_snapshot: str) -> tuple[str, int] | None:
+    """(source, line) of an observation origin `file:12` or a snapshot id `file#3@12`."""
+    if "#" in origin_or_snapshot and "@" in origin_or_snapshot:
+        src, _, rest = origin_or_snapshot.rpartition("#")
+        line = rest.rpartition("@")[2]
+    else:
+        src, _, line = origin_or_snapshot.rpartition(":")
+    return (src, int(line)) if line.isdigit() else None
+
+
+def _row_before(snap: str, rows: list[Observation]) -> Observation | None:
+    """The last get row of the pod printed before this block in the same source."""
+    pos = _position(snap)
+    if pos is None:
+        return None
+    best = None
+    for r in rows:
+        rp = _position(r.origin)
+        if rp and rp[0] == pos[0] and rp[1] < pos[1] and (best is None or rp[1] > _position(best.origin)[1]):
+            best = r
+    return best
+
+
+def _snapshot_anchors(obs: list[Observation], rows: list[Observation] = ()) -> dict[str, tuple[float, float, str]]:
     """For each snapshot of one pod: the pod's age range when it was printed, and how that is known."""
     groups: dict[str, list[Observation]] = defaultdict(list)
     for o in obs:
@@ -93,8 +117,15 @@ def _snapshot_anchors(obs: list[Observation]) -> dict[str, tuple[float, float, s
             now_lo, now_hi = max(lo, oldest), max(hi + _SCHEDULING_SLACK, oldest + 1)
             how = "Scheduled event"
         else:
-            now_lo, now_hi = oldest, oldest + 1
-            how = "assumed: the oldest event shown is taken as the pod's start"
+            row = _row_before(snap, list(rows))
+            if row is not None and row.t_lo is not None and row.t_lo > oldest + 60:
+                # The pod was already older than every event shown (events expire after an hour): the
+                # get printed just before tells its age better than the oldest event does.
+                now_lo, now_hi = row.t_lo, row.t_hi + 60
+                how = f"assumed: printed right after the get row at {row.origin} (AGE {row.data.get('age')})"
+            else:
+                now_lo, now_hi = oldest, oldest + 1
+                how = "assumed: the oldest event shown is taken as the pod's start"
         anchors[snap] = (now_lo, now_hi, how)
     return anchors
 

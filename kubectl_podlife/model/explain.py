@@ -31,6 +31,11 @@ class PodContext:
             inp.spec.get("initContainers") or []) if isinstance(c, dict)}
         self.single = inp.containers[0] if len(inp.containers) == 1 else None
         self.has_manifest = any(s in ("manifest", "api") for s in inp.spec_sources)
+        # Why the pod was evicted, when anything says it was (event, pod reason, STATUS Evicted).
+        self.evicted = next((str(o.data.get("message") or "evicted") for o in inp.obs if
+                             (o.kind == "event" and str(o.data.get("reason")).lower() == "evicted") or
+                             (o.kind == "pod" and o.data.get("reason") == "Evicted")), None) or (
+            "evicted" if any(o.data.get("status") == "Evicted" for o in inp.rows) else None)
         self.has_spec = bool(inp.spec_sources)
 
         # Per kind, timed transitions sorted by t (for window queries) and the rest; built once.
@@ -751,6 +756,13 @@ def explain_killing(ctx: PodContext, tr: T) -> None:
             tr.expected = Expected(rng, f"kill decision at start {clock(start[0])} + {clock(c_lo)}..{clock(c_hi)} ({why}; "
                                         f"{s['failureThreshold']} failures, period {s['periodSeconds']} s)",
                                    observed=tr.t, difference=_diff_range(tr, rng))
+    elif reason == "stop" and ctx.evicted:
+        tr.cause = "evicted"
+        grace, which = rules.grace_for_kill(ctx.spec, ctx.cspec(c), None)
+        tr.grace = float(grace)
+        tr.summary = f"Stopping {c or 'the container'}{times}: the kubelet evicts the pod ({ctx.evicted[:80]})"
+        tr.rule = ("node-pressure eviction: the kubelet stops the pod's containers and fails the pod (phase Failed, "
+                   "reason Evicted); a controller creates a replacement elsewhere")
     elif reason == "stop":
         tr.cause = "deleted"
         grace, which = rules.grace_for_kill(ctx.spec, ctx.cspec(c), None)
@@ -795,6 +807,11 @@ def explain_terminated(ctx: PodContext, tr: T) -> None:
             tr.facts and tr.facts[0].what == "cannot-run"):
         tr.cause = "cannot-run"
         tr.summary = f"{who} could not be started: {reason or 'runtime error'}"
+    elif reason == "ContainerStatusUnknown":
+        tr.cause = "evicted" if ctx.evicted else "unknown"
+        tr.summary = f"{who}: ContainerStatusUnknown (exit {code if code is not None else 137})"
+        tr.detail.append("The kubelet reports this when a container it had running is gone and it cannot tell how "
+                         "it ended (node restart, eviction, runtime loss); 137 is synthesized, not a real SIGKILL.")
     elif reason == "Completed" or code == 0:
         tr.cause = "completed-exit"
         tr.summary = f"{who} exited with code 0{ran}"

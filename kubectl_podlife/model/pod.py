@@ -342,6 +342,13 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
         elif t.kind == "hook-failed" and t.cause in ("post-start-hook", "deleted"):
             side.append(t)
     pick: T | None = None
+    if ctx.evicted and not causes:
+        # An eviction ends the pod whatever its containers did: that is the diagnosis.
+        ev = next((t for t in trs if t.cause == "evicted"), None)
+        summary = (f"Evicted by the kubelet: {ctx.evicted.rstrip('.')}" if ctx.evicted != "evicted" else
+                   "Evicted by the kubelet (node pressure; the reason is not in the input)")
+        return (Diagnosis(cause="evicted", summary=summary + f"; the pod is {final or 'Failed'} and is not restarted",
+                          container=ev.container if ev else None, confidence="observed"), restarts, final)
     if causes:
         top = causes.most_common(1)[0][0]
         pick = next(t for t in reversed(rs) if t.cause == top)
