@@ -339,3 +339,9 @@ def test_eviction_is_the_diagnosis_and_describe_is_anchored_on_the_get_before_it
     assert kill.t > 47 * 3600
     unknown = next(t for t in p.transitions if t.kind == "terminated")
     assert "ContainerStatusUnknown" in unknown.summary
+
+
+def test_missing_configmap_is_a_config_error_naming_it():
+    p = explain((Path(__file__).parent / "data" / "config-error.txt").read_text()).pods[0]
+    assert p.diagnosis.cause == "config-error" and p.final_status == "CreateContainerConfigError"
+    assert 'configmap "api-config" not found' in p.diagnosis.summary

@@ -70,7 +70,8 @@ def classify(o: Observation) -> EventFact:
             return EventFact("pull-failed", c, image=_image(msg), output=msg)
         if "ImagePullBackOff" in msg:
             return EventFact("pull-backoff", c, output=msg)
-        if "CreateContainerConfigError" in msg or "couldn't find key" in msg or "not found" in msg and "secret" in msg:
+        if "CreateContainerConfigError" in msg or "couldn't find key" in msg or re.search(
+                r'\b(configmap|secret|configMap|Secret)s? "[^"]+" not found', msg):
             return EventFact("config-error", c, output=msg)
         if re.search(r"RunContainerError|StartError|ContainerCannotRun|CreateContainerError|failed to (create|start)",
                      msg):

@@ -444,6 +444,12 @@ def _diag_sentence(t: T, restarts: int, trs: list[T] = ()) -> str:
         return f"{times}{c}: its PostStart hook fails, so the kubelet kills it"
     if t.cause == "cannot-run":
         return f"{times}{c}: the runtime cannot start the container"
+    if t.cause == "config-error":
+        missing = next((x.facts[0].output for x in trs if x.facts and x.facts[0].what == "config-error"), "")
+        return (f"Cannot start{c}: CreateContainerConfigError" + (f" ({missing.replace('Error: ', '')})" if missing
+                                                                   else " (a ConfigMap, Secret or key it needs is "
+                                                                        "missing)") +
+                "; the kubelet retries until it exists")
     return f"{times}{c}: {t.summary}"
 
 
