@@ -183,15 +183,12 @@ def parse_describe(lines: list[str], start: int, ctx: ParseContext) -> tuple[lis
             last_key = key
             i += 1
             continue
-        if key in POD_KEYS or (key and section is None and not containers and key[0].isupper() and value):
-            if key in STATE_KEYS and not containers:
+        if key in POD_KEYS or (key and section is None and not containers and value):
+            # Pod header fields (other top-level fields are read past).
+            if key in POD_KEYS:
                 header[key] = value
-            elif key in POD_KEYS:
-                header[key] = value
-            section = None if key not in SECTIONS else key
-            if key in ("Volumes", "Tolerations", "Readiness Gates"):
-                section = key
-            cur = None if key in POD_KEYS else cur
+                cur = None
+            section = key if key in SECTIONS or key == "Tolerations" else None
             state_target = None
             last_key = key
             i += 1
@@ -203,9 +200,6 @@ def parse_describe(lines: list[str], start: int, ctx: ParseContext) -> tuple[lis
                 cur.setdefault(last_key.lower(), {})[m.group(2).strip()] = value
             elif cur is not None and last_key in ("Command", "Args") and not m:
                 cur.setdefault(last_key.lower(), []).append(line.strip())
-            i += 1
-            continue
-        if m and key and section in ("Volumes", "Tolerations", None) and line.startswith(" "):
             i += 1
             continue
         break

@@ -1216,7 +1216,7 @@ def apply_set(spec: dict, assignment: str) -> dict:
             type_name = ftype.split(":", 1)[1]
         elif index is not None:
             raise PodlifeError(f"--set {path}: \"{key}\" is not a list, so [{index}] does not apply")
-        elif ftype.startswith("map:"):
+        elif ftype.startswith("map:") or ftype in ("free", "any"):
             if last:
                 node[key] = value
                 return out
@@ -1224,16 +1224,7 @@ def apply_set(spec: dict, assignment: str) -> dict:
             if not isinstance(child, dict):
                 child = node[key] = {}
             node = child
-            type_name = ftype.split(":", 1)[1]
-        elif ftype in ("free", "any"):
-            if last:
-                node[key] = value
-                return out
-            child = node.get(key)
-            if not isinstance(child, dict):
-                child = node[key] = {}
-            node = child
-            type_name = "*"
+            type_name = ftype.split(":", 1)[1] if ftype.startswith("map:") else "*"
         else:
             if not last:
                 raise PodlifeError(f"--set {path}: \"{here}\" is a {ftype} value, it has no field "
