@@ -128,7 +128,7 @@ def assemble(key, obs: list[Observation]) -> PodInput:
     for o in obs:
         if o.kind == CONTAINER and o.container:
             lst = inits if o.data.get("init") else containers
-            if o.container not in lst and o.container not in inits + containers:
+            if o.container not in inits + containers:
                 lst.append(o.container)
     for o, f in events:
         name = f.container or o.container
@@ -136,14 +136,13 @@ def assemble(key, obs: list[Observation]) -> PodInput:
             path = o.data.get("field_path") or ""
             (inits if "initContainers" in path else containers).append(name)
     # A fragment's unnamed container takes the one name the pod is known by.
-    for lst in (spec.get("containers") or [],):
-        for c in lst:
-            if c.get("name") is None and len(containers) == 1:
-                c["name"] = containers[0]
+    for c in spec.get("containers") or []:
+        if c.get("name") is None and len(containers) == 1:
+            c["name"] = containers[0]
     created, how = creation_time(obs)
     rows = [o for o in obs if o.kind == ROW]
     return PodInput(key=key, obs=obs, spec=spec, spec_sources=sources, containers=containers, init_containers=inits,
-                    rows=_time_sorted(rows), events=sorted(events, key=lambda e: _sort_key(e[0])),
+                    rows=_printed_order(rows), events=sorted(events, key=lambda e: _sort_key(e[0])),
                     cstates=[o for o in obs if o.kind == CONTAINER], pstates=[o for o in obs if o.kind == POD],
                     created=created, created_how=how)
 
@@ -152,7 +151,7 @@ def _sort_key(o: Observation) -> tuple:
     return (o.t is None, o.t if o.t is not None else 0.0, o.seq)
 
 
-def _time_sorted(rows: list[Observation]) -> list[Observation]:
+def _printed_order(rows: list[Observation]) -> list[Observation]:
     # Rows keep their printed order: a watch prints them in time order, and rounding of AGE may
     # make two rows look simultaneous.
     return sorted(rows, key=lambda o: o.seq)
@@ -189,7 +188,6 @@ def row_transitions(inp: PodInput, start_order: int) -> list[T]:
         restarts = d.get("restarts")
         ready = d.get("ready")
         t, lo, hi = row.t, row.t_lo, row.t_hi
-        ago = d.get("last_restart_ago")
         if prev is None:
             early = lo is not None and lo <= 5 or status in ("Pending", "ContainerCreating") or (
                 status or "").startswith("Init:0/")
@@ -290,9 +288,7 @@ def _status_transition(prev: Observation | None, row: Observation, single: str |
     before = prev.data.get("status") if prev else None
     t, lo, hi = row.t, row.t_lo, row.t_hi
     kind = None
-    if status == "Running" and before in (None, "ContainerCreating", "Pending", "PodInitializing") and prev is not None:
-        kind = "started"
-    elif status == "Running" and before and before != "Running":
+    if status == "Running" and before != "Running":
         kind = "started"
     elif status == "CrashLoopBackOff" or status == "Init:CrashLoopBackOff":
         kind = "back-off"

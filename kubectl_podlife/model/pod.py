@@ -454,10 +454,12 @@ def _diag_sentence(t: T, restarts: int, trs: list[T] = ()) -> str:
 
 
 def _command_exit(t: T) -> str | None:
+    """How the container's command ends, from an explanation's detail line, or None."""
     for d in t.detail:
-        if d.startswith("The command `") or d.startswith("The container's command ends by itself"):
-            return "the container's command ends by itself: " + d.split(": ", 1)[-1].rstrip(".") if \
-                d.startswith("The container's") else d[4:].rstrip(".")
+        if d.startswith("The command `"):
+            return d[4:].rstrip(".")
+        if d.startswith("The container's command ends by itself"):
+            return "the container's command ends by itself: " + d.split(": ", 1)[-1].rstrip(".")
     return None
 
 
