@@ -72,12 +72,52 @@ EXPECTED = {
     "071": ("mysqlpod-5957645967-fj95t", "startup-probe", {"restarts": 0, "summary": "below failureThreshold"}),
     "072": ("octarine-guardrails-enforcer-5888cf98bf-xzklp", "image-pull", {"final_status": "ImagePullBackOff"}),
     "073": ("foo-965512844-9j46w", "none", {"restarts": 0, "final_status": "Running"}),
+    # 074-097: stuck and ended pods (issue 10, "The whole pod lifecycle"). "fact" is the key fact the
+    # diagnosis summary must name: the blocking constraint, the missing object, the deadline, the grace.
+    "074": ("pt-4c12g-2", "unschedulable", {"final_status": "Pending", "fact": "Insufficient memory",
+                                            "kinds": {"unschedulable"}}),
+    "075": ("mysql", "unschedulable", {"final_status": "Pending", "fact": "PodFitsResources"}),
+    "076": ("sample-mysql-0", "unschedulable", {"fact": "unbound", "kinds": {"unschedulable", "scheduled"}}),
+    "077": ("demo-677cfb9d49-s4h9j", "unschedulable", {"fact": "untolerated taint", "kinds": {"unschedulable"}}),
+    "078": ("mysql-1-hook-post", "volume", {"fact": "mysql-1-h5xbc", "kinds": {"mount-failed"}}),
+    "079": ("topolvm-controller-79d8cdd765-8xnss", "volume", {"final_status": "ContainerCreating",
+                                                              "fact": "topolvm-mutatingwebhook"}),
+    "080": ("catalogservice-deploy-79c898bdcd-b4qtz", "volume", {"fact": "tenantId is not set"}),
+    "081": ("nfs-client-provisioner-59c5f46f5-d4nds", "sandbox", {"final_status": "ContainerCreating",
+                                                                  "fact": "Unauthorized"}),
+    "082": ("kube-dns-86f4d74b45-kgjbk", "sandbox", {"fact": "/var/lib/calico/nodename"}),
+    "083": ("mysql-0", "node-lost", {"final_status": "Terminating", "fact": "10.0.240.5"}),
+    "084": ("kube-flannel-ds-h9dcc", "node-lost", {"final_status": "NodeLost", "fact": "k8s-node2"}),
+    "085": ("nginx-ingress-controller-5bc859ff4c-strxt", "node-lost", {"final_status": "Terminating"}),
+    "086": ("nginx", "preempted", {"fact": "apache"}),
+    "087": ("pause1", "preempted", {"final_status": "Terminating", "fact": "pause2"}),
+    "088": ("hello-6mk4q", "deadline-exceeded", {"fact": "60"}),
+    "089": ("docker-registry-1-deploy", "deadline-exceeded", {"final_status": "DeadlineExceeded", "restarts": 0}),
+    "090": ("demo", "deadline-exceeded", {"fact": "backoff limit"}),
+    "091": ("curator-1505433660-7422p", "cannot-run", {"container": "curator",
+                                                       "fact": "executable file not found"}),
+    "092": ("initpod", "cannot-run", {"container": "web-ctr", "fact": "exec format error"}),
+    "093": ("kube-apiserver-kiv-cp-v48fw", "cannot-run", {"final_status": "CreateContainerError",
+                                                          "fact": "CreateContainerError"}),
+    "094": ("cronjob-update-trigger-production-28194180-0-hgdzc", "deleted", {"final_status": "Terminating",
+                                                                              "fact": "90d"}),
+    "095": ("sharespine-cloud-6b78cbfb8d-xcbh5", "deleted", {"final_status": "Terminating", "fact": "60 s"}),
+    "096": ("logging-kibana-1-rsjx9", "unknown", {"restarts": 15, "final_status": "CrashLoopBackOff",
+                                                  "fact": "1/2"}),
+    "097": ("httpbin-65fd5c4c54-498nm", "unknown", {"final_status": "Running", "fact": "istio-proxy"}),
 }
 
+# Cases the lifecycle model does not pass yet. Each is a strict xfail: one that starts passing fails until
+# its marker goes, so the table always says what works.
+LIFECYCLE_ISSUE = "issue 10 (the whole pod lifecycle: stuck and ended pods) is not built yet"
+XFAIL = {f"{n:03d}" for n in range(74, 98)}
 
-def _prefixes() -> list[str]:
+
+def _prefixes() -> list:
     files = corpus_files()
-    return [f.name[:3] for f in files] if files else list(EXPECTED)
+    prefixes = [f.name[:3] for f in files] if files else list(EXPECTED)
+    return [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=LIFECYCLE_ISSUE)) if p in XFAIL else p
+            for p in prefixes]
 
 
 def test_every_corpus_file_has_an_expectation():
@@ -119,6 +159,8 @@ def test_corpus_diagnosis_agrees_with_header(prefix):
         assert any(extra["note"] in t["summary"] for t in p["transitions"])
     if "backoff" in extra:
         assert extra["backoff"] in [t["backoff_seconds"] for t in p["transitions"] if t["kind"] == "back-off"]
+    if "fact" in extra:
+        assert extra["fact"] in diag["summary"], diag["summary"]
     if "exit_code" in extra:
         assert any(f"code {extra['exit_code']}" in t["summary"] for t in p["transitions"])
     # Every transition is explained and carries its evidence.
