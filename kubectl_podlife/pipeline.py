@@ -5,14 +5,15 @@ The CLI, the TUI and live capture all call these, so every view explains the sam
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
+from kubectl_podlife.errors import PodlifeError
 from kubectl_podlife.ingest import IngestResult, read_paths
 from kubectl_podlife.ingest.anchor import anchor
-from kubectl_podlife.model import build_timeline
-from kubectl_podlife.model.timeline import Timeline
+from kubectl_podlife.model import build_pod_timeline, build_timeline, model_version
+from kubectl_podlife.model.timeline import PodTimeline, Timeline
 from kubectl_podlife.observation import Observation
-from kubectl_podlife.store import Store
+from kubectl_podlife.store import PodSummary, SessionStore, Store
 
 
 def timeline_for_files(paths: Sequence[str]) -> tuple[Timeline, IngestResult]:
@@ -28,6 +29,36 @@ def timeline_for_observations(observations: Iterable[Observation], warnings: Ite
     return build_timeline(anchor(list(observations)), warnings=list(warnings), progress=progress)
 
 
-def timeline_for_session(store: Store, session_id: int) -> Timeline:
-    _, observations = store.observations(session_id)
-    return timeline_for_observations(observations, warnings=store.warnings(session_id))
+def timeline_for_session(store: Store, session_id: int, pod: str | None = None) -> Timeline:
+    """Every pod of a stored session (or only `pod`), each built from its own observations (cached)."""
+    return Timeline(pods=tuple(session_pod_timelines(store, session_id, pod)), warnings=tuple(store.warnings(session_id)))
+
+
+def select_pods(store: SessionStore, session_id: int, pod: str | None = None) -> list[PodSummary]:
+    """The session's pods, or the ones `pod` names (name or namespace/name); a clear error for none."""
+    pods = store.pods(session_id)
+    if pod is None:
+        return pods
+    chosen = [p for p in pods if pod in (p.name, f"{p.namespace}/{p.name}", p.display)]
+    if not chosen:
+        names = ", ".join(p.display for p in pods[:10])
+        raise PodlifeError(f'no pod "{pod}" in the input; pods seen: {names}')
+    return chosen
+
+
+def pod_timeline(store: SessionStore, pod: PodSummary) -> PodTimeline:
+    """One pod's timeline: from the store's cache when it was built from these observations by this
+    model, else built from that pod's observations alone (and cached)."""
+    key = f"{model_version()}:{pod.observations}:{pod.version}"
+    cached = store.get_timeline(pod.id, key)
+    if cached is not None:
+        return cached
+    built = build_pod_timeline(pod.key, anchor(store.pod_observations(pod.id)))
+    store.put_timeline(pod.id, key, built)
+    return built
+
+
+def session_pod_timelines(store: SessionStore, session_id: int, pod: str | None = None) -> Iterator[PodTimeline]:
+    """The session's pod timelines one by one, in order of first appearance (for streaming output)."""
+    for p in select_pods(store, session_id, pod):
+        yield pod_timeline(store, p)

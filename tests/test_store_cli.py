@@ -207,3 +207,64 @@ def test_headless_commands_do_not_import_textual_or_kubernetes(tmp_path):
                        env={**os.environ, "PODLIFE_DB": str(tmp_path / "x.db")})
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == ""
+
+
+_V1_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sessions (id INTEGER PRIMARY KEY AUTOINCREMENT, created TEXT NOT NULL, kind TEXT NOT NULL,
+    sources TEXT NOT NULL, status TEXT NOT NULL, note TEXT NOT NULL DEFAULT '');
+CREATE TABLE pods (id INTEGER PRIMARY KEY AUTOINCREMENT, session_id INTEGER NOT NULL REFERENCES sessions(id),
+    namespace TEXT, name TEXT NOT NULL, uid TEXT, incarnation INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (session_id, namespace, name, uid, incarnation));
+CREATE TABLE observations (id INTEGER PRIMARY KEY AUTOINCREMENT, session_id INTEGER NOT NULL REFERENCES sessions(id),
+    pod_id INTEGER NOT NULL REFERENCES pods(id), dedup TEXT, kind TEXT NOT NULL, container TEXT,
+    t REAL, t_lo REAL, t_hi REAL, time TEXT, clock TEXT NOT NULL, snapshot TEXT,
+    origin TEXT NOT NULL, raw TEXT NOT NULL, data TEXT NOT NULL, seq INTEGER NOT NULL,
+    recovered INTEGER NOT NULL DEFAULT 0, UNIQUE (session_id, dedup));
+CREATE INDEX obs_session ON observations (session_id, id);
+CREATE TABLE warnings (session_id INTEGER NOT NULL REFERENCES sessions(id), origin TEXT NOT NULL,
+    message TEXT NOT NULL);
+INSERT INTO meta VALUES ('schema_version', '1');
+INSERT INTO sessions VALUES (1, '2025-01-01T00:00:00Z', 'import', '["watch.txt"]', 'closed', '');
+INSERT INTO pods VALUES (1, 1, NULL, 'web-1', NULL, 1);
+INSERT INTO observations VALUES (1, 1, 1, NULL, 'row', NULL, 5, 5, 6, NULL, 'pod', NULL, 'watch.txt:3',
+    'web-1 1/1 Running 0 5s', '{"ready":"1/1","status":"Running","restarts":0,"age":"5s"}', 1, 0);
+INSERT INTO observations VALUES (2, 1, 1, NULL, 'row', NULL, 47, 47, 48, NULL, 'pod', NULL, 'watch.txt:4',
+    'web-1 1/1 Running 1 (0s ago) 47s',
+    '{"ready":"1/1","status":"Running","restarts":1,"last_restart_ago":[0,1],"age":"47s"}', 2, 0);
+"""
+
+
+def test_a_version_1_store_is_migrated_and_reads_the_same(tmp_path, store_path):
+    db = sqlite3.connect(store_path)
+    db.executescript(_V1_SCHEMA)
+    db.close()
+    r = run_cli("explain", "--session", "1")
+    assert r.returncode == 0, r.stderr
+    assert "restart" in r.stdout.decode()
+    with Store(store_path) as s:
+        assert s.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+        [pod] = s.pods(1)
+        assert (pod.name, pod.observations, pod.status, pod.restarts, pod.first_t, pod.last_t) == \
+            ("web-1", 2, "Running", 1, 5.0, 47.0)
+        assert [o.origin for o in s.pod_observations(pod.id)] == ["watch.txt:3", "watch.txt:4"]
+    r = run_cli("sessions")
+    assert r.returncode == 0 and "watch.txt" in r.stdout.decode()
+
+
+def test_pod_summaries_follow_appends(tmp_path):
+    def row(name, i, status, restarts):
+        return Observation(kind="row", pod=PodKey(name, "prod"), origin=f"a.txt:{i}", raw=f"{name} {status}",
+                           data={"ready": "0/1", "status": status, "restarts": restarts}, t=float(i), t_lo=float(i),
+                           t_hi=float(i + 1), seq=i)
+
+    with Store(tmp_path / "s.db") as s:
+        sid = s.create_session("live", ["ctx"])
+        s.append(sid, [row("a", 1, "Pending", 0), row("b", 2, "Running", 0), row("a", 3, "Error", 1)], batch=2)
+        pods = s.pods(sid)
+        assert [(p.name, p.observations, p.status, p.restarts, p.first_t, p.last_t) for p in pods] == \
+            [("a", 2, "Error", 1, 1.0, 3.0), ("b", 1, "Running", 0, 2.0, 2.0)]
+        seen = max(p.version for p in pods)
+        s.append(sid, [row("b", 4, "CrashLoopBackOff", 1)])
+        assert [(p.name, p.status) for p in s.pods(sid, changed_since=seen)] == [("b", "CrashLoopBackOff")]
+        assert [o.data["status"] for o in s.pod_observations(pods[0].id)] == ["Pending", "Error"]

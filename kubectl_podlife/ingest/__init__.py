@@ -25,11 +25,8 @@ class IngestResult:
 
     @property
     def pods(self) -> list[str]:
-        seen: list[str] = []
-        for o in self.observations:
-            if o.pod.display not in seen:
-                seen.append(o.pod.display)
-        return seen
+        """Each pod's display name once, in order of first appearance."""
+        return list(dict.fromkeys(o.pod.display for o in self.observations))
 
 
 def read_text(text: str, source: str) -> IngestResult:

@@ -25,16 +25,21 @@ class _NameState:
 class PodRegistry:
     def __init__(self) -> None:
         self._names: dict[tuple[str | None, str], _NameState] = {}
+        self._by_name: dict[str, list[tuple[str | None, _NameState]]] = {}  # name -> (namespace, state), oldest first
 
     def _state(self, name: str, namespace: str | None) -> _NameState:
         key = (namespace, name)
-        if key not in self._names:
-            # A name first seen without a namespace and later with one is the same pod.
-            for (ns, n), st in self._names.items():
-                if n == name and (ns is None or namespace is None):
-                    return st
-            self._names[key] = _NameState()
-        return self._names[key]
+        st = self._names.get(key)
+        if st is not None:
+            return st
+        # A name first seen without a namespace and later with one is the same pod.
+        known = self._by_name.setdefault(name, [])
+        for ns, st in known:
+            if ns is None or namespace is None:
+                return st
+        st = self._names[key] = _NameState()
+        known.append((namespace, st))
+        return st
 
     def _bump(self, st: _NameState) -> None:
         st.incarnation += 1

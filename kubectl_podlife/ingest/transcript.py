@@ -294,10 +294,7 @@ def _attach(obs: list[Observation], ctx: ParseContext) -> list[Observation]:
     prefix; a probe fragment's pod by its handler (`exec` for liveness-exec); the one pod of the
     source; else one unnamed pod per source.
     """
-    named = []
-    for o in obs:
-        if o.pod.name and o.pod.name not in named:
-            named.append(o.pod.name)
+    named = list(dict.fromkeys(o.pod.name for o in obs if o.pod.name))
     by_snapshot: dict[str, PodKey] = {}
     for o in obs:
         if o.kind == "event" and o.snapshot and o.data.get("reason", "").lower() == "scheduled":

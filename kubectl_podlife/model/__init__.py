@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
 from typing import Callable, Iterable
 
-from kubectl_podlife.model.timeline import Timeline
-from kubectl_podlife.observation import Observation
+from kubectl_podlife.model.timeline import PodTimeline, Timeline
+from kubectl_podlife.observation import Observation, PodKey
 
 
 def build_timeline(observations: Iterable[Observation], warnings: Iterable[str] = (),
@@ -24,3 +27,29 @@ def build_timeline(observations: Iterable[Observation], warnings: Iterable[str] 
         if progress is not None:
             progress(len(pods), len(groups), done)
     return Timeline(pods=tuple(pods), warnings=tuple(warnings))
+
+
+def build_pod_timeline(key: PodKey, observations: list[Observation]) -> PodTimeline:
+    """One pod's explained timeline from that pod's (anchored) observations alone."""
+    from kubectl_podlife.model.pod import build_pod
+
+    return build_pod(key, observations)
+
+
+@functools.lru_cache(maxsize=1)
+def model_version() -> str:
+    """Names the code a timeline was built with (the model, anchoring, the observation and timeline types),
+    so a cached timeline is used only by the same code: any edit to the rules builds again."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    pkg = os.path.dirname(here)
+    files = sorted(os.path.join(here, f) for f in os.listdir(here) if f.endswith(".py"))
+    files += [os.path.join(pkg, "ingest", "anchor.py"), os.path.join(pkg, "observation.py"),
+              os.path.join(pkg, "timefmt.py")]
+    h = hashlib.sha1()
+    for f in files:
+        try:
+            with open(f, "rb") as fh:
+                h.update(fh.read())
+        except OSError:
+            h.update(f.encode())
+    return h.hexdigest()[:16]
