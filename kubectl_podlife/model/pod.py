@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from kubectl_podlife.model import ending
 from kubectl_podlife.model import explain as ex
 from kubectl_podlife.model.build import (PodInput, T, _ready_parts, assemble, event_transitions, merge,
                                          row_transitions, state_transitions)
@@ -341,6 +342,11 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
             side.append(t)
         elif t.kind == "hook-failed" and t.cause in ("post-start-hook", "deleted"):
             side.append(t)
+    end = ending.detect(inp, final, restarts, bool(causes))
+    if end is not None:
+        # How the pod ended (preempted, node lost, deadline, deletion) outranks what its containers did.
+        return (Diagnosis(cause=end.cause, summary=end.summary, container=ctx.single,
+                          confidence=end.confidence), restarts, final)
     pick: T | None = None
     if ctx.evicted and not causes:
         # An eviction ends the pod whatever its containers did: that is the diagnosis.

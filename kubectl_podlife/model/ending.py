@@ -1,0 +1,263 @@
+"""How a pod ended or why it is stuck ending: preemption, node loss, deadlines, deletion.
+
+Each detector reads what the input shows (row STATUS, events, conditions, describe fields) and returns a
+one-line diagnosis a maintainer would give first, or None. Rules and constants: ../shared/k8s-stuck-pods.md
+sections 9.2 (preemption), 9.5 (node loss), 9.7 (deadlines and Jobs) and the deletion notes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kubectl_podlife.model.timeline import Diagnosis
+
+# Constants the explanations cite.
+DEFAULT_TOLERATION_SECONDS = 300  # DefaultTolerationSeconds admission plugin: unreachable / not-ready NoExecute
+POD_EVICTION_TIMEOUT_SECONDS = 300  # --pod-eviction-timeout of the pre-taint (NodeLost) path, removed in 1.27
+DEFAULT_GRACE_SECONDS = 30  # terminationGracePeriodSeconds default
+
+# --- message grammars ------------------------------------------------------------------------
+
+_WS = re.compile(r"\s+")
+
+
+def _flat(msg: str) -> str:
+    """A message as one line: wrapped describe columns and collapsed spacing read the same."""
+    return _WS.sub(" ", msg or "").strip()
+
+
+@dataclass(frozen=True)
+class Preemption:
+    preemptor: str | None  # "ns/name", a UID, or None when the era's message hides it
+    node: str | None
+    era: str  # "<=1.26" | "1.27-1.28" | "1.29+" | "kubelet" | "condition"
+
+
+# [<=1.26] Preempted by <ns>/<name> on node <node>; [1.27-1.28] Preempted by a pod on node <node>;
+# [1.29+] Preempted by pod <uid> on node <node>; kubelet critical-pod admission: Preempted in order to admit
+# critical pod.
+_PREEMPTED = re.compile(r"^Preempted by (?:(?P<a>a pod)|pod (?P<uid>[0-9a-f-]{36})|(?P<ns>[\w.-]+/[\w.-]+))"
+                        r"(?: on node (?P<node>\S+?))?\.?$")
+_PREEMPT_KUBELET = re.compile(r"^Preempted in order to admit critical pod")
+# DisruptionTarget message: 1.26.0 "<scheduler>: preempting to accommodate a higher priority pod: ns/name",
+# later without the preemptor.
+_DT_PREEMPT = re.compile(r"preempting to accommodate a higher priority pod(?::\s*(?P<who>[\w.-]+/[\w.-]+))?")
+
+
+def parse_preempted(msg: str) -> Preemption | None:
+    m = _PREEMPTED.match(_flat(msg))
+    if m:
+        if m.group("a"):
+            return Preemption(None, m.group("node"), "1.27-1.28")
+        if m.group("uid"):
+            return Preemption(m.group("uid"), m.group("node"), "1.29+")
+        return Preemption(m.group("ns"), m.group("node"), "<=1.26")
+    if _PREEMPT_KUBELET.match(_flat(msg)):
+        return Preemption(None, None, "kubelet")
+    m = _DT_PREEMPT.search(_flat(msg))
+    if m:
+        return Preemption(m.group("who"), None, "condition")
+    return None
+
+
+# Pod: "Pod was active on the node longer than the specified deadline" (kubelet, activeDeadlineSeconds).
+# Job: "Job was active longer than specified deadline" (job controller, Job activeDeadlineSeconds).
+# Job: "Job has reached the specified backoff limit" (BackoffLimitExceeded).
+_POD_DEADLINE = re.compile(r"Pod was active on the node longer than (?:the )?specified deadline", re.I)
+_JOB_DEADLINE = re.compile(r"Job was active longer than (?:the )?specified deadline", re.I)
+_JOB_BACKOFF = re.compile(r"Job has reached the specified backoff limit", re.I)
+
+
+def parse_deadline(reason: str, msg: str) -> str | None:
+    """'pod-deadline' | 'job-deadline' | 'job-backoff-limit' or None."""
+    f = _flat(msg)
+    if _POD_DEADLINE.search(f):
+        return "pod-deadline"
+    if _JOB_DEADLINE.search(f):
+        return "job-deadline"
+    if _JOB_BACKOFF.search(f) or reason == "BackoffLimitExceeded":
+        return "job-backoff-limit"
+    if reason == "DeadlineExceeded":
+        return "pod-deadline"
+    return None
+
+
+# Node controller (legacy, <=1.26): "Node <node> which was running pod <pod> is unresponsive";
+# pod event "Node is not ready" (NodeNotReady); taint eviction "Marking for deletion Pod <ns>/<name>";
+# graceful node shutdown "Pod was terminated in response to imminent node shutdown."
+_NODE_UNRESPONSIVE = re.compile(r"Node (?P<node>\S+) which was running pod (?P<pod>\S+) is unresponsive")
+_NODE_SHUTDOWN = re.compile(r"terminated in response to imminent node shutdown", re.I)
+_TAINT_EVICTION = re.compile(r"Marking for deletion Pod (?P<pod>\S+)")
+
+
+def parse_node_loss(reason: str, msg: str) -> tuple[str, str | None] | None:
+    """(what, node) for a node-loss message: unresponsive | not-ready | taint-eviction | shutdown."""
+    f = _flat(msg)
+    m = _NODE_UNRESPONSIVE.search(f)
+    if m:
+        return "unresponsive", m.group("node")
+    if _NODE_SHUTDOWN.search(f):
+        return "shutdown", None
+    if reason == "TaintManagerEviction" or _TAINT_EVICTION.search(f):
+        return "taint-eviction", None
+    if reason == "NodeNotReady" or f.startswith("Node is not ready"):
+        return "not-ready", None
+    return None
+
+
+# --- detectors ---------------------------------------------------------------------------------
+
+def _node(inp) -> str | None:
+    for o in reversed(inp.rows + inp.pstates):
+        n = o.data.get("node")
+        if n and n not in ("<none>", "<unknown>"):
+            return n
+    return None
+
+
+def _grace(inp) -> float | None:
+    for o in reversed(inp.pstates):
+        g = o.data.get("deletion_grace_seconds")
+        if g is None:
+            g = o.data.get("termination_grace_seconds")
+        if g is not None:
+            return float(g)
+    g = (inp.spec or {}).get("terminationGracePeriodSeconds")
+    return float(g) if g is not None else None
+
+
+def _conditions(inp) -> dict:
+    out: dict = {}
+    for o in inp.pstates:
+        out.update(o.data.get("conditions") or {})
+    return out
+
+
+def _events(inp):
+    for o, _fact in inp.events:
+        yield o, str(o.data.get("reason") or ""), str(o.data.get("message") or "")
+
+
+def _origin(o) -> str:
+    return o.origin
+
+
+def detect(inp, final: str | None, restarts: int, restart_causes: bool) -> Diagnosis | None:
+    """The ending of this pod when the input shows one, else None (the caller's rules apply)."""
+    for fn in (_preempted, _deadline, _node_lost):
+        d = fn(inp, final, restarts)
+        if d is not None:
+            return d
+    if not restart_causes:
+        return _deleted(inp, final, restarts)
+    return None
+
+
+def _preempted(inp, final, restarts) -> Diagnosis | None:
+    for o, reason, msg in _events(inp):
+        if reason in ("Preempted", "Preempting"):
+            p = parse_preempted(msg)
+            if p is None:
+                continue
+            return Diagnosis(cause="preempted", summary=_preempt_sentence(p, final, o), confidence="observed")
+    dt = _conditions(inp).get("DisruptionTarget") or {}
+    if str(dt.get("reason") or "").startswith("Preemption") or _DT_PREEMPT.search(_flat(dt.get("message", ""))):
+        p = parse_preempted(str(dt.get("message") or "")) or Preemption(None, None, "condition")
+        return Diagnosis(cause="preempted", summary=_preempt_sentence(p, final, None), confidence="observed")
+    return None
+
+
+def _preempt_sentence(p: Preemption, final, o) -> str:
+    if p.era == "kubelet":
+        return (f"Preempted by the kubelet to admit a critical pod (node out of resources); the pod is "
+                f"{final or 'Failed'} and is not restarted")
+    who = (f"higher-priority pod {p.preemptor}" if p.preemptor and "/" in p.preemptor else
+           f"higher-priority pod (uid {p.preemptor})" if p.preemptor else
+           "a higher-priority pod (this release's message does not name it)")
+    where = f" on node {p.node}" if p.node else ""
+    state = (f"; still {final}: the scheduler deleted it with its grace period and the preemptor waits for it"
+             if final == "Terminating" else
+             "; the scheduler deleted it (a bare pod is gone; a controller would make a replacement)")
+    at = f" ({_origin(o)})" if o is not None else ""
+    return f"Preempted by the scheduler for {who}{where}{at}{state}"
+
+
+def _deadline(inp, final, restarts) -> Diagnosis | None:
+    hit = None
+    for o, reason, msg in _events(inp):
+        what = parse_deadline(reason, msg) if reason in ("DeadlineExceeded", "BackoffLimitExceeded") else None
+        if what:
+            hit = (what, o)
+    status = final or ""
+    if hit is None and status != "DeadlineExceeded":
+        return None
+    deadline = (inp.spec or {}).get("activeDeadlineSeconds")
+    what = hit[0] if hit else "pod-deadline"
+    if what == "job-backoff-limit":
+        text = "Job failed: it reached its backoff limit (BackoffLimitExceeded); no more pods are created"
+    elif what == "job-deadline":
+        text = ("Job failed: it ran longer than its activeDeadlineSeconds"
+                + (f" ({int(deadline)} s)" if deadline else "") + "; the job controller deleted its running pods")
+    else:
+        text = ("DeadlineExceeded: the pod ran longer than its activeDeadlineSeconds"
+                + (f" ({int(deadline)} s)" if deadline else " (the value is not in the input)")
+                + f"; the kubelet killed its containers and failed it (phase Failed), it is not restarted")
+    if hit:
+        text += f" ({_origin(hit[1])})"
+    return Diagnosis(cause="deadline-exceeded", summary=text, confidence="observed")
+
+
+def _node_lost(inp, final, restarts) -> Diagnosis | None:
+    node = _node(inp)
+    loss = None
+    for o, reason, msg in _events(inp):
+        got = parse_node_loss(reason, msg)
+        if got:
+            loss = (got, o)
+    status = final or ""
+    if status in ("NodeLost", "Unknown"):
+        where = f"node {node}" if node else "its node"
+        how = ("marked NodeLost by the node controller: the kubelet stopped reporting, so "
+               f"{where} is NotReady and nobody can confirm the pod's state"
+               if status == "NodeLost" else
+               f"STATUS Unknown: deleted while {where} was unreachable (reason NodeLost); "
+               "it stays until the node returns or the Node object is deleted")
+        tail = ("; pods of a DaemonSet are not evicted from the lost node" if status == "NodeLost" else "")
+        return Diagnosis(cause="node-lost", summary=f"{status}: {how}{tail}", confidence="observed")
+    if loss is None:
+        return None
+    (what, lost_node), o = loss
+    node = lost_node or node
+    where = f"node {node}" if node else "its node"
+    if what == "shutdown":
+        text = (f"Terminated by graceful node shutdown: {where} was shutting down and the kubelet killed the pod "
+                f"(phase Failed)")
+    elif what == "taint-eviction":
+        text = (f"Evicted from {where} by the taint-eviction controller after the NoExecute toleration "
+                f"({DEFAULT_TOLERATION_SECONDS} s default) expired"
+                + ("; still Terminating: the kubelet on the unreachable node cannot confirm the kill"
+                   if status == "Terminating" else ""))
+    else:
+        text = f"{where[0].upper() + where[1:]} is NotReady: the pod's Ready condition is False"
+        if status == "Terminating":
+            text += "; still Terminating: the kubelet on the unreachable node cannot confirm the kill"
+    return Diagnosis(cause="node-lost", summary=f"{text} ({_origin(o)})", confidence="observed")
+
+
+def _deleted(inp, final, restarts) -> Diagnosis | None:
+    if final != "Terminating":
+        return None
+    grace = _grace(inp)
+    if grace is None:
+        return None
+    node = _node(inp)
+    running = [o.data.get("name") or "" for o in inp.cstates
+               if (o.data.get("state") or {}).get("status") == "running"]
+    text = (f"Terminating past its grace period: deleted with a {int(grace)} s grace period, after which the "
+            "kubelet SIGKILLs the containers and the pod should be gone")
+    if running:
+        text += "; the container is still reported Running, so the kubelet never finished the kill"
+    text += ("; usual reasons: finalizers, volumes not unmounted, or the kubelet"
+             + (f" on {node}" if node else "") + " not reporting")
+    return Diagnosis(cause="deleted", summary=text, confidence="inferred")

@@ -1,0 +1,78 @@
+"""Message grammars of pod endings (k8s-stuck-pods.md 9.2, 9.5, 9.7) in each era, wrapped and collapsed."""
+
+import pytest
+
+from kubectl_podlife.model import ending
+
+
+@pytest.mark.parametrize("msg, preemptor, node, era", [
+    ("Preempted by default/apache on node worker1", "default/apache", "worker1", "<=1.26"),
+    ("Preempted by a pod on node lab-g2-vm2", None, "lab-g2-vm2", "1.27-1.28"),
+    ("Preempted by pod 64d6df7b-1106-4f83-9e78-0d8aad437582 on node lab-g2-vm2",
+     "64d6df7b-1106-4f83-9e78-0d8aad437582", "lab-g2-vm2", "1.29+"),
+    # a describe Message column wrapped onto the next line, and collapsed spacing
+    ("Preempted by default/apache\n                on node worker1", "default/apache", "worker1", "<=1.26"),
+    ("Preempted  by  kube-system/critical-1 on node n1", "kube-system/critical-1", "n1", "<=1.26"),
+    ("Preempted in order to admit critical pod", None, None, "kubelet"),
+    ("Kube-scheduler: preempting to accommodate a higher priority pod: default/pause2", "default/pause2", None,
+     "condition"),
+    ("default-scheduler: preempting to accommodate a higher priority pod", None, None, "condition"),
+])
+def test_preempted_messages_of_every_era(msg, preemptor, node, era):
+    p = ending.parse_preempted(msg)
+    assert p == ending.Preemption(preemptor, node, era)
+
+
+def test_other_messages_are_not_preemptions():
+    assert ending.parse_preempted("Successfully assigned default/nginx to worker1") is None
+
+
+@pytest.mark.parametrize("reason, msg, what", [
+    ("DeadlineExceeded", "Pod was active on the node longer than the specified deadline", "pod-deadline"),
+    ("DeadlineExceeded", "Pod was active on the node longer\n   than the specified deadline", "pod-deadline"),
+    ("DeadlineExceeded", "Job was active longer than specified deadline", "job-deadline"),
+    ("BackoffLimitExceeded", "Job has reached the specified backoff limit", "job-backoff-limit"),
+    ("BackoffLimitExceeded", "", "job-backoff-limit"),
+    ("Failed", "Error: ImagePullBackOff", None),
+])
+def test_deadline_and_job_messages(reason, msg, what):
+    assert ending.parse_deadline(reason, msg) == what
+
+
+@pytest.mark.parametrize("reason, msg, want", [
+    ("NodeLost", "Node k8s-node2 which was running pod kube-flannel-ds-h9dcc is unresponsive",
+     ("unresponsive", "k8s-node2")),
+    ("NodeNotReady", "Node is not ready", ("not-ready", None)),
+    ("TaintManagerEviction", "Marking for deletion Pod default/web-0", ("taint-eviction", None)),
+    ("Terminated", "Pod was terminated in response to imminent node shutdown.", ("shutdown", None)),
+    ("Terminated", "Pod was terminated in response\n to imminent node  shutdown.", ("shutdown", None)),
+    ("Killing", "Stopping container web", None),
+])
+def test_node_loss_messages(reason, msg, want):
+    assert ending.parse_node_loss(reason, msg) == want
+
+
+def test_preempted_pod_is_diagnosed_from_its_event(tmp_path):
+    from podlife_testkit import explain_json, pod
+
+    f = tmp_path / "events.txt"
+    f.write_text("$ kubectl get events\n"
+                 "LAST SEEN   TYPE     REASON      OBJECT      MESSAGE\n"
+                 "27s         Normal   Preempted   pod/nginx   Preempted by pod "
+                 "64d6df7b-1106-4f83-9e78-0d8aad437582 on node w1\n", encoding="utf-8")
+    d = pod(explain_json(f), "nginx")["diagnosis"]
+    assert d["cause"] == "preempted"
+    assert "w1" in d["summary"] and "64d6df7b" in d["summary"]
+
+
+def test_nodelost_status_names_the_node(tmp_path):
+    from podlife_testkit import explain_json, pod
+
+    f = tmp_path / "get.txt"
+    f.write_text("$ kubectl get pods -o wide\n"
+                 "NAME    READY   STATUS     RESTARTS   AGE   IP          NODE\n"
+                 "web-1   1/1     NodeLost   0          2h    10.0.0.14   node-b\n", encoding="utf-8")
+    p = pod(explain_json(f), "web-1")
+    assert p["diagnosis"]["cause"] == "node-lost"
+    assert p["final_status"] == "NodeLost"
+    assert "node-b" in p["diagnosis"]["summary"]
