@@ -1,0 +1,78 @@
+"""What podlife's `explain -o json` must say about a transcript, given the scenario's truth.
+
+Only what the format holds is asked of it: RESTARTS and STATUS from formats that print the pod's
+status, the cause where the text names it (a probe in Events, OOMKilled or Init:Error in a
+status), the probe handler where the spec or describe's probe line is printed, and restart counts
+from Events only where they carry counts (`-o wide`, `kubectl events`, describe); plain `get
+events` holds no count, so podlife must not state one.
+"""
+
+from __future__ import annotations
+
+from scenarios import Scenario
+
+STATUS_FORMATS = {"get-w", "get-w-wide", "get-w-events", "get-w-json", "get-json", "get-yaml", "describe",
+                  "json+describe", "session"}
+HISTORY_FORMATS = {"get-w", "get-w-wide", "get-w-events", "get-w-json", "session"}  # every version of the pod
+EVENT_FORMATS = {"get-events", "get-events-wide", "get-events-sorted", "events-for", "describe", "json+describe",
+                 "session"}
+COUNTED_EVENTS = {"get-events-wide", "events-for", "describe", "json+describe", "session"}
+SPEC_FORMATS = {"get-w-json", "get-json", "get-yaml", "describe", "json+describe"}
+
+# where each scenario's cause is written down: in its Events, or in the pod's own status
+CAUSE_IN = {"liveness-exec": {"events"}, "readiness-flap": {"events"}, "oom-killed": {"status"},
+            "multi-container": {"status"}, "init-failure": {"status"}, "image-pull": {"events", "status"}}
+
+TOLERANCE = 1.0  # kubectl prints whole seconds; describe's ages are computed a moment later
+
+
+def _covers(tr: dict, truth: float) -> bool:
+    lo, hi = tr.get("t_range") or (tr["t"], tr["t"])
+    return lo - TOLERANCE <= truth <= hi + TOLERANCE
+
+
+def check(sc: Scenario, fmt: str, doc: dict) -> dict[str, str | None]:
+    """check name -> None when right, else what was wrong."""
+    out: dict[str, str | None] = {}
+    pods = doc.get("pods") or []
+    names = [(p.get("namespace"), p.get("name")) for p in pods]
+    out["one pod"] = None if len(pods) == 1 and pods[0].get("name") == sc.pod else f"pods {names}"
+    if not pods:
+        return out
+    p = pods[0] if len(pods) == 1 else next((q for q in pods if q.get("name") == sc.pod), pods[0])
+    trs = p.get("transitions") or []
+    if fmt in STATUS_FORMATS or fmt in COUNTED_EVENTS:
+        out["restarts"] = None if p.get("restarts") == sc.restarts else f"restarts {p.get('restarts')} != {sc.restarts}"
+    elif p.get("restarts"):
+        out["restarts"] = f"restarts {p.get('restarts')} stated; the input holds no count"
+    if fmt in STATUS_FORMATS:
+        fs = p.get("final_status")
+        out["final status"] = None if fs == sc.final_status else f"final status {fs!r} != {sc.final_status!r}"
+    kinds = CAUSE_IN[sc.name]
+    if (fmt in EVENT_FORMATS and "events" in kinds) or (fmt in STATUS_FORMATS and "status" in kinds):
+        diag = p.get("diagnosis") or {}
+        out["cause"] = None if diag.get("cause") == sc.cause else f"cause {diag.get('cause')!r} != {sc.cause!r}"
+        if sc.handler and fmt in SPEC_FORMATS:
+            h = (diag.get("probe") or {}).get("handler")
+            out["handler"] = None if h == sc.handler else f"handler {h!r} != {sc.handler!r}"
+    truth = sc.restart_times
+    bad = []
+    for tr in trs:
+        if tr.get("kind") == "restart" and tr.get("restart_count"):
+            k = tr["restart_count"]
+            if k > len(truth):
+                bad.append(f"restart {k} at {tr['t']} (only {len(truth)} happened)")
+            elif not _covers(tr, truth[k - 1]):
+                bad.append(f"restart {k} at {tr['t']} {tr.get('t_range')} (truth {truth[k - 1]})")
+    out["restart times"] = "; ".join(bad) or None
+    if fmt in HISTORY_FORMATS and (sc.ready_times or sc.not_ready_times):
+        miss = []
+        for kind, times in (("ready", sc.ready_times), ("not-ready", sc.not_ready_times)):
+            for t in times:
+                if not any(tr.get("kind") == kind and _covers(tr, t) for tr in trs):
+                    miss.append(f"no {kind} at {t}")
+        out["readiness"] = "; ".join(miss) or None
+    alarms = [f"{tr['kind']} at {tr['t']}: off by {tr['expected']['difference']:+g} s" for tr in trs
+              if (tr.get("expected") or {}).get("difference") and abs(tr["expected"]["difference"]) > 2]
+    out["no false alarm"] = "; ".join(alarms) or None
+    return out
