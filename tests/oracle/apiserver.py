@@ -21,7 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "live"))
 
-from fake_apiserver import FakeKube, Request, SelectorError, to_events_v1  # noqa: E402
+from fake_apiserver import (FakeKube, Request, SelectorError, matches, parse_field_selector,  # noqa: E402
+                            parse_label_selector, to_events_v1)
 
 import printers  # noqa: E402
 
@@ -159,11 +160,17 @@ class OracleHandler(BaseHTTPRequestHandler):
             self._get_one(resource, ns, rest[1], params, as_table, new_events)
             return
         try:
-            ok = kube._select(resource, ns, params, new_events)
+            fields = parse_field_selector(params.get("fieldSelector"), resource, new_events)
+            labels = parse_label_selector(params.get("labelSelector"))
         except SelectorError as exc:
             self._json(400, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": str(exc),
                              "reason": "BadRequest", "code": 400})
             return
+
+        def ok(obj: dict) -> bool:
+            in_ns = ns is None or (obj.get("metadata") or {}).get("namespace") == ns
+            return in_ns and matches(obj, fields, labels)
+
         if watch:
             self._watch(resource, ok, params, as_table, new_events)
         else:
