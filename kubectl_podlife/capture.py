@@ -157,6 +157,7 @@ def load_target(kubeconfig: str | None = None, context: str | None = None, names
             with contextlib.suppress(OSError):
                 with open("/var/run/secrets/kubernetes.io/serviceaccount/namespace", encoding="utf-8") as f:
                     ns = f.read().strip()
+        _no_proxy_for_loopback(cfg)
         return _finish_target(client, cfg, None, ns or "default", "in-cluster")
 
     # Merge as kubectl does: the first file to define a name wins, and so does the first
@@ -193,7 +194,25 @@ def load_target(kubeconfig: str | None = None, context: str | None = None, names
         raise PodlifeError(f"{label}: cannot use context \"{ctx_name}\": {reason}; fix the kubeconfig or pick "
                            "another context with --context") from None
     ns = namespace or ctx.get("namespace") or "default"
+    if not cluster.get("proxy-url"):
+        _no_proxy_for_loopback(cfg)
     return _finish_target(client, cfg, ctx_name, ns, label)
+
+
+def _no_proxy_for_loopback(cfg: Any) -> None:
+    """A proxy from $HTTPS_PROXY/$HTTP_PROXY is never used for localhost or a loopback address, whatever
+    $NO_PROXY says: Go's ProxyFromEnvironment, which kubectl uses, has that default. (A kubeconfig
+    `proxy-url` is used for every server, as kubectl does.)"""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(cfg.host).hostname or "").lower()
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback and cfg.proxy:
+        cfg.proxy = None
 
 
 def _finish_target(client: Any, cfg: Any, ctx: str | None, ns: str, source: str) -> Target:
@@ -399,20 +418,26 @@ class _Stream:
                     resp.close()
                 resp.release_conn()
 
+    def remember(self, items: list[Item]) -> None:
+        """Keep the pods this stream has been given, from a list (the first one too) or a watch event, so
+        that a relist after a 410 can tell which of them were deleted while it was away."""
+        if self.resource != "pods":
+            return
+        for _res, etype, obj, _arrival in items:
+            meta = obj.get("metadata") or {}
+            uid = meta.get("uid")
+            if not uid:
+                continue
+            if etype == "DELETED":
+                self.known.pop(uid, None)
+            else:
+                self.known[uid] = {"metadata": {k: meta.get(k) for k in ("name", "namespace", "uid",
+                                                                         "resourceVersion")}}
+                if self._relisted is not None:
+                    self._relisted.add(uid)
+
     def _sink(self, items: list[Item]) -> None:
-        if self.resource == "pods":
-            for _res, etype, obj, _arrival in items:
-                meta = obj.get("metadata") or {}
-                uid = meta.get("uid")
-                if not uid:
-                    continue
-                if etype == "DELETED":
-                    self.known.pop(uid, None)
-                else:
-                    self.known[uid] = {"metadata": {k: meta.get(k) for k in ("name", "namespace", "uid",
-                                                                             "resourceVersion")}}
-                    if self._relisted is not None:
-                        self._relisted.add(uid)
+        self.remember(items)
         self.cap._enqueue(items)
 
     def _report_vanished(self) -> None:
@@ -514,7 +539,7 @@ def _lines(resp: Any) -> Iterator[str]:
 
 @dataclass
 class Stats:
-    items: int = 0  # objects received (list items and watch events)
+    items: int = 0  # objects received and recorded (list items and watch events), counted once committed
     observations: int = 0  # observations added to the store
     duplicates: int = 0  # object versions seen before (relist, reconnect) and not added again
     bookmarks: int = 0
@@ -602,16 +627,19 @@ class Capture:
         session is created then. List pages are recorded as they arrive, so a large list never sits
         in memory whole.
         """
-        def record_now(batch: list[Item]) -> None:
-            self._ensure_session()
-            self._record(batch)
+        def recorder_for(stream: _Stream) -> Callable[[list[Item]], None]:
+            def record_now(batch: list[Item]) -> None:
+                stream.remember(batch)
+                self._ensure_session()
+                self._record(batch)
+            return record_now
 
         streams = self._make_streams("v1")
         pod_streams = [s for s in streams if s.resource == "pods"]
         event_streams = [s for s in streams if s.resource == "events"]
         for s in pod_streams:
             try:
-                s.rv = s.list(record_now)
+                s.rv = s.list(recorder_for(s))
                 if self.pods and not s.listed:
                     name = (s.field_selector or "").split(",")[0].split("=", 1)[-1]
                     self.notify(f'pod "{name}" is not in namespace {self.namespace} (yet); waiting for it')
@@ -623,14 +651,14 @@ class Capture:
         events_ok = True
         try:
             for s in event_streams:
-                s.rv = s.list(record_now)
+                s.rv = s.list(recorder_for(s))
         except Exception as exc:
             status = getattr(exc, "status", None)
             if status == 404:  # no core/v1 events here: use events.k8s.io/v1
                 event_streams = [s for s in self._make_streams("events.k8s.io/v1") if s.resource == "events"]
                 try:
                     for s in event_streams:
-                        s.rv = s.list(record_now)
+                        s.rv = s.list(recorder_for(s))
                 except Exception as exc2:
                     events_ok = False
                     self.notify(f"cannot list events ({_reason(exc2)}); recording pods only")
@@ -736,17 +764,19 @@ class Capture:
         obs: list[Observation] = []
         keys: list[str] = []
         for resource, etype, obj, arrival in items:
-            self.stats.items += 1
             if resource == "pods":
                 self._pod_item(etype, obj, arrival, obs, keys)
             else:
                 self._event_item(etype, obj, arrival, obs, keys)
+        if obs:
+            with self._lock:
+                added = self.store.append(self.session_id, obs, dedup=keys)
+            self.stats.observations += added
+            self.stats.duplicates += len(obs) - added
+        # counted once committed, so "every object received is recorded" can be waited on
+        self.stats.items += sum(1 for item in items if item[1] != "VANISHED")
         if not obs:
             return obs
-        with self._lock:
-            added = self.store.append(self.session_id, obs, dedup=keys)
-        self.stats.observations += added
-        self.stats.duplicates += len(obs) - added
         if self.on_observations is not None:
             self.on_observations(obs)
         return obs

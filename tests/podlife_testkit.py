@@ -58,3 +58,56 @@ def pod(doc: dict, name: str, incarnation: int = 1) -> dict:
         if (p["name"] == name or (p["name"].startswith("(unnamed)") and name in p["name"])) and p.get("incarnation", 1) == incarnation:
             return p
     raise AssertionError(f"no pod {name!r} in {[p['name'] for p in doc['pods']]}")
+
+
+def pods_list_yaml(count: int) -> str:
+    """A `kubectl get pods -o yaml` List of `count` realistic pods (about 1 kB each, managedFields and all)."""
+    pod = """- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: web-{i:05d}
+    namespace: default
+    labels:
+      app: web
+    managedFields:
+    - apiVersion: v1
+      fieldsType: FieldsV1
+      fieldsV1:
+        f:spec:
+          f:containers:
+            k:{{"name":"web"}}:
+              .: {{}}
+              f:image: {{}}
+      manager: kubectl-client-side-apply
+      operation: Update
+  spec:
+    containers:
+    - image: nginx:1.25
+      name: web
+      livenessProbe:
+        httpGet:
+          path: /healthz
+          port: 8080
+        periodSeconds: 10
+      volumeMounts:
+      - mountPath: /var/run/secrets/kubernetes.io/serviceaccount
+        name: kube-api-access
+        readOnly: true
+    restartPolicy: Always
+    tolerations:
+    - effect: NoExecute
+      key: node.kubernetes.io/not-ready
+      operator: Exists
+      tolerationSeconds: 300
+  status:
+    phase: Running
+    containerStatuses:
+    - name: web
+      restartCount: 3
+      lastState:
+        terminated:
+          exitCode: 137
+          reason: Error
+"""
+    items = "".join(pod.format(i=i) for i in range(count))
+    return "apiVersion: v1\nitems:\n" + items + "kind: List\n"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import random
-import time
 from pathlib import Path
 
 import pytest
+from podlife_testkit import pods_list_yaml
 
 from kubectl_podlife.ingest.manifest import (
     ManifestDoc,
@@ -1023,66 +1023,11 @@ def test_mutated_seed_text_does_not_raise():
             assert scan is None or scan.end > i
 
 
-def _pods_yaml(count: int) -> str:
-    pod = """- apiVersion: v1
-  kind: Pod
-  metadata:
-    name: web-{i:05d}
-    namespace: default
-    labels:
-      app: web
-    managedFields:
-    - apiVersion: v1
-      fieldsType: FieldsV1
-      fieldsV1:
-        f:spec:
-          f:containers:
-            k:{{"name":"web"}}:
-              .: {{}}
-              f:image: {{}}
-      manager: kubectl-client-side-apply
-      operation: Update
-  spec:
-    containers:
-    - image: nginx:1.25
-      name: web
-      livenessProbe:
-        httpGet:
-          path: /healthz
-          port: 8080
-        periodSeconds: 10
-      volumeMounts:
-      - mountPath: /var/run/secrets/kubernetes.io/serviceaccount
-        name: kube-api-access
-        readOnly: true
-    restartPolicy: Always
-    tolerations:
-    - effect: NoExecute
-      key: node.kubernetes.io/not-ready
-      operator: Exists
-      tolerationSeconds: 300
-  status:
-    phase: Running
-    containerStatuses:
-    - name: web
-      restartCount: 3
-      lastState:
-        terminated:
-          exitCode: 137
-          reason: Error
-"""
-    items = "".join(pod.format(i=i) for i in range(count))
-    return "apiVersion: v1\nitems:\n" + items + "kind: List\n"
-
-
-def test_one_megabyte_of_yaml_is_fast():
-    text = _pods_yaml(1000)
+def test_one_megabyte_of_yaml_is_read_whole():
+    """How fast is benchmarks/manifest_bench.py's business; here, that all of it is read."""
+    text = pods_list_yaml(1000)
     assert len(text) > 1_000_000
     lines = ["$ kubectl get pods -o yaml"] + text.split("\n") + ["$ kubectl get pods"]
-    t0 = time.perf_counter()
     scan = scan_manifest(lines, 1)
-    elapsed = time.perf_counter() - t0
     assert len(scan.docs) == 1000 and scan.end == len(lines) - 2
     assert scan.docs[999].spec["containers"][0]["livenessProbe"]["periodSeconds"] == 10
-    # Measured about 0.5 s on a loaded 2-CPU machine; the bound leaves room for slow CI.
-    assert elapsed < 2.5

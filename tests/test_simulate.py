@@ -380,14 +380,11 @@ def test_generator_get_w_imports_and_counts_match(tmp_path, store_path):
     assert f"imported {len(lines) - 1} observations of 30 pods" in imp.stderr.decode()
 
 
-def test_generator_is_fast_enough(tmp_path):
-    import time
-
-    t0 = time.process_time()
+def test_generator_writes_a_large_session(tmp_path):
+    """How fast is benchmarks/manifest_bench.py's business; here, that a large session comes out."""
     res = S.generate(150, str(tmp_path / "g.jsonl"), "jsonl", seed=2)
-    cpu = time.process_time() - t0
     assert res.observations > 8000
-    assert res.observations / cpu > 10000, f"{res.observations / cpu:.0f} observations per CPU second"
+    assert len((tmp_path / "g.jsonl").read_text().splitlines()) == res.observations + 1  # a header line first
 
 
 # --- command line ------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ class Request:
     params: dict[str, str]
     watch: bool
     auth: str | None
+    proxied: bool = False  # asked for an absolute URI, as clients ask a proxy
 
 
 def _status(code: int, reason: str, message: str) -> dict:
@@ -158,10 +159,13 @@ class FakeKube:
         self.drop_after: dict[str, int] = {}  # resource -> drop the next watch after N events (once)
         self.close_watches_after_idle: float | None = None  # end idle watches (like timeoutSeconds) sooner
         self.list_delay = 0.0  # seconds a list request takes (a slow or overloaded server)
+        self.event_delay = 0.0  # seconds before each watch event is written (a slow server or network)
         self.fail_with: int | None = None  # answer every pods/events request with this HTTP status
         self.requests: list[Request] = []
         self.delivered: list[tuple[str, str, str, str]] = []  # (resource, how, uid, rv): what clients were sent
         self.active_watches: dict[str, int] = {r: 0 for r in RESOURCES}
+        self.lists_answered = 0  # list requests answered in full
+        self.in_flight = 0  # connections accepted whose handler has not finished
         self.bookmarks_sent = 0
         self.drops = 0
         self._httpd: ThreadingHTTPServer | None = None
@@ -182,7 +186,25 @@ class FakeKube:
         class Handler(_Handler):
             server_kube = kube
 
-        httpd = ThreadingHTTPServer(("127.0.0.1", port or self.port), Handler)
+        class Server(ThreadingHTTPServer):
+            # Counted here, in the serving thread, before the handler's thread exists: stop() can then
+            # wait for every connection it accepted, including one accepted while it was stopping.
+            def process_request(self, request: Any, client_address: Any) -> None:
+                with kube.cond:
+                    kube.in_flight += 1
+                    kube._conns.add(request)
+                super().process_request(request, client_address)
+
+            def process_request_thread(self, request: Any, client_address: Any) -> None:
+                try:
+                    super().process_request_thread(request, client_address)
+                finally:
+                    with kube.cond:
+                        kube.in_flight -= 1
+                        kube._conns.discard(request)
+                        kube.cond.notify_all()
+
+        httpd = Server(("127.0.0.1", port or self.port), Handler)
         httpd.daemon_threads = True
         self._httpd = httpd
         self.port = httpd.server_address[1]
@@ -192,26 +214,32 @@ class FakeKube:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
-        """Go away: stop listening (connection refused) and cut every open connection."""
+    def stop(self, timeout: float = 120) -> None:
+        """Go away: stop listening (connection refused), cut every open connection, and return only once
+        every request it accepted has finished, so nothing it served streams on after restart()."""
         with self.cond:
             self.down = True
             self.cond.notify_all()
-        for c in list(self._conns):
-            try:
-                c.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        self._cut()
         if self._httpd is not None:
-            self._httpd.shutdown()
+            self._httpd.shutdown()  # no more accepts once this returns
             self._httpd.server_close()
             self._httpd = None
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while self.in_flight:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise RuntimeError(f"{self.in_flight} requests still being served after stop()")
+                self._cut()  # a connection accepted while stopping is cut as well
+                self.cond.wait(min(left, 0.05))
+
+    def _cut(self) -> None:
         for c in list(self._conns):
             try:
                 c.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        self._conns.clear()
 
     def restart(self) -> None:
         """Come back on the same port with the same history."""
@@ -251,7 +279,7 @@ class FakeKube:
         with self.cond:
             self.compacted_rv = self.rv
 
-    def wait_for_watchers(self, counts: dict[str, int], timeout: float = 10) -> None:
+    def wait_for_watchers(self, counts: dict[str, int], timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         with self.cond:
             while any(self.active_watches[r] < n for r, n in counts.items()):
@@ -292,6 +320,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+        self.wfile.flush()
+
+    def _refuse(self) -> None:
+        """Any method but GET: recorded (tests check that capture never writes) and refused."""
+        kube = self.server_kube
+        kube.requests.append(Request(self.command, urlsplit(self.path).path, {}, False,
+                                     self.headers.get("Authorization")))
+        self.close_connection = True
+        self._json(405, _status(405, "MethodNotAllowed", f"{self.command} is not allowed here"))
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = _refuse
 
     def do_GET(self) -> None:  # noqa: C901 - a router
         kube = self.server_kube
@@ -299,7 +338,7 @@ class _Handler(BaseHTTPRequestHandler):
         params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         watch = params.get("watch") in ("1", "true", "True")
         auth = self.headers.get("Authorization")
-        kube.requests.append(Request("GET", url.path, params, watch, auth))
+        kube.requests.append(Request("GET", url.path, params, watch, auth, proxied=bool(url.netloc)))
         if kube.tokens and auth not in {f"Bearer {t}" for t in kube.tokens}:
             self._json(401, _status(401, "Unauthorized", "Unauthorized"))
             return
@@ -357,7 +396,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _list(self, resource: str, ok, params: dict[str, str], new_events: bool) -> None:
         kube = self.server_kube
         if kube.list_delay:
-            time.sleep(kube.list_delay)
+            with kube.cond:  # slow, but not slower than the server going away
+                if kube.cond.wait_for(lambda: kube.down, kube.list_delay):
+                    self.close_connection = True
+                    return
         cont = params.get("continue")
         if cont:  # later pages come from the first page's snapshot, as the real server does
             token, start_s = cont.rsplit(":", 1)
@@ -376,11 +418,13 @@ class _Handler(BaseHTTPRequestHandler):
         if limit and start + limit < len(items):
             kube._snapshots[token] = (rv, items)
             meta["continue"] = f"{token}:{start + limit}"
-        for o in page:
-            kube.delivered.append((resource, "list", o["metadata"]["uid"], o["metadata"]["resourceVersion"]))
         kind = "EventList" if resource == "events" else "PodList"
         self._json(200, {"kind": kind, "apiVersion": "events.k8s.io/v1" if new_events else "v1", "metadata": meta,
                          "items": [kube._shape(resource, o, new_events) for o in page]})
+        with kube.cond:  # recorded once written and flushed, not before
+            for o in page:
+                kube.delivered.append((resource, "list", o["metadata"]["uid"], o["metadata"]["resourceVersion"]))
+            kube.lists_answered += 1
 
     def _chunk(self, data: bytes) -> None:
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
@@ -412,7 +456,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._chunk((json.dumps({"type": "ERROR", "object": _status(410, "Expired", msg)}) + "\n").encode())
             self._chunk(b"")
             return
-        kube._conns.add(self.connection)
         with kube.cond:
             kube.active_watches[resource] += 1
             kube.cond.notify_all()
@@ -472,7 +515,6 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             self.close_connection = True
         finally:
-            kube._conns.discard(self.connection)
             with kube.cond:
                 kube.active_watches[resource] -= 1
                 kube.cond.notify_all()
@@ -492,6 +534,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, resource: str, type_: str, obj: dict, new_events: bool) -> None:
         kube = self.server_kube
+        if kube.event_delay:
+            time.sleep(kube.event_delay)
         body = {"type": type_, "object": kube._shape(resource, obj, new_events)}
         self._chunk((json.dumps(body) + "\n").encode())
         kube.delivered.append((resource, type_, obj["metadata"]["uid"], obj["metadata"]["resourceVersion"]))

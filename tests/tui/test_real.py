@@ -3,7 +3,7 @@ following of a session that grows while the app runs."""
 
 from __future__ import annotations
 
-import asyncio
+import time
 import podlife_tui_fixtures as fx  # registered by conftest.py
 import pytest
 
@@ -15,12 +15,18 @@ LIVENESS = fx.SEED
 SIZE = (80, 24)
 
 
-async def loaded(app, pilot) -> None:
-    for _ in range(500):
-        if app.view is not None or app.load_error is not None:
-            break
-        await pilot.pause(0.01)
+async def until(pilot, pred, what: str, timeout: float = 60.0) -> None:
+    """Wait on what the app shows, however loaded the machine: the timeout only ends a hung test."""
+    deadline = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
     await pilot.pause()
+
+
+async def loaded(app, pilot) -> None:
+    await until(pilot, lambda: app.view is not None or app.load_error is not None, "the session to load")
 
 
 def restarts_at(app) -> list[float]:
@@ -78,11 +84,7 @@ async def test_live_following_a_growing_session(tmp_path):
         assert "following live" in str(app.query_one("#status").render())
 
         store.append(sid, observations[cut:rows[6]])
-        for _ in range(60):
-            await asyncio.sleep(0.1)
-            if len(app.view) > first:
-                break
-        await pilot.pause()
+        await until(pilot, lambda: len(app.view) > first, "the new rows on screen")
         assert len(app.view) > first
         assert app.playhead == app.view.end  # the playhead followed the end
         assert app.selected == len(app.view) - 1
@@ -93,11 +95,7 @@ async def test_live_following_a_growing_session(tmp_path):
         assert "following paused — G to resume" in str(app.query_one("#status").render())
         grown = len(app.view)
         store.append(sid, observations[rows[6]:])
-        for _ in range(60):
-            await asyncio.sleep(0.1)
-            if len(app.view) > grown:
-                break
-        await pilot.pause()
+        await until(pilot, lambda: len(app.view) > grown, "the new rows on screen")
         assert len(app.view) > grown
         assert app.playhead == held  # not dragged along
         await pilot.press("G")
@@ -121,11 +119,7 @@ async def test_live_session_with_no_pod_yet_waits_for_the_first(tmp_path):
         assert app.load_error is None and app.view is None
         assert "waiting for the first pod" in str(app.query_one("#loading-text").render())
         store.append(sid, observations)
-        for _ in range(60):
-            await asyncio.sleep(0.1)
-            if app.view is not None:
-                break
-        await pilot.pause()
+        await until(pilot, lambda: app.view is not None, "the first pod on screen")
         assert app.view is not None and app.pod.restarts == 5
         assert app.playhead == app.view.end
     store.close()
