@@ -214,7 +214,7 @@ def _explain(args: argparse.Namespace) -> int:
 
     timeline = load_timeline(args)
     if args.output == "json":
-        print(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False))
+        print(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False, allow_nan=False))
     elif args.output == "markdown":
         print(render.markdown(timeline))
     else:

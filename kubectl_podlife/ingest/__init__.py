@@ -33,15 +33,17 @@ def read_text(text: str, source: str) -> IngestResult:
     """Observations from one source's text, not yet anchored (see `read_paths`)."""
     from kubectl_podlife.ingest import transcript
     from kubectl_podlife.ingest.context import ParseContext
-    from kubectl_podlife.ingest.source import clean_lines
+    from kubectl_podlife.ingest.source import MAX_LINE, clean_lines
 
     stripped = text.lstrip()
+    early: list[Warning_] = []  # why the file did not read as API objects, if it reads as nothing else
     if stripped.startswith(("{", "[")):
         from kubectl_podlife.ingest import objects
 
         obs, warns = objects.decode_json_stream(text, source)
         if obs:
             return IngestResult(obs, [Warning_(f"{source}:{ln}", msg) for ln, msg in warns], [source])
+        early = [Warning_(f"{source}:{ln}", msg) for ln, msg in warns]
     if _API_OBJECT_YAML.search(text) and re.search(r"^status:", text, re.M):
         # `kubectl get pod -o yaml` saved on its own: an API object with status, not a manifest.
         from kubectl_podlife.ingest import objects
@@ -49,9 +51,15 @@ def read_text(text: str, source: str) -> IngestResult:
         obs, warns = objects.decode_yaml_objects(text, source)
         if any(o.kind != "spec" for o in obs):
             return IngestResult(obs, [Warning_(f"{source}:{ln}", msg) for ln, msg in warns], [source])
+        early = early or [Warning_(f"{source}:{ln}", msg) for ln, msg in warns]
     ctx = ParseContext(source=source)
-    obs = transcript.scan(clean_lines(text), ctx)
-    return IngestResult(obs, ctx.warnings, [source])
+    lines = clean_lines(text)
+    for i, line in enumerate(lines):
+        if len(line) > MAX_LINE:  # a 50 MB line of cells would take minutes and gigabytes to split
+            ctx.warn(i, f"line of {len(line)} characters skipped (longer than {MAX_LINE}; not kubectl output)")
+            lines[i] = ""
+    obs = transcript.scan(lines, ctx)
+    return IngestResult(obs, early + ctx.warnings, [source])
 
 
 def read_paths(paths: Sequence[str]) -> IngestResult:

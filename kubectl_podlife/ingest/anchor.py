@@ -84,7 +84,7 @@ def _position(origin_or_snapshot: str) -> tuple[str, int] | None:
         line = rest.rpartition("@")[2]
     else:
         src, _, line = origin_or_snapshot.rpartition(":")
-    return (src, int(line)) if line.isdigit() else None
+    return (src, int(line)) if line.isascii() and line.isdigit() else None
 
 
 def _row_before(snap: str, rows: list[Observation]) -> Observation | None:

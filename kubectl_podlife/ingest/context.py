@@ -11,6 +11,12 @@ from dataclasses import dataclass, field
 
 from kubectl_podlife.observation import PodKey, Warning_
 
+def is_count(text: str) -> bool:
+    """ASCII digits of a size kubectl prints (`str.isdigit` also takes `³`, which `int` refuses, and a
+    5,000-digit number is beyond what `int` converts)."""
+    return text.isascii() and text.isdigit() and len(text) <= 12
+
+
 # A get-w AGE may wobble by rounding; only a clear jump back means the pod was re-created.
 _AGE_RESET_SLACK = 2.0
 

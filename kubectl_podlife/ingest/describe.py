@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from kubectl_podlife.ingest import events as events_mod
-from kubectl_podlife.ingest.context import ParseContext
+from kubectl_podlife.ingest.context import ParseContext, is_count
 from kubectl_podlife.observation import (CLOCK_AGO, CONTAINER, POD, SPEC, Observation, PodKey)
 from kubectl_podlife.timefmt import DurationError, iso, parse_age, parse_timestamp
 
@@ -76,16 +76,16 @@ def parse_probe(text: str) -> dict | None:
             if um.group(2):
                 action["host"] = um.group(2)
             if um.group(3):
-                action["port"] = int(um.group(3)) if um.group(3).isdigit() else um.group(3)
+                action["port"] = int(um.group(3)) if is_count(um.group(3)) else um.group(3)
             action["path"] = um.group(4) or "/"
         probe["httpGet"] = action
     elif handler == "tcp-socket":
         host, _, port = target.rpartition(":")
-        probe["tcpSocket"] = {"port": int(port) if port.isdigit() else port, **({"host": host} if host else {})}
+        probe["tcpSocket"] = {"port": int(port) if is_count(port) else port, **({"host": host} if host else {})}
     else:
         parts = target.split()
         port = parts[0].rpartition(":")[2] if parts else ""
-        probe["grpc"] = {"port": int(port) if port.isdigit() else port,
+        probe["grpc"] = {"port": int(port) if is_count(port) else port,
                          **({"service": parts[1]} if len(parts) > 1 else {})}
     names = {"delay": "initialDelaySeconds", "timeout": "timeoutSeconds", "period": "periodSeconds",
              "#success": "successThreshold", "#failure": "failureThreshold",
@@ -223,10 +223,10 @@ def _state_field(state: dict, key: str, value: str) -> None:
     elif key == "Message":
         state["message"] = value
     elif key == "Exit Code":
-        if value.lstrip("-").isdigit():
+        if is_count(value.removeprefix("-")):
             state["exit_code"] = int(value)
     elif key == "Signal":
-        if value.isdigit():
+        if is_count(value):
             state["signal"] = int(value)
     elif key in ("Started", "Finished"):
         ts = parse_timestamp(value)
@@ -243,7 +243,7 @@ def _container_field(cur: dict, key: str, value: str, ctx: ParseContext, index: 
     elif key == "Ready":
         cur["ready"] = value.startswith("True")
     elif key == "Restart Count":
-        if value.isdigit():
+        if is_count(value):
             cur["restart_count"] = int(value)
         else:
             ctx.warn(index, f'cannot read Restart Count "{value}"')

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kubectl_podlife.ingest.context import ParseContext
+from kubectl_podlife.ingest.context import ParseContext, is_count
 from kubectl_podlife.observation import CLOCK_ABS, CLOCK_AGO, EVENT, Observation, PodKey
 from kubectl_podlife.timefmt import DurationError, RFC1123Z_PATTERN, iso, parse_age, parse_timestamp
 
@@ -94,7 +94,7 @@ def _match_field(field: str, toks: list[Tok], k: int, line: str, out: dict) -> i
             out[field] = when
         return k2
     if field == COUNT:
-        if not tok.isdigit():
+        if not is_count(tok):
             return None
         out["count"] = int(tok)
         return k + 1
@@ -255,7 +255,7 @@ def _custom_fields(line: str, cols: list[str]) -> dict | None:
             out["type"] = toks[k].text
             k += 1
         elif c in ("COUNT",):
-            if not toks[k].text.isdigit():
+            if not is_count(toks[k].text):
                 return None
             out["count"] = int(toks[k].text)
             k += 1
@@ -275,7 +275,7 @@ def _wide_fields(line: str) -> dict | None:
         return None
     tail_name, tail_count = toks[-1].text, toks[-2].text
     got = _match_when(toks, len(toks) - 3, line)
-    if not tail_count.isdigit() or got is None:
+    if not is_count(tail_count) or got is None:
         return None
     head = _match_layout([(NS, True), (AGE, False), (TYPE, False), (REASON, False), (OBJECT, False),
                          (SUBOBJ, True), (FROM, False), (MESSAGE, False)], toks[:-3], line[:toks[-3].start])

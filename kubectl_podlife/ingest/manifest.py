@@ -642,9 +642,14 @@ def _load_yaml(text: str) -> list[Any] | None:
     if _too_deep(text):
         return None
     try:
-        return [d for d in yaml.load_all(text, Loader=_LOADER) if d is not None]
+        docs = [d for d in yaml.load_all(text, Loader=_LOADER) if d is not None]
     except Exception:  # any YAML error (or recursion on absurd nesting) means: rebuild instead
         return None
+    from kubectl_podlife.ingest.objects import expanded_size_problem
+
+    if any(expanded_size_problem(d) for d in docs):  # an alias bomb: never flattened
+        return None
+    return docs
 
 
 _OPENER_LINE_RE = re.compile(r"^( *)(?:- +)?([A-Za-z][A-Za-z0-9]*):\s*(?:#.*)?$")

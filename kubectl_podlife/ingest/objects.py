@@ -382,6 +382,27 @@ def _is_pod(obj: Mapping[str, Any]) -> bool:
         and (status is None or isinstance(status, Mapping))
 
 
+class _BadNumber(ValueError):
+    """A JSON number no Kubernetes object holds (out of range, or too many digits)."""
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > 19:  # int64 has 19 digits
+        raise _BadNumber(f"the number {text[:24]}... has {len(text)} digits, more than any Kubernetes field")
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _BadNumber(f"the number {text[:24]} is out of range")
+    return value
+
+
+def _json_constant(text: str) -> float:
+    raise _BadNumber(f"{text} is not a JSON number")
+
+
 def decode_json_stream(text: str, origin_name: str) -> tuple[list[Observation], list[tuple[int, str]]]:
     """Every JSON object in `text`, one after another, as observations.
 
@@ -390,7 +411,7 @@ def decode_json_stream(text: str, origin_name: str) -> tuple[list[Observation], 
     cannot read (a truncated capture) and says where, keeping everything before it.
     """
     dec = _Decoder(origin_name)
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
     pos, line, n = 0, 1, len(text)
     if text.startswith("\ufeff"):
         pos = 1
@@ -404,6 +425,12 @@ def decode_json_stream(text: str, origin_name: str) -> tuple[list[Observation], 
             break
         try:
             obj, end = decoder.raw_decode(text, pos)
+        except _BadNumber as exc:
+            dec.warnings.append((line, f"cannot read JSON object: {exc}"))
+            break
+        except RecursionError:
+            dec.warnings.append((line, f"cannot read JSON object: nested deeper than any Kubernetes object"))
+            break
         except json.JSONDecodeError as exc:
             reason = exc.msg
             if exc.pos >= n:
@@ -442,6 +469,9 @@ def decode_yaml_objects(text: str, origin_name: str) -> tuple[list[Observation],
                 if not loader.check_node():
                     break
                 node = loader.get_node()
+            except RecursionError:
+                dec.warnings.append((1, "cannot read YAML document: nested deeper than any Kubernetes object"))
+                break
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
                 where = mark.line + 1 if mark is not None else 1
@@ -450,6 +480,10 @@ def decode_yaml_objects(text: str, origin_name: str) -> tuple[list[Observation],
             if node is None:
                 continue
             line = node.start_mark.line + 1
+            problem = yaml_node_problem(node)
+            if problem:
+                dec.warnings.append((line, f"YAML document skipped: {problem}"))
+                continue
             item_lines = _yaml_item_lines(node)
             try:
                 obj = _plain(loader.construct_document(node))
@@ -473,4 +507,81 @@ def _yaml_item_lines(node: Any) -> list[int] | None:
     for k, v in node.value:
         if isinstance(k, yaml.ScalarNode) and k.value == "items" and isinstance(v, yaml.SequenceNode):
             return [item.start_mark.line + 1 for item in v.value]
+    return None
+
+
+# A Kubernetes object has a few thousand nodes; aliases are expanded when objects are flattened, so a
+# 400-byte "billion laughs" document would become 10**9 of them.
+MAX_YAML_NODES = 200_000
+MAX_YAML_DEPTH = 100
+
+
+def yaml_node_problem(root: Any) -> str | None:
+    """Why a composed YAML node graph is not loaded (too many nodes once aliases are expanded, too
+    deep, or recursive), or None. Shared nodes (aliases) are sized once, so this is linear."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    # iterative post-order walk: (node, depth, children visited?)
+    stack: list[tuple[Any, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        nid = id(node)
+        value = node.value
+        if not isinstance(value, list):  # a scalar
+            sizes[nid] = 1
+            continue
+        children = [c for pair in value for c in pair] if value and isinstance(value[0], tuple) else value
+        if done:
+            active.discard(nid)
+            total = 1 + sum(sizes[id(c)] for c in children)
+            if total > MAX_YAML_NODES:
+                return f"it expands to more than {MAX_YAML_NODES} values (YAML aliases used as a bomb?)"
+            sizes[nid] = total
+            continue
+        if nid in sizes:
+            continue
+        if nid in active:
+            return "a YAML alias refers to the node that contains it"
+        if depth > MAX_YAML_DEPTH:
+            return f"nested more than {MAX_YAML_DEPTH} levels deep"
+        active.add(nid)
+        stack.append((node, depth, True))
+        for c in children:
+            if id(c) in active:
+                return "a YAML alias refers to the node that contains it"
+            if id(c) not in sizes:
+                stack.append((c, depth + 1, False))
+    return None
+
+
+def expanded_size_problem(obj: Any) -> str | None:
+    """The same bounds for loaded Python values (shared lists/dicts are what aliases become)."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[Any, int, bool]] = [(obj, 1, False)]
+    while stack:
+        value, depth, done = stack.pop()
+        if not isinstance(value, (dict, list)):
+            continue
+        vid = id(value)
+        children = [c for kv in value.items() for c in kv] if isinstance(value, dict) else value
+        if done:
+            active.discard(vid)
+            total = 1 + sum(sizes.get(id(c), 1) for c in children)
+            if total > MAX_YAML_NODES:
+                return f"it expands to more than {MAX_YAML_NODES} values (YAML aliases used as a bomb?)"
+            sizes[vid] = total
+            continue
+        if vid in sizes:
+            continue
+        if depth > MAX_YAML_DEPTH:
+            return f"nested more than {MAX_YAML_DEPTH} levels deep"
+        active.add(vid)
+        stack.append((value, depth, True))
+        for c in children:
+            if isinstance(c, (dict, list)):
+                if id(c) in active:
+                    return "a YAML alias refers to the value that contains it"
+                if id(c) not in sizes:
+                    stack.append((c, depth + 1, False))
     return None

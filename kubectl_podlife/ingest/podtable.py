@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kubectl_podlife.ingest.context import ParseContext
+from kubectl_podlife.ingest.context import ParseContext, is_count
 from kubectl_podlife.observation import CLOCK_NONE, CLOCK_POD, ROW, Observation
 from kubectl_podlife.timefmt import DurationError, age_is_modern_form, parse_age
 
@@ -95,11 +95,11 @@ def parse_row_tokens(tokens: list[str], cols: list[str]) -> tuple[dict, int, str
                 return None
             cells["ready"] = tok
         elif col == "STATUS":
-            if _READY.match(tok) or tok.isdigit() or not re.match(r"^[A-Za-z<]", tok):
+            if _READY.match(tok) or tok.isdecimal() or not re.match(r"^[A-Za-z<]", tok):
                 return None
             cells["status"] = tok
         elif col == "RESTARTS":
-            if not tok.isdigit():
+            if not is_count(tok):
                 return None
             cells["restarts"] = int(tok)
             if i + 2 < len(tokens) and tokens[i + 1].startswith("(") and tokens[i + 2].rstrip(")") == "ago":

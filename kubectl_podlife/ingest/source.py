@@ -31,7 +31,11 @@ def _read_bytes(path: str, limit: int = -1) -> bytes:
 
 def check_source(path: str) -> None:
     """The errors read_source would raise, found from the file's head only (before a screen opens)."""
-    _check_bytes(_read_bytes(path, _HEAD), path)
+    head = _read_bytes(path, _HEAD)
+    if head[:2] == b"\x1f\x8b" or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        decode(_read_bytes(path), path)
+        return
+    _check_bytes(head, path)
 
 
 def read_source(path: str) -> tuple[str, str]:
@@ -48,7 +52,35 @@ def _check_bytes(head: bytes, name: str) -> None:
         raise PodlifeError(f"{name}: binary file, not kubectl output")
 
 
+MAX_GUNZIPPED = 1 << 30  # a gzip file is read up to 1 GiB of text (a small bomb would expand without end)
+MAX_LINE = 1 << 16  # no kubectl table, describe or event line is near 64 KiB
+
+
+def _gunzip(data: bytes, name: str) -> bytes:
+    import zlib
+
+    d = zlib.decompressobj(wbits=47)  # gzip or zlib header
+    try:
+        out = d.decompress(data, MAX_GUNZIPPED)
+    except zlib.error as exc:
+        raise PodlifeError(f"{name}: damaged gzip file ({exc})") from None
+    if d.unconsumed_tail:
+        raise PodlifeError(f"{name}: gzip file expands to more than {MAX_GUNZIPPED >> 20} MiB of text; "
+                           f"unpack the part you need")
+    return out
+
+
 def decode(data: bytes, name: str) -> str:
+    if data[:2] == b"\x1f\x8b":  # gzip (`kubectl ... | gzip`, a log collector's archive)
+        data = _gunzip(data, name)
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        # PowerShell's `kubectl get pods -w > f.txt` writes UTF-16 with a byte-order mark.
+        if data.startswith(bom):
+            text = data[2:].decode(codec, errors="replace")
+            _check_bytes(text[:_HEAD].encode("utf-8", errors="replace"), name)
+            return text
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     _check_bytes(data[:_HEAD], name)
     try:
         return data.decode("utf-8")

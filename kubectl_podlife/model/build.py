@@ -22,6 +22,8 @@ _TERMINATED_STATUSES = {"Completed", "Error", "OOMKilled", "ContainerCannotRun",
 _PULL_STATUSES = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
 _CONFIG_STATUSES = {"CreateContainerConfigError", "CreateContainerError", "RunContainerError",
                     "PostStartHookError", "PreStartHookError"}
+# Restarts a watch missed (RESTARTS jumped between two rows) listed one by one; more are summarised.
+MISSED_RESTARTS_LISTED = 20
 
 
 @dataclass
@@ -215,7 +217,15 @@ def row_transitions(inp: PodInput, start_order: int) -> list[T]:
         prev_restarts = pd.get("restarts")
         if restarts is not None and prev_restarts is not None:
             if restarts > prev_restarts:
-                for k in range(prev_restarts + 1, restarts + 1):
+                first = prev_restarts + 1
+                if restarts - prev_restarts > MISSED_RESTARTS_LISTED:
+                    # A RESTARTS that jumped (or a hostile 99999999) is summarised, not one transition each.
+                    first = restarts - MISSED_RESTARTS_LISTED + 1
+                    out.append(T("note", None, prev.t, row.t, container=single, evidence=[row], order=order,
+                                 note=f"RESTARTS jumped from {prev_restarts} to {restarts}: "
+                                      f"{first - prev_restarts - 1} restarts missed by the watch are not listed "
+                                      f"one by one"))
+                for k in range(first, restarts + 1):
                     last = k == restarts
                     rt, rlo, rhi = _restart_time(row, prev) if last else (
                         None, prev.t if prev.t is not None else None, row.t)

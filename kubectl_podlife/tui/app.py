@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.css.query import NoMatches
@@ -158,21 +160,21 @@ class PodlifeApp(App[int]):
             self.on_loaded(Loaded(self.source.timeline))
         elif self.source.files or self.source.session_id is not None:
             self.screen.add_class("-loading")
-            self.query_one("#loading-text", Static).update(f"reading {self.source.describe()}…")
+            self.query_one("#loading-text", Static).update(Text(f"reading {self.source.describe()}…"))
             self.load()
         else:
             self.fail("nothing to replay: give saved kubectl output (FILE...) or a stored session (--session ID)")
 
     def say(self, text: str, severity: str = "information") -> None:
         self.messages.append(text)
-        self.notify(text, severity=severity, timeout=4)  # type: ignore[arg-type]
+        self.notify(escape(text), severity=severity, timeout=4)  # type: ignore[arg-type]
 
     def fail(self, text: str, exit_code: int = 1) -> None:
         self.load_error = text
         self.exit_code = exit_code
         self.screen.remove_class("-loading")
         self.screen.add_class("-failed")
-        self.query_one("#error", Static).update(f"error: {text}  (q quits)")
+        self.query_one("#error", Static).update(Text(f"error: {text}  (q quits)"))
         self.messages.append(text)
         self.refresh_status()
 
@@ -228,7 +230,7 @@ class PodlifeApp(App[int]):
                                          f"{type(exc).__name__}: {exc}"))
 
     def _loading_text(self, text: str) -> None:
-        self.query_one("#loading-text", Static).update(text)
+        self.query_one("#loading-text", Static).update(Text(text))
 
     def on_loaded(self, message: Loaded) -> None:
         following = self.following and self._live.store is not None
@@ -376,7 +378,7 @@ class PodlifeApp(App[int]):
         status = self.query_one("#status", Static)
         pod = self.pod
         if pod is None or self.view is None:
-            status.update(f"kubectl podlife · {self.source.describe()}" + (" · failed" if self.load_error else ""))
+            status.update(Text(f"kubectl podlife · {self.source.describe()}" + (" · failed" if self.load_error else "")))
             return
         n = len(self.timeline.pods) if self.timeline else 1
         line1 = f"{pod.display} · {pod.restarts} restarts · {pod.final_status or '?'} · {pod.diagnosis.cause}"
@@ -393,7 +395,7 @@ class PodlifeApp(App[int]):
         if self.following:
             bits.append("following paused — G to resume" if self.follow_paused else "following live")
         line2 = "  ".join(bits)
-        status.update(f"{line1}\n{line2}")
+        status.update(Text(f"{line1}\n{line2}"))  # input strings are never markup
         self.screen.set_class(self.playing, "-playing")
         self.screen.set_class(self.following and self.follow_paused, "-follow-paused")
 
