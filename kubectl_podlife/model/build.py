@@ -335,11 +335,14 @@ def event_transitions(inp: PodInput, start_order: int) -> list[T]:
     out: list[T] = []
     single = inp.containers[0] if len(inp.containers) == 1 else None
     order = start_order
+    from kubectl_podlife.model import stuck
+
     for o, f in inp.events:
-        if f.what == "mount":
-            continue
+        reason = str(o.data.get("reason") or "")
+        if f.what == "mount" and reason not in stuck.REASON_KIND:
+            continue  # a successful mount is not a transition
         order += 1
-        kind = _EVENT_KINDS.get(f.what, "note")
+        kind = stuck.event_kind(reason, o.data.get("type"), _EVENT_KINDS.get(f.what, "note"), f.what)
         container = f.container or o.container or (single if f.what not in ("scheduled",) else None)
         first = o.data.get("first_t")
         count = int(o.data.get("count") or 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from kubectl_podlife.model import ending
+from kubectl_podlife.model import ending, stuck
 from kubectl_podlife.model import explain as ex
 from kubectl_podlife.model.build import (PodInput, T, _ready_parts, assemble, event_transitions, merge,
                                          row_transitions, state_transitions)
@@ -47,7 +47,7 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
             ex.explain_killing(ctx, tr)
         elif tr.kind == "terminated":
             ex.explain_terminated(ctx, tr)
-        else:
+        elif not stuck.explain(tr):
             ex.explain_simple(ctx, tr)
     for tr in trs:
         if tr.note == "inferred" and tr.kind in ("killing", "restart", "terminating"):
@@ -347,6 +347,10 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
         # How the pod ended (preempted, node lost, deadline, deletion) outranks what its containers did.
         return (Diagnosis(cause=end.cause, summary=end.summary, container=ctx.single,
                           confidence=end.confidence), restarts, final)
+    if not causes and not (side and restarts):
+        found = stuck.detect(inp, trs, final, restarts)
+        if found is not None:
+            return found, restarts, final
     pick: T | None = None
     if ctx.evicted and not causes:
         # An eviction ends the pod whatever its containers did: that is the diagnosis.
@@ -386,8 +390,9 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
     if cause == "none":
         summary_bits.extend(_predictions(ctx, inp, trs))
     summary = "; ".join(b for b in summary_bits if b)
-    return Diagnosis(cause=cause or "unknown", summary=summary, container=container, probe=probe,
-                     confidence=confidence), restarts, final
+    diag = Diagnosis(cause=cause or "unknown", summary=summary, container=container, probe=probe,
+                     confidence=confidence)
+    return stuck.never_none(diag, trs, final), restarts, final
 
 
 def _predictions(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> list[str]:
