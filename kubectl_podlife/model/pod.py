@@ -255,6 +255,10 @@ def _views(inp: PodInput, trs: list[T]) -> None:
             ready_n = total
         elif t.kind == "not-ready" or (t.kind == "probe-failed" and t.cause == "readiness-probe"):
             ready_n = 0  # a failing readiness probe keeps READY below full until a success
+        elif t.kind == "unschedulable" and status is None:
+            status = "Pending"  # the scheduler has not placed it: printPod shows the phase
+        elif t.kind in ("mount-failed", "sandbox-failed") and status in (None, "Pending"):
+            status = "ContainerCreating"  # placed, waiting on volumes or sandbox: the waiting reason kubectl prints
         elif t.kind == "phase" and t.to_state:
             status = t.to_state
         elif t.kind in ("pulling", "pulled") and status in ("Running", "CrashLoopBackOff"):

@@ -127,7 +127,8 @@ def volume_cause(msg: str) -> str:
         return f'volume {nf.group(1)} needs {nf.group(2).lower()} "{nf.group(3)}", which does not exist'
     csi = re.search(r'for volume "([^"]+)"\s*:\s*rpc error: code = \w+ desc = (.*)$', m)
     if csi:
-        return f"CSI driver error for volume {csi.group(1)}: {csi.group(2)[:300]}"
+        inner = re.split(r"desc = |error: ", csi.group(2))[-1].strip()
+        return f"CSI driver error for volume {csi.group(1)}: {inner[:300]}"
     if "timed out waiting for the condition" in m or "timeout expired waiting for volumes" in m:
         um = re.search(r"unmounted volumes=\[([^\]]*)\]", m)
         return ("mount timed out (the kubelet waits 2m per attempt)" +

@@ -1,0 +1,121 @@
+"""Stuck before running: FailedScheduling, FailedMount, FailedCreatePodSandBox grammars of each era, the
+Warning-event transitions, and the never-none rule over every corpus file and seed."""
+
+from __future__ import annotations
+
+import pytest
+
+from kubectl_podlife.model import stuck
+from kubectl_podlife.model.timeline import Diagnosis
+from podlife_testkit import corpus_files, explain_json, seed_files
+
+
+@pytest.mark.parametrize("msg,total,parts", [
+    # 1.8+ aggregate, one line
+    ("0/12 nodes are available: 3 Insufficient memory, 9 node(s) didn't match node selector.", 12,
+     [(3, "Insufficient memory"), (9, "node(s) didn't match node selector")]),
+    # 1.24+ with the preemption: suffix
+    ("0/3 nodes are available: 3 pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are "
+     "available: 3 Preemption is not helpful for scheduling.", 3, [(3, "pod has unbound immediate PersistentVolumeClaims")]),
+    # 1.26+ untolerated taint, wrapped over two lines by describe
+    ("0/1 nodes are available: 1 node(s) had untolerated taint\n   {node.cloudprovider.kubernetes.io/uninitialized: "
+     "true}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling..", 1,
+     [(1, "node(s) had untolerated taint {node.cloudprovider.kubernetes.io/uninitialized: true}")]),
+    # pre-1.8 predicate list
+    ("No nodes are available that match all of the following predicates:: Insufficient cpu (2), "
+     "MatchNodeSelector (1).", None, [(2, "Insufficient cpu"), (1, "MatchNodeSelector")]),
+])
+def test_failed_scheduling_grammars(msg, total, parts):
+    assert stuck.parse_failed_scheduling(msg) == (total, parts)
+
+
+def test_failed_scheduling_2015_predicate_reason():
+    total, parts = stuck.parse_failed_scheduling("Failed for reason PodFitsResources and possibly others")
+    assert total is None and "PodFitsResources" in parts[0][1] and "possibly others" in parts[0][1]
+
+
+@pytest.mark.parametrize("text,words", [
+    ("Insufficient memory", "lack memory"),
+    ("node(s) didn't match node selector", "do not match its node selector"),
+    ("node(s) had taint {dedicated: gpu}, that the pod didn't tolerate", "untolerated taint dedicated=gpu"),
+    ("node(s) had untolerated taint {node.kubernetes.io/not-ready: }", "untolerated taint node.kubernetes.io/not-ready"),
+    ("pod has unbound immediate PersistentVolumeClaims", "unbound PersistentVolumeClaims"),
+])
+def test_constraints_in_plain_words(text, words):
+    assert words in stuck.constraint_words(text)
+
+
+@pytest.mark.parametrize("msg,want", [
+    ('MountVolume.SetUp failed for volume "certs" : secret "topolvm-mutatingwebhook" not found',
+     'secret "topolvm-mutatingwebhook", which does not exist'),
+    ('MountVolume.SetUp failed for volume "cfg" : configmap "app-config" not found', 'configmap "app-config"'),
+    ('Multi-Attach error for volume "pvc-bc01" Volume is already used by pod(s) mysql-1-h5xbc',
+     "already used by mysql-1-h5xbc"),
+    ('MountVolume.SetUp failed for volume "s" : rpc error: code = Unknown desc = failed to mount secrets sto\nre '
+     'objects for pod a/b, err: rpc error: code = Unknown desc = failed to mount objects, error: tenantId is not set',
+     "tenantId is not set"),
+    ("Unable to attach or mount volumes: unmounted volumes=[certs], unattached volumes=[certs tok]: timed out "
+     "waiting for the condition", "unmounted volumes: certs"),
+    ('Unable to mount volumes for pod "p_ns(uid)": timeout expired waiting for volumes to attach or mount for pod',
+     "mount timed out"),
+])
+def test_volume_grammars(msg, want):
+    assert want in stuck.volume_cause(msg)
+
+
+@pytest.mark.parametrize("msg,want", [
+    # containerd / calico 3.x
+    ('Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "ab12": '
+     'plugin type="calico" failed (add): error getting ClusterInformation: connection is unauthorized: Unauthorized',
+     "error getting ClusterInformation: connection is unauthorized: Unauthorized"),
+    # 2018 dockershim, wrapped
+    ('Failed create pod sandbox: rpc error: code = Unknown desc = NetworkPlugin cni failed to set up pod\n'
+     '"kube-dns_kube-system" network: stat /var/lib/calico/nodename: no such file or directory',
+     "stat /var/lib/calico/nodename: no such file or directory"),
+])
+def test_sandbox_grammars(msg, want):
+    assert stuck.sandbox_cause(msg) == want
+
+
+def test_unknown_warning_reason_becomes_a_warning_transition():
+    assert stuck.event_kind("FailedCreate", "Warning", "note", "note") == "warning"
+    assert stuck.event_kind("SomethingNormal", "Normal", "note", "note") == "note"
+    assert stuck.event_kind("FailedScheduling", "Warning", "phase", "failed-scheduling") == "unschedulable"
+    assert stuck.event_kind("FailedMount", "Warning", "note", "mount") == "mount-failed"
+
+
+@pytest.mark.parametrize("final,ready,stuck_in", [
+    ("Pending", "0/1", "Pending"), ("ContainerCreating", None, "ContainerCreating"), ("Init:0/2", "0/1", "Init:0/2"),
+    ("Terminating", "1/1", "Terminating"), ("Unknown", None, "Unknown"), ("Running", "1/2", "Running, not ready (1/2)"),
+    ("Running", "2/2", None), ("Completed", "0/1", None),
+])
+def test_unhealthy_states(final, ready, stuck_in):
+    assert stuck.unhealthy_state(final, ready) == stuck_in
+
+
+def test_never_none_keeps_a_real_cause():
+    d = Diagnosis(cause="image-pull", summary="x")
+    assert stuck.never_none(d, [], "Pending") is d
+
+
+def _all_pods():
+    for f in corpus_files() + seed_files():
+        try:
+            doc = explain_json(f)
+        except Exception:  # files the CLI refuses are covered by the robustness tests
+            continue
+        for p in doc["pods"]:
+            yield f.name, p
+
+
+def test_no_false_all_clear_over_corpus_and_seeds():
+    files = corpus_files() + seed_files()
+    if not files:
+        pytest.skip("../shared is not here")
+    bad = []
+    for name, p in _all_pods():
+        ready = next((t["view"]["ready"] for t in reversed(p["transitions"]) if t.get("view", {}).get("ready")),
+                     None)
+        if p["diagnosis"]["cause"] == "none" and stuck.unhealthy_state(p["final_status"], ready):
+            bad.append((name, p["name"], p["final_status"], ready))
+    assert not bad
