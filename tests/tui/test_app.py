@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import podlife_tui_fixtures as fx  # registered by conftest.py
 from textual.widgets import Input
 
+import kubectl_podlife.tui.app as app_module
 from kubectl_podlife.tui.app import PodlifeApp, make_app
 from kubectl_podlife.tui.screens import HelpScreen
 from kubectl_podlife.tui.widgets import Explanation, Lanes, PodList, TimelineView
@@ -19,6 +22,37 @@ def in_step(app: PodlifeApp) -> None:
     assert app.selected == app.view.row_at(app.playhead)
     assert app.query_one(TimelineView).cursor == app.selected
     assert app.query_one(Lanes).playhead == app.playhead
+
+
+class Clock:
+    """The app's `time` for playback tests: the wall clock moves only when the test moves it, so what
+    playing does is exact however slow the machine is."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def __getattr__(self, name: str):
+        return getattr(time, name)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    c = Clock()
+    monkeypatch.setattr(app_module, "time", c)
+    return c
+
+
+async def until(pilot, condition, what: str = "the condition", timeout: float = 60.0) -> None:
+    """Let the app run (timers, workers, messages) until `condition()` holds; the timeout only ends a hung
+    test (the real clock: `clock` only replaces the app's)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.01)
 
 
 def body_text(app: PodlifeApp) -> str:
@@ -83,7 +117,7 @@ async def test_go_to_start_and_end():
         assert app.playhead == 0.0
 
 
-async def test_play_and_pause():
+async def test_play_and_pause(clock):
     app = make_app(timeline=fx.liveness_timeline())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("plus", "plus", "plus", "plus", "plus")
@@ -94,25 +128,30 @@ async def test_play_and_pause():
         await pilot.press("space")
         assert app.playing
         assert "▶ 60x" in status_text(app)
-        await pilot.pause(0.5)
+        clock.now += 0.5
+        await until(pilot, lambda: app.playhead > 0, "a playback tick")
+        assert app.playhead == 30.0  # 0.5 s x 60
         await pilot.press("space")
         assert not app.playing
-        moved = app.playhead
-        assert 10.0 < moved < 60.0  # ~0.5 s x 60
         in_step(app)
-        await pilot.pause(0.3)
-        assert app.playhead == moved  # paused means paused
+        clock.now += 10  # paused means paused: ten seconds paused do not count...
+        await pilot.press("space")
+        clock.now += 0.5
+        await until(pilot, lambda: app.playhead > 30.0, "a playback tick")
+        assert app.playhead == 60.0  # ...only the half second played since
 
 
-async def test_playback_stops_at_the_end_and_restarts_from_the_start():
+async def test_playback_stops_at_the_end_and_restarts_from_the_start(clock):
     app = make_app(timeline=fx.liveness_timeline())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t", *"4m15s", "enter")
         await pilot.press("plus", "plus", "plus", "plus", "space")
-        await pilot.pause(0.4)
-        assert app.playhead == app.view.end and not app.playing
+        assert app.playing
+        clock.now += 1  # 60 s of replay: past the end at 260 s
+        await until(pilot, lambda: not app.playing, "playback to stop")
+        assert app.playhead == app.view.end
         await pilot.press("space")
-        assert app.playing and app.playhead < 30
+        assert app.playing and app.playhead == app.view.start
         await pilot.press("space")
 
 
