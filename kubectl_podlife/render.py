@@ -5,8 +5,19 @@ One line per transition (time, what changed, why), the details indented below it
 
 from __future__ import annotations
 
+import re
+
 from kubectl_podlife.model.timeline import PodTimeline, Timeline, Transition
 from kubectl_podlife.timefmt import clock
+
+# Control characters other than tab and newline in input strings (an Event message carrying an OSC 52
+# clipboard write, a screen clear, BEL, C1 controls) are shown, escaped, never sent to the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(s: str) -> str:
+    """Input-derived text made safe for a terminal: each control character as `\\xNN`."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
 
 _COLORS = {"restart": "31", "back-off": "33", "killing": "31", "probe-failed": "33", "terminated": "35",
            "ready": "32", "not-ready": "33", "pull-failed": "31", "deleted": "90", "terminating": "90"}
@@ -34,7 +45,7 @@ def pod_header(p: PodTimeline) -> list[str]:
              + f", confidence {p.diagnosis.confidence}"]
     for n in p.notes:
         lines.append(f"  Note: {n}")
-    return lines
+    return [visible(line) for line in lines]
 
 
 def transition_lines(t: Transition, verbose: bool = True, color: bool = False) -> list[str]:
@@ -42,11 +53,17 @@ def transition_lines(t: Transition, verbose: bool = True, color: bool = False) -
     view = _view(t)
     if view:
         head += f"  {view}"
+    head = visible(head)
     if color and t.kind in _COLORS:
         head = f"\x1b[{_COLORS[t.kind]}m{head}\x1b[0m"
     out = [head]
     if not verbose:
         return out
+    return out + [visible(line) for line in _detail_lines(t)]
+
+
+def _detail_lines(t: Transition) -> list[str]:
+    out: list[str] = []
     pad = " " * 11
     for d in t.detail:
         out.append(f"{pad}{d}")
@@ -119,7 +136,7 @@ def markdown(timeline: Timeline, pod: str | None = None) -> str:
                 if t.evidence:
                     out.append(f"  - evidence: " + ", ".join(f"`{e.origin}`" for e in t.evidence[:6]))
             out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    return visible("\n".join(out).rstrip()) + "\n"
 
 
 def _md(s: str) -> str:

@@ -100,3 +100,21 @@ def test_explain_json_never_emits_nan():
     text = (DATA / "restarts.txt").read_text()
     timeline = build_timeline(anchor(read_text(text, "r.txt").observations))
     json.dumps(timeline.to_json(), allow_nan=False)
+
+
+def test_control_characters_in_input_never_reach_the_terminal(tmp_path):
+    from kubectl_podlife import render
+
+    ev = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "web.1", "namespace": "default"},
+          "involvedObject": {"kind": "Pod", "name": "web", "namespace": "default"}, "reason": "Unhealthy",
+          "type": "Warning", "count": 3, "source": {"component": "kubelet"},
+          "firstTimestamp": "2024-01-01T00:00:05Z", "lastTimestamp": "2024-01-01T00:00:15Z",
+          "message": "Liveness probe failed: \x1b]52;c;aGk=\x07\x1b[2J\x9b2J boom"}
+    f = tmp_path / "ev.json"
+    f.write_text(json.dumps(ev))
+    timeline = build_timeline(read_paths([str(f)]).observations)
+    for out in (render.text(timeline), render.markdown(timeline)):
+        assert "boom" in out and "\\x1b]52" in out
+        assert not any(c in out for c in "\x1b\x07\x9b")
+    colored = render.text(timeline, color=True)
+    assert "\x1b]" not in colored and "\x07" not in colored
