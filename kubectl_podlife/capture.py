@@ -8,6 +8,7 @@ turned into observations by `ingest.objects`; the store keeps them in a `live` s
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import json
 import os
@@ -881,6 +882,8 @@ def transition_key(pt: Any, tr: Any) -> tuple:
 class TransitionPrinter:
     """Rebuilds the timeline of each pod that got new observations and prints unseen transitions."""
 
+    KEEP_ENDED = 256  # deleted pods whose history is kept for events that arrive after the deletion
+
     def __init__(self, output: str = "text", out: TextIO | None = None,
                  timeline_for: Callable[[list[Observation]], Any] | None = None,
                  notify: Callable[[str], None] | None = None):
@@ -892,6 +895,7 @@ class TransitionPrinter:
             timeline_for = timeline_for_observations
         self.timeline_for = timeline_for
         self.per_pod: dict[PodKey, list[Observation]] = {}
+        self.ended: collections.OrderedDict[PodKey, None] = collections.OrderedDict()  # deleted, oldest first
         self.printed: set[tuple] = set()
         self.failed = False
 
@@ -905,7 +909,12 @@ class TransitionPrinter:
         for key in dict.fromkeys(touched):
             self._print_pod(key)
             if any(o.kind == "mark" and o.data.get("what") == "deleted" for o in self.per_pod.get(key, ())[-8:]):
-                self.per_pod.pop(key, None)  # gone from the API: nothing more will come
+                # Gone from the API, but its last events (Killing, ...) come on another stream and may come
+                # after the deletion: keep its history for them, forgetting the oldest ended pods first.
+                self.ended[key] = None
+                self.ended.move_to_end(key)
+                while len(self.ended) > self.KEEP_ENDED:
+                    self.per_pod.pop(self.ended.popitem(last=False)[0], None)
 
     def _print_pod(self, key: PodKey) -> None:
         try:

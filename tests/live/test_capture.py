@@ -910,3 +910,30 @@ def test_proxy_variables_still_apply_to_other_servers_and_proxy_url_to_every_ser
                            [{"name": "u", "user": {"token": "test-token"}}])
     _list_once(load_target(kubeconfig=str(cfg)), store)  # proxy-url is used even for a loopback server
     assert kube.requests[0].proxied and kube.requests[0].path == "/api/v1/namespaces/default/pods"
+
+
+def test_printer_keeps_a_deleted_pods_history_for_events_that_come_after_the_deletion():
+    """Events come on their own watch: a pod's Killing can arrive after its DELETED. The printer must explain
+    it with the pod's whole history (as the stored session does), not as a pod it knows nothing of."""
+    from kubectl_podlife.capture import TransitionPrinter
+    from kubectl_podlife.observation import Observation, PodKey
+
+    key = PodKey("web", "default")
+    seen: list[int] = []
+
+    def timeline_for(observations):
+        seen.append(len(observations))
+        return SimpleNamespace(pods=[])
+
+    printer = TransitionPrinter("json", io.StringIO(), timeline_for=timeline_for)
+    row = Observation("status", key, "api:pods/rv=1", "web 1/1 Running 0 5s")
+    gone = Observation("mark", key, "api:pods/rv=2", "deleted", data={"what": "deleted"})
+    killing = Observation("event", key, "api:events/rv=3", "Killing", data={"reason": "Killing"})
+    printer.feed([row, gone])
+    printer.feed([killing])
+    assert seen[-1] == 3  # the late event is explained with the row and the deletion before it
+    # and the history of ended pods is bounded
+    for i in range(TransitionPrinter.KEEP_ENDED + 10):
+        k = PodKey(f"p{i}", "default")
+        printer.feed([Observation("mark", k, f"api:pods/rv={10 + i}", "deleted", data={"what": "deleted"})])
+    assert len(printer.per_pod) <= TransitionPrinter.KEEP_ENDED
