@@ -183,7 +183,7 @@ class FakeKube:
     def start(self, port: int = 0) -> "FakeKube":
         kube = self
 
-        class Handler(_Handler):
+        class Handler(self.handler_class):
             server_kube = kube
 
         class Server(ThreadingHTTPServer):
@@ -563,3 +563,6 @@ def simple_kubeconfig(path: Path, server: str, token: str = "test-token", namesp
     return write_kubeconfig(path, [{"name": name, "context": ctx}], name,
                             [{"name": f"{name}-cluster", "cluster": {"server": server}}],
                             [{"name": f"{name}-user", "user": {"token": token}}])
+
+
+FakeKube.handler_class = _Handler  # what answers requests; a subclass of FakeKube may serve another

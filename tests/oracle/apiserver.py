@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -45,7 +44,6 @@ class OracleKube(FakeKube):
         self.t = 0.0  # the scenario clock: seconds after base
         self.t_of: dict[int, float] = {}  # resourceVersion -> scenario time of that change
         self.finished = False  # no more changes: watches close once they have sent everything
-        self.httpd: ThreadingHTTPServer | None = None
 
     def at(self, seconds: float) -> datetime:
         return self.base + timedelta(seconds=seconds)
@@ -64,25 +62,9 @@ class OracleKube(FakeKube):
             self.finished = True
             self.cond.notify_all()
 
-    def start(self, port: int = 0) -> "OracleKube":
-        kube = self
-
-        class Handler(OracleHandler):
-            server_kube = kube
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="oracle-kube",
-                         daemon=True).start()
-        return self
-
     def stop(self) -> None:
-        self.finish()
-        if self.httpd is not None:
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self.httpd = None
+        self.finish()  # watches end once they have sent everything; FakeKube.stop waits for them
+        super().stop()
 
     def watches_opened(self, resource: str) -> int:
         return sum(1 for r in self.requests if r.watch and r.path.endswith("/" + resource))
@@ -274,3 +256,6 @@ class OracleHandler(BaseHTTPRequestHandler):
             with kube.cond:
                 kube.active_watches[resource] -= 1
                 kube.cond.notify_all()
+
+
+OracleKube.handler_class = OracleHandler
