@@ -28,6 +28,7 @@ from kubectl_podlife.errors import PodlifeError
 from kubectl_podlife.ingest.objects import deleted_mark, event_observation, pod_observations, spec_digest
 from kubectl_podlife.observation import Observation, PodKey
 from kubectl_podlife.store import Store
+from kubectl_podlife.textsafe import visible
 
 LIST_PAGE = 500  # items per list page (limit/continue), as kubectl and client-go reflectors page
 WATCH_TIMEOUT = (300, 600)  # seconds the server may hold a watch open; client-go asks 5-10 min
@@ -556,7 +557,7 @@ class Capture:
         self.label_selector = label_selector or None
         self.field_selector = field_selector or None
         self.request_timeout = request_timeout
-        self.notify = notify or (lambda msg: print(f"podlife: {msg}", file=sys.stderr, flush=True))
+        self.notify = notify or (lambda msg: print(f"podlife: {visible(msg)}", file=sys.stderr, flush=True))
         self.on_observations = on_observations
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
@@ -876,7 +877,7 @@ class TransitionPrinter:
                  notify: Callable[[str], None] | None = None):
         self.output = output
         self.out = out or sys.stdout
-        self.notify = notify or (lambda msg: print(f"podlife: {msg}", file=sys.stderr, flush=True))
+        self.notify = notify or (lambda msg: print(f"podlife: {visible(msg)}", file=sys.stderr, flush=True))
         if timeline_for is None:
             from kubectl_podlife.pipeline import timeline_for_observations
             timeline_for = timeline_for_observations
@@ -929,7 +930,8 @@ class TransitionPrinter:
         from kubectl_podlife.timefmt import clock
         when = tr.time or (f"+{clock(tr.t)}" if tr.t is not None else "?")
         ns = f"{pt.namespace}/" if pt.namespace else ""
-        return f"{when} {ns}{pt.name} {tr.container or '-'} {tr.kind}: {tr.summary}"
+        # Names, reasons and messages come from the API server: control characters shown as \xNN.
+        return visible(f"{when} {ns}{pt.name} {tr.container or '-'} {tr.kind}: {tr.summary}")
 
 
 # --- the command ---------------------------------------------------------------------------------
@@ -949,6 +951,7 @@ def watch(args: argparse.Namespace, stop: threading.Event | None = None, out: Te
     held: list[str] | None = None  # while the TUI owns the terminal, notices wait here
 
     def notify(msg: str) -> None:  # streams and the recorder speak from several threads
+        msg = visible(msg)  # notices quote API server replies and exceptions: never raw control characters
         with lock:
             if held is not None:
                 held.append(msg)

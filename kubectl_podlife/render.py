@@ -5,19 +5,9 @@ One line per transition (time, what changed, why), the details indented below it
 
 from __future__ import annotations
 
-import re
-
 from kubectl_podlife.model.timeline import PodTimeline, Timeline, Transition
+from kubectl_podlife.textsafe import visible
 from kubectl_podlife.timefmt import clock
-
-# Control characters other than tab and newline in input strings (an Event message carrying an OSC 52
-# clipboard write, a screen clear, BEL, C1 controls) are shown, escaped, never sent to the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def visible(s: str) -> str:
-    """Input-derived text made safe for a terminal: each control character as `\\xNN`."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
 
 _COLORS = {"restart": "31", "back-off": "33", "killing": "31", "probe-failed": "33", "terminated": "35",
            "ready": "32", "not-ready": "33", "pull-failed": "31", "deleted": "90", "terminating": "90"}

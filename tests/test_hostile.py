@@ -118,3 +118,20 @@ def test_control_characters_in_input_never_reach_the_terminal(tmp_path):
         assert not any(c in out for c in "\x1b\x07\x9b")
     colored = render.text(timeline, color=True)
     assert "\x1b]" not in colored and "\x07" not in colored
+
+
+def test_watch_printer_shows_control_characters_escaped():
+    """`watch --no-tui` prints names, reasons and messages from the API server: a message carrying a screen
+    clear reaches the terminal as `\\x1b[2J`, never as the raw sequence; markup-like text stays as it is."""
+    import io
+
+    from kubectl_podlife.capture import TransitionPrinter
+
+    out = io.StringIO()
+    printer = TransitionPrinter(out=out, notify=lambda msg: None)
+    printer.feed(list(read_paths([str(DATA / "control-message.json")]).observations))
+    lines = out.getvalue().splitlines()
+    probe = [line for line in lines if " probe-failed: " in line]
+    assert len(probe) == 1, lines
+    assert "\\x1b[2J[red]x[/red] boom" in probe[0]
+    assert not any(c in out.getvalue() for c in "\x1b\x07\x9b")

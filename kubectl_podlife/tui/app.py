@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -25,6 +24,7 @@ from textual.widgets import Footer, Input, LoadingIndicator, Static
 
 from kubectl_podlife.errors import PodlifeError
 from kubectl_podlife.model.timeline import PodTimeline, Timeline, Transition
+from kubectl_podlife.textsafe import visible
 from kubectl_podlife.timefmt import clock
 
 from . import bindings as keys
@@ -160,21 +160,21 @@ class PodlifeApp(App[int]):
             self.on_loaded(Loaded(self.source.timeline))
         elif self.source.files or self.source.session_id is not None:
             self.screen.add_class("-loading")
-            self.query_one("#loading-text", Static).update(Text(f"reading {self.source.describe()}…"))
+            self.query_one("#loading-text", Static).update(Text(visible(f"reading {self.source.describe()}…")))
             self.load()
         else:
             self.fail("nothing to replay: give saved kubectl output (FILE...) or a stored session (--session ID)")
 
     def say(self, text: str, severity: str = "information") -> None:
         self.messages.append(text)
-        self.notify(escape(text), severity=severity, timeout=4)  # type: ignore[arg-type]
+        self.notify(visible(text), severity=severity, timeout=4, markup=False)  # type: ignore[arg-type]
 
     def fail(self, text: str, exit_code: int = 1) -> None:
         self.load_error = text
         self.exit_code = exit_code
         self.screen.remove_class("-loading")
         self.screen.add_class("-failed")
-        self.query_one("#error", Static).update(Text(f"error: {text}  (q quits)"))
+        self.query_one("#error", Static).update(Text(visible(f"error: {text}  (q quits)")))
         self.messages.append(text)
         self.refresh_status()
 
@@ -230,7 +230,7 @@ class PodlifeApp(App[int]):
                                          f"{type(exc).__name__}: {exc}"))
 
     def _loading_text(self, text: str) -> None:
-        self.query_one("#loading-text", Static).update(Text(text))
+        self.query_one("#loading-text", Static).update(Text(visible(text)))
 
     def on_loaded(self, message: Loaded) -> None:
         following = self.following and self._live.store is not None
@@ -371,14 +371,14 @@ class PodlifeApp(App[int]):
             explain = self.query_one(Explanation)
             lines = explanation(self.pod, tr, self.playhead)
             explain.show([line for line in lines if line[0] != "title"])
-            explain.border_title = next((text for role, text in lines if role == "title"), "explanation")
+            explain.border_title = Text(visible(next((text for role, text in lines if role == "title"), "explanation")))
         self.refresh_status()
 
     def refresh_status(self) -> None:
         status = self.query_one("#status", Static)
         pod = self.pod
         if pod is None or self.view is None:
-            status.update(Text(f"kubectl podlife · {self.source.describe()}" + (" · failed" if self.load_error else "")))
+            status.update(Text(visible(f"kubectl podlife · {self.source.describe()}" + (" · failed" if self.load_error else ""))))
             return
         n = len(self.timeline.pods) if self.timeline else 1
         line1 = f"{pod.display} · {pod.restarts} restarts · {pod.final_status or '?'} · {pod.diagnosis.cause}"
@@ -395,7 +395,7 @@ class PodlifeApp(App[int]):
         if self.following:
             bits.append("following paused — G to resume" if self.follow_paused else "following live")
         line2 = "  ".join(bits)
-        status.update(Text(f"{line1}\n{line2}"))  # input strings are never markup
+        status.update(Text(visible(f"{line1}\n{line2}")))  # input strings: never markup, never raw controls
         self.screen.set_class(self.playing, "-playing")
         self.screen.set_class(self.following and self.follow_paused, "-follow-paused")
 

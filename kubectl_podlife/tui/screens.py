@@ -53,7 +53,7 @@ class HelpScreen(ModalScreen[None]):
                     table.add_row("", "", "")
                 table.add_row(Text(group, style="bold underline"), "", "")
                 current = group
-            table.add_row(key, what, binding_id)
+            table.add_row(Text(key), Text(what), Text(binding_id))  # keys come from the keymap file: never markup
         return table
 
     def compose(self) -> ComposeResult:

@@ -24,6 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from kubectl_podlife.model.timeline import Lane, PodTimeline
+from kubectl_podlife.textsafe import visible
 from kubectl_podlife.timefmt import clock
 
 from .explain import short_time
@@ -46,10 +47,13 @@ LEGEND = ("━ running  █ ready  ┄ waiting  ▁ terminated  ░ back-off  "
 
 
 def fit(text: str, width: int) -> str:
-    """Pad or cut to exactly `width` cells, marking a cut with an ellipsis."""
+    """Pad or cut to exactly `width` cells, marking a cut with an ellipsis.
+
+    Every row of the lists and lanes goes through here as a plain Segment (never markup), with the control
+    characters of input strings shown as `\\xNN` (issue 9 §4)."""
     if width <= 0:
         return ""
-    text = text.replace("\n", " ")
+    text = visible(text.replace("\n", " "))
     if cell_len(text) > width:
         return set_cell_size(text, width - 1) + "…"
     return set_cell_size(text, width)
@@ -442,7 +446,7 @@ class Explanation(VerticalScroll, can_focus=False):
         for i, (role, line) in enumerate(lines):
             if i:
                 text.append("\n")
-            text.append(line, style=self.role_style(role))
+            text.append(visible(line), style=self.role_style(role))  # plain text, never markup
         self.query_one("#explain-body", Static).update(text)
 
     def role_style(self, role: str) -> Style:
