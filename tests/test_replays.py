@@ -63,3 +63,16 @@ def test_a_watch_and_a_describe_saved_separately_merge_into_one_pod(tmp_path):
     restarts = [t for t in p["transitions"] if t["kind"] == "restart"]
     assert len(restarts) == 5 and all(t["confidence"] == "observed" for t in restarts)
     assert {e["origin"].rsplit(":", 1)[0] for t in restarts for e in t["evidence"]} == {str(watch), str(describe)}
+
+
+def test_oomkilled_watch_reads_in_order():
+    """Each OOM kill comes before the restart it caused (lastState is the previous instance, state the
+    current one), and the pod ends as the last object shows it: Running again after restart 2."""
+    p = pod(explain_json(REPLAYS / "oomkilled-watch.json"), "cart-7d9f8b6c5-x2x4q")
+    steps = [(t["kind"], t["t"], t.get("restart_count")) for t in p["transitions"]
+             if t["kind"] in ("terminated", "restart")]
+    assert steps == [("terminated", 101.0, None), ("restart", 102.0, 1),
+                     ("terminated", 185.0, None), ("restart", 195.0, 2)]
+    kills = [t for t in p["transitions"] if t["kind"] == "terminated"]
+    assert all("OOMKilled" in t["summary"] and "137" in t["summary"] for t in kills)
+    assert p["final_status"] == "Running"

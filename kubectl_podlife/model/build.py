@@ -388,14 +388,16 @@ def state_transitions(inp: PodInput, start_order: int) -> list[T]:
                 tr.first_t = st_t
             out.append(tr)
             if rc or rc is None:
-                # Restart N started the current instance (running), or, when the container now waits in
-                # back-off, the instance shown in Last State.
-                started = pod_t(inp, st.get("started_at") if st.get("status") == "running" else last.get("started_at"))
+                # Restart N started the current instance (state: running, or terminated by itself with
+                # Last State holding instance N-1), or, when the container now waits in back-off, the
+                # instance shown in Last State.
+                current = st.get("status") in ("running", "terminated") and st.get("started_at")
+                started = pod_t(inp, st.get("started_at") if current else last.get("started_at"))
                 out.append(T("restart", started if started is not None else ft,
                              started if started is not None else ft,
                              (started + 1) if started is not None else (snap_hi if ft is None else None),
                              container=c, restart_count=rc, evidence=[o], order=order, note="from-state",
-                             time=st.get("started_at")))
+                             time=st.get("started_at") if current else last.get("started_at")))
         if st.get("status") == "terminated":
             ft = pod_t(inp, st.get("finished_at"))
             tr = T("terminated", ft if ft is not None else snap_t, ft if ft is not None else snap_lo,
