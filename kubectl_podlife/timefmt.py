@@ -7,6 +7,7 @@ parse returns the interval the printed value stands for, never a single invented
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, timezone
 
@@ -28,6 +29,12 @@ def parse_age(text: str, modern: bool = True) -> tuple[float, float]:
     the precision; older kubectl printed ShortHumanDuration (one unit, e.g. `1m` for 60-119 s),
     so a single-unit value then covers the whole unit.
     """
+    return _parse_age(text, bool(modern))
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_age(text: str, modern: bool) -> tuple[float, float]:
+    # Memoised: a `get -w` log prints the same few thousand ages again and again (errors are not cached).
     s = text.strip()
     m = _OLD_WORDS.match(s)
     if m:  # pre-1.0 "34 seconds"

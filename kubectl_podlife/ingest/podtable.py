@@ -19,6 +19,7 @@ KNOWN_COLUMNS = ("EVENT", "NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "A
 _READY = re.compile(r"^\d+/\d+$")
 _AGE_PREFIX = re.compile(r"^(?:\d+y)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?")
 _NAME = re.compile(r"^(?:pods?/|po/)?([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$")
+_STATUS_START = re.compile(r"^[A-Za-z<]")
 _WATCH_EVENTS = {"ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"}
 _HEADLESS_LAYOUTS = (
     ("NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"),
@@ -95,7 +96,7 @@ def parse_row_tokens(tokens: list[str], cols: list[str]) -> tuple[dict, int, str
                 return None
             cells["ready"] = tok
         elif col == "STATUS":
-            if _READY.match(tok) or tok.isdecimal() or not re.match(r"^[A-Za-z<]", tok):
+            if _READY.match(tok) or tok.isdecimal() or not _STATUS_START.match(tok):
                 return None
             cells["status"] = tok
         elif col == "RESTARTS":
@@ -159,7 +160,7 @@ def parse_table(lines: list[str], start: int, ctx: ParseContext, cols: list[str]
                     i = j
                     continue
             break
-        header = parse_header(line)
+        header = parse_header(line) if "NAME" in line else None  # every header has a NAME column
         if header:  # repeated header mid-stream (watch start, or a column change)
             cols = header
             i += 1
@@ -199,7 +200,7 @@ def _row_from_line(line: str, index: int, cols: list[str]) -> RawRow | None:
 
 def rows_to_observations(rows: list[RawRow], ctx: ParseContext) -> list[Observation]:
     ages = [r.age_text for r in rows if r.age_text]
-    has_old_minute = any(re.fullmatch(r"1m", a) for a in ages)
+    has_old_minute = "1m" in ages
     modern = (not has_old_minute and (any(age_is_modern_form(_AGE_PREFIX.match(a).group(0)) for a in ages
                                           if _AGE_PREFIX.match(a))
                                       or any("ago_text" in r.cells for r in rows)))
