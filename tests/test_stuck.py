@@ -119,3 +119,72 @@ def test_no_false_all_clear_over_corpus_and_seeds():
         if p["diagnosis"]["cause"] == "none" and stuck.unhealthy_state(p["final_status"], ready):
             bad.append((name, p["name"], p["final_status"], ready))
     assert not bad
+
+
+_DESCRIBE_START_ERROR = """\
+$ kubectl describe pod web-7d4b9c-x2x9q
+Name:             web-7d4b9c-x2x9q
+Namespace:        default
+Status:           Running
+Containers:
+  web:
+    Image:          example/web:1.2
+    State:          Waiting
+      Reason:       CrashLoopBackOff
+    Last State:     Terminated
+      Reason:       StartError
+      Message:      {message}
+      Exit Code:    128
+      Started:      Thu, 01 Jan 1970 00:00:00 +0000
+      Finished:     Tue, 02 Dec 2025 10:00:09 +0000
+    Ready:          False
+    Restart Count:  3
+Events:
+  Type     Reason   Age                From     Message
+  ----     ------   ----               ----     -------
+  Normal   Pulled   60s (x4 over 2m)   kubelet  Container image "example/web:1.2" already present on machine
+  Normal   Created  60s (x4 over 2m)   kubelet  Created container: web
+  Warning  Failed   60s (x4 over 2m)   kubelet  Error: {message}
+  Warning  BackOff  5s (x8 over 110s)  kubelet  Back-off restarting failed container web in pod web-7d4b9c-x2x9q_default(1f0e)
+"""
+
+
+@pytest.mark.parametrize("message,phrase,meaning", [
+    # containerd / runc >= 1.1: the command is not on the image's PATH
+    ('failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: '
+     'unable to start container process: exec: "curl": executable file not found in $PATH: unknown',
+     'exec: "curl": executable file not found in $PATH', "no executable `curl`"),
+    # the entrypoint is a path that does not exist in the image
+    ('failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: '
+     'unable to start container process: exec: "/app/run.sh": stat /app/run.sh: no such file or directory: unknown',
+     "no such file or directory", "does not exist in the image"),
+])
+def test_cannot_run_from_describe(tmp_path, message, phrase, meaning):
+    f = tmp_path / "describe.txt"
+    f.write_text(_DESCRIBE_START_ERROR.format(message=message), encoding="utf-8")
+    p = next(p for p in explain_json(f)["pods"] if p["name"] == "web-7d4b9c-x2x9q")
+    d = p["diagnosis"]
+    assert d["cause"] == "cannot-run", d["summary"]
+    assert d["container"] == "web"
+    assert phrase in d["summary"] and meaning in d["summary"]
+    assert "not an application crash" in d["summary"]
+    assert "restarted 3 times" in d["summary"]
+    # The evidence is the Failed event's own line (line 23 of the fragment).
+    assert "describe.txt:23" in d["summary"], d["summary"]
+
+
+@pytest.mark.parametrize("line,phrase", [
+    ("exec /app/server: exec format error", "exec /app/server: exec format error"),  # runc >= 1.1 log
+    ("standard_init_linux.go:228: exec user process caused: exec format error", "exec format error"),  # older runc
+    # Docker era: JSON-escaped quotes inside a FailedSync message
+    ('runContainer: Error response from daemon: {\\"message\\":\\"oci runtime error: container_linux.go:247: '
+     'starting container process caused \\\\\\"exec: \\\\\\\\\\\\\\"--config\\\\\\\\\\\\\\": executable file not '
+     'found in $PATH\\\\\\"\\\\n\\"}', 'exec: "--config": executable file not found in $PATH'),
+])
+def test_exec_failure_phrases(line, phrase):
+    got = stuck.exec_failure(line)
+    assert got is not None and got[0] == phrase
+
+
+def test_exec_failure_ignores_an_application_error():
+    assert stuck.exec_failure("panic: runtime error: index out of range [3] with length 3") is None

@@ -21,6 +21,11 @@ _PROMPT = re.compile(
 _BARE = re.compile(r"^\s*(?P<cmd>(?:kubectl|\./cluster/kubectl\.sh|cluster/kubectl\.sh)\s.*)$")
 _CREATED = re.compile(r"^\s*(?:pod/(?P<a>[a-z0-9][-a-z0-9.]*) (?:created|configured|replaced)"
                       r'|pod "(?P<b>[a-z0-9][-a-z0-9.]*)" created)\s*$')
+# A container log line in which the runtime says the entrypoint could not be executed (runc's own words,
+# every era): kept as a `logs` mark, the only log lines the model reads (k8s-stuck-pods.md §9.9).
+_EXEC_FAILED = re.compile(r"exec format error|executable file not found|starting container process caused|"
+                          r"exec user process caused|^exec \S+: (?:no such file or directory|permission denied)")
+_DEFAULTED = re.compile(r'Defaulted container "([^"]+)" out of')
 _HEREDOC = re.compile(r"<<-?\s*['\"]?(\w+)['\"]?")
 _JSON_START = re.compile(r"^\s*[{\[]\s*(\"|$|\{)")
 
@@ -94,7 +99,7 @@ def _parse_one(text: str) -> Command | None:
         elif t.startswith("-"):
             pass
         elif verb is None:
-            verb = t
+            verb = "logs" if t == "log" else t  # `kubectl log` is the deprecated spelling of `logs`
         elif verb == "alpha" and t == "events":
             verb = "events"
         elif resource is None and verb in ("get", "describe", "delete", "logs", "exec", "edit") and (
@@ -139,6 +144,7 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
 
     out: list[Observation] = []
     expect: str | None = None
+    log_container: str | None = None
     i = 0
     n = len(lines)
     while i < n:
@@ -150,6 +156,7 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
         cmd = parse_command(line)
         if cmd is not None:
             expect = _expectation(cmd)
+            log_container = None
             ctx.namespace = cmd.namespace
             ctx.all_namespaces = cmd.all_namespaces
             ctx.target = cmd.names[0] if cmd.names and cmd.verb in ("get", "describe", "logs", "exec") else None
@@ -184,9 +191,19 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
             i = j + 1
             expect = None
             continue
-        if expect == "skip":  # `kubectl logs` / `exec` output: not ours
-            i += 1
-            continue
+        if expect == "skip":  # `kubectl logs` / `exec` output: not ours, except a runtime's exec failure
+            if stripped == "Events:" or events.header_layout(line) or podtable.parse_header(line):
+                expect = None  # output pasted after the logs without its command
+            else:
+                dm = _DEFAULTED.search(line)
+                if dm:
+                    log_container = dm.group(1)
+                elif _EXEC_FAILED.search(stripped) and ctx.target:
+                    out.append(Observation(kind=MARK, pod=_target_key(ctx), origin=ctx.origin(i), raw=stripped,
+                                           data={"what": "logs", "text": stripped, "container": log_container},
+                                           clock=CLOCK_NONE, seq=ctx.next_seq()))
+                i += 1
+                continue
         if (expect in ("json", None) and _JSON_START.match(line)) or expect == "yaml":
             j, obs = _decode_objects(lines, i, ctx, "yaml" if expect == "yaml" else "json")
             if obs or j > i + 1:

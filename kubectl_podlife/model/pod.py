@@ -351,6 +351,12 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
         # How the pod ended (preempted, node lost, deadline, deletion) outranks what its containers did.
         return (Diagnosis(cause=end.cause, summary=end.summary, container=ctx.single,
                           confidence=end.confidence), restarts, final)
+    if set(causes) <= {"error-exit", "cannot-run"}:
+        # The runtime's own words that the entrypoint cannot be executed outrank a bare exit code: the
+        # restarts are the kubelet retrying a container that never ran, not an application crashing.
+        found = stuck.cannot_run(inp, trs, final, restarts)
+        if found is not None:
+            return found, restarts, final
     if not causes and not (side and restarts):
         found = stuck.detect(inp, trs, final, restarts)
         if found is not None:

@@ -280,6 +280,82 @@ def sandbox(inp, trs, final, restarts) -> Diagnosis | None:
                      container=None, confidence="observed")
 
 
+# --- containers the runtime cannot start (§9.9) --------------------------------------------------
+
+CANNOT_RUN_REASONS = ("RunContainerError", "StartError", "CreateContainerError", "ContainerCannotRun")
+# The runtime's words for "the entrypoint cannot be executed", most specific first, with what each means.
+_EXEC_WORDS = (
+    (re.compile(r'exec: "([^"]*)": executable file not found in \$PATH'),
+     "the runtime found no executable `{0}` on the image's PATH for the container's command/entrypoint"),
+    (re.compile(r"executable file not found in \$PATH"),
+     "the entrypoint/command is not an executable on the image's PATH"),
+    (re.compile(r"(?:exec (\S+): )?exec format error"),
+     "the entrypoint binary is built for another CPU architecture (or is not a binary/script runc can exec)"),
+    (re.compile(r"(?:exec (\S+): )?no such file or directory"),
+     "the entrypoint (or its script's interpreter) does not exist in the image"),
+    (re.compile(r"(?:exec (\S+): )?permission denied"), "the entrypoint file is not executable"),
+)
+
+
+def _unescape(msg: str) -> str:
+    """Docker-era messages nest JSON quoting (\\\"--config\\\"): read them as plain quotes."""
+    return flat(re.sub(r'\\+"', '"', msg).replace("\\n", " "))
+
+
+def exec_failure(msg: str) -> tuple[str, str] | None:
+    """(the runtime's failing phrase, what it means) when a message says the entrypoint cannot be executed."""
+    m = _unescape(msg)
+    for pat, meaning in _EXEC_WORDS:
+        g = pat.search(m)
+        if g:
+            return g.group(0), meaning.format(*(x or "" for x in g.groups()))
+    return None
+
+
+@register
+def cannot_run(inp, trs, final, restarts) -> Diagnosis | None:
+    """The kubelet cannot start a container: a start-failure reason or the runtime's exec error in the input."""
+    if final in ("Running", "Completed", "Succeeded"):
+        return None
+    found = []  # (rank, container, reason, message, origin, what said it)
+    for t in trs:
+        fact = t.facts[0] if t.facts else None
+        msg = (fact.output if fact and fact.what == "cannot-run" else "") or ""
+        reason = t.reason if t.reason in CANNOT_RUN_REASONS else None
+        if not reason and msg:
+            whole = " ".join(str(e.data.get("message") or "") for e in t.evidence) + " " + msg
+            rm = re.search(r"\b(" + "|".join(CANNOT_RUN_REASONS) + r")\b", whole)
+            reason = rm.group(1) if rm else None
+        if (msg or reason) and t.evidence:
+            said = f"the {t.evidence[0].data.get('reason') or 'kubelet'} event" if t.evidence[0].kind == "event" else \
+                "the status"
+            found.append((0 if exec_failure(msg) else 1, t.container, reason, msg, t.evidence[0].origin, said))
+    for o in inp.obs:
+        if o.kind == "mark" and o.data.get("what") == "logs" and exec_failure(str(o.data.get("text") or "")):
+            found.append((0, o.data.get("container"), None, str(o.data["text"]), o.origin, "its log"))
+    if not found:
+        return None
+    found.sort(key=lambda f: f[0])
+    _, container, reason, msg, origin, said = found[0]
+    container = container or next((f[1] for f in found if f[1]), None) or (
+        inp.containers[0] if len(inp.containers) == 1 else None)
+    reason = reason or next((f[2] for f in found if f[2]), None)
+    ex = exec_failure(msg)
+    who = f"container {container}" if container else "the container"
+    if ex:
+        phrase, meaning = ex
+        text = (f"{who} cannot be started" + (f" ({reason})" if reason else "") + f": {said} says \"{phrase}\" ({origin}): {meaning}; the runtime could not "
+                f"execute the process, this is not an application crash")
+    else:
+        text = (f"{who} cannot be started: {reason} ({origin}): the kubelet could not "
+                f"{'create' if reason == 'CreateContainerError' else 'start'} the container, so it never ran "
+                f"(not an application crash); the runtime's message is not in the input (see the Failed events of "
+                f"`kubectl describe pod` or the waiting message in `-o json`)")
+    head = f"{final}: " if final else ""
+    again = f"; restarted {restarts} time{'s' if restarts != 1 else ''}" if restarts else ""
+    return Diagnosis(cause="cannot-run", summary=head + text + again, container=container, confidence="observed")
+
+
 # --- never a false all-clear -----------------------------------------------------------------
 
 def unhealthy_state(final: str | None, ready: str | None) -> str | None:
