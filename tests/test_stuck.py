@@ -188,3 +188,14 @@ def test_exec_failure_phrases(line, phrase):
 
 def test_exec_failure_ignores_an_application_error():
     assert stuck.exec_failure("panic: runtime error: index out of range [3] with length 3") is None
+
+
+def test_cannot_run_from_the_last_state_alone(tmp_path):
+    """No events pasted: the StartError message in describe's Last State is the evidence."""
+    f = tmp_path / "describe.txt"
+    f.write_text(_DESCRIBE_START_ERROR.format(message='exec: "bash": executable file not found in $PATH: unknown')
+                 .split("Events:")[0], encoding="utf-8")
+    d = next(p for p in explain_json(f)["pods"] if p["name"] == "web-7d4b9c-x2x9q")["diagnosis"]
+    assert d["cause"] == "cannot-run" and d["container"] == "web"
+    assert "(StartError)" in d["summary"] and 'exec: "bash": executable file not found' in d["summary"]
+    assert "its last state says" in d["summary"]

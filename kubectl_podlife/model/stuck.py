@@ -330,6 +330,13 @@ def cannot_run(inp, trs, final, restarts) -> Diagnosis | None:
             said = f"the {t.evidence[0].data.get('reason') or 'kubelet'} event" if t.evidence[0].kind == "event" else \
                 "the status"
             found.append((0 if exec_failure(msg) else 1, t.container, reason, msg, t.evidence[0].origin, said))
+    for o in inp.cstates:  # describe's State / Last State, -o json's state.waiting / lastState.terminated
+        for key in ("state", "last_state"):
+            st = o.data.get(key) or {}
+            msg, reason = str(st.get("message") or ""), st.get("reason")
+            if reason in CANNOT_RUN_REASONS or exec_failure(msg):
+                found.append((0 if exec_failure(msg) else 1, o.container, reason if reason in
+                              CANNOT_RUN_REASONS else None, msg, o.origin, f"its {key.replace('_', ' ')}"))
     for o in inp.obs:
         if o.kind == "mark" and o.data.get("what") == "logs" and exec_failure(str(o.data.get("text") or "")):
             found.append((0, o.data.get("container"), None, str(o.data["text"]), o.origin, "its log"))
