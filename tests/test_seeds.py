@@ -162,3 +162,17 @@ def test_seed004_manifest_only_pods_are_listed(seed004):
     only_spec = pod(seed004, "goproxy")
     assert only_spec["transitions"] == []
     assert any("only the spec" in n for n in only_spec["notes"])
+
+
+def test_seed004_pod_test1_manifest_only_is_predicted(seed004):
+    """`command: [ echo, SUCCESS ]`, imagePullPolicy Always, default restartPolicy: a prediction, not "no failure"."""
+    d = pod(seed004, "pod-test1")["diagnosis"]
+    assert d["confidence"] == "predicted"
+    assert "No failure seen" not in d["summary"]
+    assert "only the spec" in d["summary"]
+    assert "runs `echo SUCCESS` and will exit 0 at once" in d["summary"]
+    assert "restartPolicy Always restarts it, into CrashLoopBackOff" in d["summary"]
+    assert "imagePullPolicy Always pulls the image again before every restart" in d["summary"]
+    assert "kubectl podlife simulate" in d["summary"]
+    r = run_cli("explain", str(shared_file(SEEDS, "004")))
+    assert r.returncode == 0 and "No failure seen: no status shown" not in r.stdout.decode()

@@ -397,7 +397,13 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
     backoffs = [t for t in trs if t.kind == "back-off" and t.backoff]
     if backoffs and cause not in ("image-pull",) and final in ("CrashLoopBackOff", "Init:CrashLoopBackOff"):
         summary_bits.append(f"now in CrashLoopBackOff (back-off {clock(backoffs[-1].backoff)})")
-    if cause == "none":
+    if cause == "none" and not trs:
+        # Only a manifest: no status to judge, so say so and predict the run from the spec.
+        summary_bits = ["The input holds only the spec (no status or events for this pod)"]
+        summary_bits.extend(_spec_only_predictions(ctx, inp))
+        summary_bits.append("see `kubectl podlife simulate FILE` for the predicted timeline")
+        confidence = "predicted"
+    elif cause == "none":
         summary_bits.extend(_predictions(ctx, inp, trs))
     summary = "; ".join(b for b in summary_bits if b)
     diag = Diagnosis(cause=cause or "unknown", summary=summary, container=container, probe=probe,
@@ -421,6 +427,40 @@ def _predictions(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> list[str]:
                 f"restartPolicy {policy} leaves it terminated")
         out.append(f"predicted: {name} runs `{beh.script}` and will exit {beh.exit_code} about "
                    f"{beh.exits_after:g} s after its start; {then}")
+    return out
+
+
+def _spec_only_predictions(ctx: ex.PodContext, inp: PodInput) -> list[str]:
+    """For a pod seen only as a manifest: how each container's command, the restartPolicy and the
+    imagePullPolicy make it run (k8s-lifecycle 2.1: restarts and CrashLoopBackOff; SetDefaults_Container:
+    the effective pull policy). Every sentence is marked predicted."""
+    from kubectl_podlife.model import rules
+
+    policy = ctx.policy or "Always"
+    out = []
+    for name in inp.containers:
+        c = ctx.cspec(name)
+        beh = rules.command_behaviour(c)
+        run = f"`{beh.script}`" if beh.script else "the image's default command"
+        pull = rules.image_pull_policy(c)
+        if beh.exits_after is None:
+            out.append(f"predicted: {name} runs {run}; nothing in the spec predicts an exit, so it keeps running; "
+                       f"imagePullPolicy {pull}")
+            continue
+        when = "at once" if beh.exits_after == 0 else f"about {beh.exits_after:g} s after its start"
+        code = beh.exit_code or 0
+        restarts = rules.restart_allowed(policy, code)
+        if restarts:
+            then = f"restartPolicy {policy} restarts it, into CrashLoopBackOff"
+            pulls = ("imagePullPolicy Always pulls the image again before every restart" if pull == "Always" else
+                     f"imagePullPolicy {pull} pulls the image at most once and reuses it on every restart"
+                     if pull == "IfNotPresent" else "imagePullPolicy Never uses only an image already on the node")
+        else:
+            ends = "Completed (the pod Succeeded)" if code == 0 else "Error (the pod Failed)"
+            then = f"restartPolicy {policy} does not restart it: it ends {ends}"
+            pulls = ("imagePullPolicy Always pulls the image before its one start" if pull == "Always" else
+                     f"imagePullPolicy {pull}")
+        out.append(f"predicted: {name} runs {run} and will exit {code} {when}; {then}; {pulls}")
     return out
 
 
