@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, TextIO
 
+from kubectl_podlife.arguments import add_watch_arguments
 from kubectl_podlife.errors import PodlifeError
 from kubectl_podlife.ingest.objects import deleted_mark, event_observation, pod_observations, spec_digest
 from kubectl_podlife.observation import Observation, PodKey
@@ -41,20 +42,6 @@ SEEN_PODS_MAX = 100_000  # uids remembered for event filtering (LRU)
 
 # --- command line ------------------------------------------------------------------------------
 
-def add_watch_arguments(p: argparse.ArgumentParser) -> None:
-    """The flags of `kubectl podlife watch`, spelled as kubectl spells them."""
-    p.add_argument("pods", nargs="*", metavar="POD", help="pod names to watch (default: every pod in the namespace)")
-    p.add_argument("-n", "--namespace", help="the namespace (default: the context's namespace, else default)")
-    p.add_argument("-A", "--all-namespaces", action="store_true", help="watch pods in every namespace")
-    p.add_argument("-l", "--selector", help="label selector, e.g. app=web,tier!=cache")
-    p.add_argument("--field-selector", help="field selector for pods, e.g. status.phase=Running,spec.nodeName=node1")
-    p.add_argument("--context", help="the kubeconfig context to use")
-    p.add_argument("--kubeconfig", help="path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
-    p.add_argument("--request-timeout", default="0",
-                   help="how long to wait for one list request, e.g. 30s, 1m (0 = no limit)")
-    p.add_argument("--no-tui", action="store_true", help="print each explained transition on one line instead of the TUI")
-    p.add_argument("-o", "--output", choices=("text", "json"), default="text",
-                   help="with --no-tui: text lines or one JSON object per line")
 
 
 def parse_request_timeout(text: str | None) -> float | None:

@@ -13,6 +13,7 @@ import sys
 from typing import Sequence
 
 from kubectl_podlife import __version__
+from kubectl_podlife.arguments import add_simulate_arguments, add_watch_arguments
 from kubectl_podlife.errors import PodlifeError
 
 PROG = "kubectl podlife"
@@ -66,19 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("watch", help="record and explain live pods from the API server",
                         description="List and watch pods and their events, record them as a live session and "
                                     "explain transitions as they happen.")
-    try:
-        from kubectl_podlife.capture import add_watch_arguments
-        add_watch_arguments(sp)
-    except ImportError:  # capture is optional at import time so replay never pays for it
-        pass
+    add_watch_arguments(sp)
 
     sp = sub.add_parser("simulate", help="predict a pod's timeline from its manifest",
                         description="Run the kubelet's rules forward from a pod manifest.")
-    try:
-        from kubectl_podlife.model.simulate import add_simulate_arguments
-        add_simulate_arguments(sp)
-    except ImportError:
-        sp.add_argument("manifest", nargs="?")
+    add_simulate_arguments(sp)
     return p
 
 

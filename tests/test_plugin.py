@@ -53,3 +53,19 @@ def test_kubectl_podlife_watch_help_runs_through_kubectl():
     for flag in ("--namespace", "--all-namespaces", "--selector", "--field-selector", "--context", "--kubeconfig",
                  "--request-timeout", "--no-tui", "--output"):
         assert flag in r.stdout
+
+
+HEAVY = ("kubectl_podlife.capture", "kubectl_podlife.model", "kubectl_podlife.ingest", "kubectl_podlife.store",
+         "textual", "kubernetes", "yaml")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["watch", "--help"], ["simulate", "--help"]])
+def test_help_answers_without_loading_capture_simulate_the_model_or_textual(argv):
+    """`kubectl podlife --help` is instant: the flag definitions import none of the heavy layers (issue 12)."""
+    code = ("import sys\nfrom kubectl_podlife.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            f"print('LOADED', sorted(m for m in sys.modules if m.startswith({HEAVY!r})))")
+    out = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, cwd=REPO,
+                         check=True).stdout
+    assert "usage: kubectl podlife" in out
+    assert out.strip().splitlines()[-1] == "LOADED []"

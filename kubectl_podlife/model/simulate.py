@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Sequence
 
+from kubectl_podlife.behaviour import BEHAVIOUR_FLAGS, SIGTERM_CHOICES
 from kubectl_podlife.errors import PodlifeError
 from kubectl_podlife.model import rules
 from kubectl_podlife.observation import CLOCK_POD, CONTAINER, EVENT, POD, ROW, SPEC, Observation, PodKey
@@ -38,7 +39,6 @@ DEFAULT_DURATION = 600.0  # --for 10m
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)  # absolute clock of a prediction (never shown)
 _EPS = 1e-6
 _TYPES = ("liveness", "readiness", "startup")
-_SIGTERM_CHOICES = ("handled", "ignored", "auto")
 PREDICTED_NOTE = "predicted by simulate"
 
 
@@ -143,8 +143,8 @@ def behaviour_from_mapping(d: Any, where: str) -> Behaviour:
             except (TypeError, ValueError):
                 raise PodlifeError(f'{where}: {k} must be an integer, got "{v}"') from None
         elif key == "sigterm":
-            if str(v) not in _SIGTERM_CHOICES:
-                raise PodlifeError(f'{where}: sigterm must be one of {", ".join(_SIGTERM_CHOICES)}, got "{v}"')
+            if str(v) not in SIGTERM_CHOICES:
+                raise PodlifeError(f'{where}: sigterm must be one of {", ".join(SIGTERM_CHOICES)}, got "{v}"')
             kw[key] = str(v)
         else:
             kw[key] = parse_duration(v, f"{where}: {k}")
@@ -177,8 +177,8 @@ def load_behaviour_file(path: str) -> tuple[dict[str, Behaviour], dict[str, Any]
     out = {str(c): behaviour_from_mapping(b, f"{name}: containers.{c}") for c, b in cs.items()}
     opts: dict[str, Any] = {}
     if "sigterm" in extra:
-        if str(extra["sigterm"]) not in _SIGTERM_CHOICES:
-            raise PodlifeError(f'{name}: sigterm must be one of {", ".join(_SIGTERM_CHOICES)}')
+        if str(extra["sigterm"]) not in SIGTERM_CHOICES:
+            raise PodlifeError(f'{name}: sigterm must be one of {", ".join(SIGTERM_CHOICES)}')
         opts["sigterm"] = str(extra["sigterm"])
     if "tick_phase" in extra:
         opts["tick_phase"] = parse_duration(extra["tick_phase"], f"{name}: tick_phase")
@@ -1625,65 +1625,8 @@ def generate(pods: int, out: str, fmt: str = "jsonl", seed: int | None = None,
 # --------------------------------------------------------------------------------------------
 # The command line: `kubectl podlife simulate`
 
-_BEHAVIOUR_FLAGS = (
-    ("liveness-fails-from", "the liveness probe fails from this long after each container start (e.g. 3s)"),
-    ("liveness-succeeds-from", "the liveness probe fails until this long after each start"),
-    ("readiness-fails-from", "the readiness probe fails from this long after each start"),
-    ("readiness-succeeds-from", "the readiness probe fails until this long after each start (e.g. 30s)"),
-    ("startup-fails-from", "the startup probe fails from this long after each start"),
-    ("startup-succeeds-from", "the startup probe fails until this long after each start"),
-    ("exits-after", "the process ends this long after each start (with --exit-code, default 0)"),
-    ("oom-at", "the container is OOM-killed this long after each start"),
-)
 
 
-def add_simulate_arguments(sp: argparse.ArgumentParser) -> None:
-    sp.description = ("Run the kubelet's rules forward from a pod manifest and print the predicted timeline, "
-                      "explained like `explain` (every transition marked predicted). Also: what-if edits (--set), "
-                      "a comparison with a recording (--against), and a generator of large sessions (--pods).")
-    sp.formatter_class = argparse.RawDescriptionHelpFormatter
-    sp.epilog = """examples:
-  kubectl podlife simulate pod.yaml --for 5m
-  kubectl podlife simulate pod.yaml --set containers[0].livenessProbe.failureThreshold=5
-  kubectl podlife simulate pod.yaml --liveness-fails-from 0s --sigterm ignored -o json
-  kubectl podlife simulate pod.yaml --against get-w.txt describe.txt
-  kubectl podlife simulate --pods 1000 --out big.jsonl --seed 1
-times in behaviour flags are measured from each container start; --tick-phase is on the pod clock."""
-    sp.add_argument("manifest", nargs="?", metavar="POD.yaml",
-                    help="a Pod manifest (or a saved transcript holding one); - for stdin")
-    sp.add_argument("--pod", metavar="NAME", help="which Pod of the file (default: every Pod in it)")
-    sp.add_argument("--for", dest="duration", metavar="DURATION", default=None,
-                    help="how long to simulate, a kubectl duration (default 10m; with --against: the recording's "
-                         "length + 1m)")
-    sp.add_argument("-o", "--output", choices=("text", "markdown", "json"), default="text")
-    sp.add_argument("--tui", action="store_true", help="open the predicted timeline in the replay TUI")
-    g = sp.add_argument_group("container behaviour (default: what the container's command says)")
-    g.add_argument("--container", metavar="NAME", help="the container the behaviour flags describe (default: the "
-                                                       "first app container)")
-    for flag, text in _BEHAVIOUR_FLAGS:
-        g.add_argument(f"--{flag}", metavar="DURATION", help=text)
-    g.add_argument("--exit-code", type=int, metavar="N", help="exit code for --exits-after (default 0)")
-    g.add_argument("--image-pull-fails", action="store_true", help="every pull of the container's image fails")
-    g.add_argument("--sigterm", choices=_SIGTERM_CHOICES, default=None,
-                   help="whether PID 1 handles SIGTERM (auto: from the command and image; unknown: handled)")
-    g.add_argument("--behaviour", "--behavior", dest="behaviour", metavar="FILE",
-                   help="YAML: {containers: {NAME: {liveness_fails_from: 3, exits_after: 5, exit_code: 1, oom_at: 40, "
-                        "image_pull_fails: true, sigterm: ignored, ...}}}")
-    g.add_argument("--tick-phase", metavar="SECONDS",
-                   help=f"pod-clock time of the probe workers' first tick (default {ADMIT_AT:g}, at admission)")
-    w = sp.add_argument_group("what if")
-    w.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE",
-                   help="change the spec first, e.g. containers[0].livenessProbe.failureThreshold=5, restartPolicy="
-                        "Never, terminationGracePeriodSeconds=10, initContainers[0].image=busybox (repeatable)")
-    a = sp.add_argument_group("predicted against observed")
-    a.add_argument("--against", nargs="+", metavar="FILE", help="saved kubectl output of the same pod to compare with")
-    a.add_argument("--session", metavar="ID", help='a stored session to compare with (a number or "latest")')
-    gen = sp.add_argument_group("generator")
-    gen.add_argument("--pods", type=int, metavar="N", help="write N simulated pods (a mix of the seed scenarios)")
-    gen.add_argument("--out", metavar="FILE", help="where to write them (- for stdout)")
-    gen.add_argument("--format", choices=("jsonl", "get-w"), default="jsonl",
-                     help="jsonl: podlife's JSONL export; get-w: a `kubectl get pods -w` table")
-    gen.add_argument("--seed", type=int, metavar="S", help="random seed (same seed, same file)")
 
 
 def options_from_args(args: argparse.Namespace, containers: Sequence[str] = ()) -> SimOptions:
@@ -1695,7 +1638,7 @@ def options_from_args(args: argparse.Namespace, containers: Sequence[str] = ()) 
         sigterm = extra.get("sigterm", sigterm)
         tick = extra.get("tick_phase")
     flags: dict[str, Any] = {}
-    for flag, _ in _BEHAVIOUR_FLAGS:
+    for flag, _ in BEHAVIOUR_FLAGS:
         v = getattr(args, flag.replace("-", "_"), None)
         if v is not None:
             flags[flag.replace("-", "_")] = parse_duration(v, f"--{flag}")

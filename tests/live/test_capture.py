@@ -22,7 +22,8 @@ import pytest
 import live_scenarios as sc
 from fake_apiserver import FakeKube, simple_kubeconfig, write_kubeconfig
 
-from kubectl_podlife.capture import (Capture, TransitionPrinter, add_watch_arguments, load_target,
+from kubectl_podlife.arguments import add_watch_arguments
+from kubectl_podlife.capture import (Capture, TransitionPrinter, load_target,
                                      parse_request_timeout, transition_key, watch)
 from kubectl_podlife.errors import PodlifeError
 from kubectl_podlife.ingest.objects import deleted_mark, event_observation, pod_observations, spec_digest

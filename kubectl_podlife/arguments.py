@@ -1,0 +1,76 @@
+"""The flags of the commands that have many (`watch`, `simulate`), spelled as kubectl spells them.
+
+Only argparse and leaf modules are imported here: `kubectl podlife --help` must not pay for capture,
+the simulator or the model (issue 12, start-up).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from kubectl_podlife.behaviour import BEHAVIOUR_FLAGS, SIGTERM_CHOICES
+
+
+def add_watch_arguments(p: argparse.ArgumentParser) -> None:
+    """The flags of `kubectl podlife watch`, spelled as kubectl spells them."""
+    p.add_argument("pods", nargs="*", metavar="POD", help="pod names to watch (default: every pod in the namespace)")
+    p.add_argument("-n", "--namespace", help="the namespace (default: the context's namespace, else default)")
+    p.add_argument("-A", "--all-namespaces", action="store_true", help="watch pods in every namespace")
+    p.add_argument("-l", "--selector", help="label selector, e.g. app=web,tier!=cache")
+    p.add_argument("--field-selector", help="field selector for pods, e.g. status.phase=Running,spec.nodeName=node1")
+    p.add_argument("--context", help="the kubeconfig context to use")
+    p.add_argument("--kubeconfig", help="path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
+    p.add_argument("--request-timeout", default="0",
+                   help="how long to wait for one list request, e.g. 30s, 1m (0 = no limit)")
+    p.add_argument("--no-tui", action="store_true", help="print each explained transition on one line instead of the TUI")
+    p.add_argument("-o", "--output", choices=("text", "json"), default="text",
+                   help="with --no-tui: text lines or one JSON object per line")
+
+
+def add_simulate_arguments(sp: argparse.ArgumentParser) -> None:
+    sp.description = ("Run the kubelet's rules forward from a pod manifest and print the predicted timeline, "
+                      "explained like `explain` (every transition marked predicted). Also: what-if edits (--set), "
+                      "a comparison with a recording (--against), and a generator of large sessions (--pods).")
+    sp.formatter_class = argparse.RawDescriptionHelpFormatter
+    sp.epilog = """examples:
+  kubectl podlife simulate pod.yaml --for 5m
+  kubectl podlife simulate pod.yaml --set containers[0].livenessProbe.failureThreshold=5
+  kubectl podlife simulate pod.yaml --liveness-fails-from 0s --sigterm ignored -o json
+  kubectl podlife simulate pod.yaml --against get-w.txt describe.txt
+  kubectl podlife simulate --pods 1000 --out big.jsonl --seed 1
+times in behaviour flags are measured from each container start; --tick-phase is on the pod clock."""
+    sp.add_argument("manifest", nargs="?", metavar="POD.yaml",
+                    help="a Pod manifest (or a saved transcript holding one); - for stdin")
+    sp.add_argument("--pod", metavar="NAME", help="which Pod of the file (default: every Pod in it)")
+    sp.add_argument("--for", dest="duration", metavar="DURATION", default=None,
+                    help="how long to simulate, a kubectl duration (default 10m; with --against: the recording's "
+                         "length + 1m)")
+    sp.add_argument("-o", "--output", choices=("text", "markdown", "json"), default="text")
+    sp.add_argument("--tui", action="store_true", help="open the predicted timeline in the replay TUI")
+    g = sp.add_argument_group("container behaviour (default: what the container's command says)")
+    g.add_argument("--container", metavar="NAME", help="the container the behaviour flags describe (default: the "
+                                                       "first app container)")
+    for flag, text in BEHAVIOUR_FLAGS:
+        g.add_argument(f"--{flag}", metavar="DURATION", help=text)
+    g.add_argument("--exit-code", type=int, metavar="N", help="exit code for --exits-after (default 0)")
+    g.add_argument("--image-pull-fails", action="store_true", help="every pull of the container's image fails")
+    g.add_argument("--sigterm", choices=SIGTERM_CHOICES, default=None,
+                   help="whether PID 1 handles SIGTERM (auto: from the command and image; unknown: handled)")
+    g.add_argument("--behaviour", "--behavior", dest="behaviour", metavar="FILE",
+                   help="YAML: {containers: {NAME: {liveness_fails_from: 3, exits_after: 5, exit_code: 1, oom_at: 40, "
+                        "image_pull_fails: true, sigterm: ignored, ...}}}")
+    g.add_argument("--tick-phase", metavar="SECONDS",
+                   help="pod-clock time of the probe workers' first tick (default: the pod's admission)")
+    w = sp.add_argument_group("what if")
+    w.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE",
+                   help="change the spec first, e.g. containers[0].livenessProbe.failureThreshold=5, restartPolicy="
+                        "Never, terminationGracePeriodSeconds=10, initContainers[0].image=busybox (repeatable)")
+    a = sp.add_argument_group("predicted against observed")
+    a.add_argument("--against", nargs="+", metavar="FILE", help="saved kubectl output of the same pod to compare with")
+    a.add_argument("--session", metavar="ID", help='a stored session to compare with (a number or "latest")')
+    gen = sp.add_argument_group("generator")
+    gen.add_argument("--pods", type=int, metavar="N", help="write N simulated pods (a mix of the seed scenarios)")
+    gen.add_argument("--out", metavar="FILE", help="where to write them (- for stdout)")
+    gen.add_argument("--format", choices=("jsonl", "get-w"), default="jsonl",
+                     help="jsonl: podlife's JSONL export; get-w: a `kubectl get pods -w` table")
+    gen.add_argument("--seed", type=int, metavar="S", help="random seed (same seed, same file)")
