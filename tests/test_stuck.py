@@ -199,3 +199,36 @@ def test_cannot_run_from_the_last_state_alone(tmp_path):
     assert d["cause"] == "cannot-run" and d["container"] == "web"
     assert "(StartError)" in d["summary"] and 'exec: "bash": executable file not found' in d["summary"]
     assert "its last state says" in d["summary"]
+
+
+_TWO_CONTAINERS = """\
+$ kubectl get pods
+NAME                        READY   STATUS    RESTARTS   AGE
+httpbin-65fd5c4c54-498nm    1/2     Running   0          15m
+$ kubectl describe pod httpbin-65fd5c4c54-498nm
+Name:         httpbin-65fd5c4c54-498nm
+Namespace:    default
+Status:       Running
+Containers:
+  httpbin:
+    Image:          docker.io/kennethreitz/httpbin
+    State:          Running
+      Started:      Tue, 02 Dec 2025 10:00:00 +0000
+    Ready:          True
+    Restart Count:  0
+  istio-proxy:
+    Image:          docker.io/istio/proxyv2:1.6.3
+    State:          Running
+      Started:      Tue, 02 Dec 2025 10:00:01 +0000
+    Ready:          False
+    Restart Count:  0
+"""
+
+
+def test_not_ready_container_is_named(tmp_path):
+    f = tmp_path / "pod.txt"
+    f.write_text(_TWO_CONTAINERS, encoding="utf-8")
+    d = next(p for p in explain_json(f)["pods"] if p["name"] == "httpbin-65fd5c4c54-498nm")["diagnosis"]
+    assert d["cause"] != "none"
+    assert "READY 1/2: not ready: istio-proxy" in d["summary"], d["summary"]
+    assert "httpbin," not in d["summary"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 from kubectl_podlife.model import ending, stuck
@@ -405,10 +406,31 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
         confidence = "predicted"
     elif cause == "none":
         summary_bits.extend(_predictions(ctx, inp, trs))
+    not_ready = _not_ready_part(inp, trs)
+    summary_bits.append(not_ready)
     summary = "; ".join(b for b in summary_bits if b)
     diag = Diagnosis(cause=cause or "unknown", summary=summary, container=container, probe=probe,
                      confidence=confidence)
-    return stuck.never_none(diag, trs, final), restarts, final
+    kept = stuck.never_none(diag, trs, final)
+    if kept is not diag and not_ready:
+        kept = dataclasses.replace(kept, summary=f"{kept.summary}; {not_ready}")
+    return kept, restarts, final
+
+
+def _not_ready_part(inp: PodInput, trs: list[T]) -> str:
+    """READY n/m of a multi-container pod with n < m: which containers are not ready, when the input says."""
+    ready = next((t.view[0] for t in reversed(trs) if t.view and t.view[0]), None)
+    parts = _ready_parts(ready)
+    if not parts or parts[1] < 2 or parts[0] >= parts[1]:
+        return ""
+    last: dict[str, bool] = {}
+    for o in inp.cstates:
+        if o.container and o.data.get("ready") is not None:
+            last[o.container] = bool(o.data.get("ready"))
+    names = [c for c, r in last.items() if not r]
+    if names:
+        return f"READY {ready}: not ready: {', '.join(names)}"
+    return f"READY {ready}: {parts[1] - parts[0]} of its {parts[1]} containers not ready (the input does not say which)"
 
 
 def _predictions(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> list[str]:
