@@ -176,3 +176,20 @@ def test_seed004_pod_test1_manifest_only_is_predicted(seed004):
     assert "kubectl podlife simulate" in d["summary"]
     r = run_cli("explain", str(shared_file(SEEDS, "004")))
     assert r.returncode == 0 and "No failure seen: no status shown" not in r.stdout.decode()
+
+
+
+def test_seed_004_readiness_httpget_restart_is_put_on_its_liveness_probe_as_inferred(seed004):
+    """Issue 15 item 1: the collapsed manifest's liveness probe (httpGet :http /index.html, period 3) is the only
+    probe that can restart the container; the input shows no exit, kill or probe event, so the restart at 4m15s
+    is put on it as inferred, saying so, and the readiness probe on /index1.html still explains the 0/1."""
+    p = pod(seed004, "readiness-httpget")
+    restart = next(t for t in p["transitions"] if t["kind"] == "restart")
+    assert restart["t"] == 255 and restart["cause"] == "liveness-probe" and restart["confidence"] == "inferred"
+    assert restart["probe"]["handler"] == "httpGet" and restart["probe"]["target"].endswith(":http/index.html")
+    assert restart["probe"]["period_seconds"] == 3
+    assert "most likely" in restart["summary"] and "no exit, kill or probe event" in restart["summary"]
+    assert "inferred from the spec" in " ".join(restart["missing"])
+    assert p["diagnosis"]["confidence"] == "inferred" and "most likely" in p["diagnosis"]["summary"]
+    ready = next(t for t in p["transitions"] if t["kind"] == "ready")
+    assert "/index1.html" in ready["detail"]

@@ -222,6 +222,7 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
     r.exit_code = exit_code if r.exit_code is None else r.exit_code
     cause, conf = None, "observed"
     ptype = None
+    likely = None
     if kill is not None:
         ptype = kill.facts[0].kill_reason
         cause = f"{ptype}-probe"
@@ -268,6 +269,12 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
                         r.detail.append(f"No events or exit codes are shown; the timing matches the {p} probe "
                                         f"failing from the container's start (see expected timing).")
                         break
+        if cause is None:
+            likely = _only_restarting_probe(ctx, c, lived)
+            if likely is not None:
+                cause, conf, ptype = f"{likely}-probe", "inferred", likely
+                r.missing.append(f"no exit code, reason, kill or probe event for this restart: the {likely} probe "
+                                 f"is inferred from the spec, not shown by the input")
         if cause is None and beh.exits_after is not None and (lived is None or lived < beh.exits_after + 60):
             cause = "completed-exit" if beh.exit_code == 0 else "error-exit"
             conf = "inferred"
@@ -317,6 +324,11 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
                      + (f" (threshold {info.failure_threshold}, period {info.period_seconds} s)" if info.from_spec
                         else "") + f"; killed with a {grace} s grace period" + _grace_outcome(kill_dur, exit_code, beh,
                                                                                             grace)).replace("  ", " ")
+        if likely is not None:
+            r.summary = (f"Restart {n if n is not None else ''} of {who}: most likely its {_probe_words(info)} "
+                         f"(threshold {info.failure_threshold}, period {info.period_seconds} s), the only probe in "
+                         f"its spec that restarts a container; the input shows no exit, kill or probe event"
+                         ).replace("  ", " ")
     else:
         r.summary = _restart_summary(cause, n, who, exit_code, treason, lived)
         if cause == "oom-killed":
@@ -486,6 +498,18 @@ def _diff(obs: float | None, rng: tuple[float, float]) -> float | None:
     if rng[0] <= obs <= rng[1]:
         return 0.0
     return round(obs - rng[1], 1) if obs > rng[1] else round(obs - rng[0], 1)
+
+
+def _only_restarting_probe(ctx: PodContext, c, lived: float | None) -> str | None:
+    """The spec's one probe that can restart this container (liveness, or startup without liveness), when the
+    instance lived long enough for it to fail failureThreshold times; None when there are two or none."""
+    found = [p for p in ("liveness", "startup") if ctx.probe(c, p)]
+    if len(found) != 1:
+        return None
+    st = rules.probe_settings(ctx.probe(c, found[0]))
+    if lived is not None and lived < st["initialDelaySeconds"] + st["failureThreshold"] * st["periodSeconds"]:
+        return None
+    return found[0]
 
 
 def _restart_summary(cause, n, who, exit_code, treason, lived) -> str:

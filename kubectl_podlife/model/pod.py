@@ -494,6 +494,9 @@ def _diag_sentence(t: T, restarts: int, trs: list[T] = ()) -> str:
         what = f"the {p.handler} {p.type} probe" + (f" `{p.target}`" if p and p.target else "") if p else \
             f"the {t.cause.split('-')[0]} probe"
         settings = f" (period {p.period_seconds} s, threshold {p.failure_threshold})" if p and p.from_spec else ""
+        if "the only probe in its spec" in t.summary:  # inferred from the spec alone (explain._only_restarting_probe)
+            return (f"{times}{c}: most likely {what} failing{settings}, the only probe in its spec that restarts "
+                    f"a container; the input shows no exit, kill or probe event")
         if t.exit_code in (143, 0):
             grace = f"; the process stops on SIGTERM (exit {t.exit_code})"
         elif t.exit_code == 137 or "could not shorten" in t.summary:
