@@ -306,7 +306,7 @@ class FakeKube:
         return to_events_v1(obj) if resource == "events" and new_events else obj
 
 
-class _Handler(BaseHTTPRequestHandler):
+class KubeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_kube: FakeKube
 
@@ -565,4 +565,4 @@ def simple_kubeconfig(path: Path, server: str, token: str = "test-token", namesp
                             [{"name": f"{name}-user", "user": {"token": token}}])
 
 
-FakeKube.handler_class = _Handler  # what answers requests; a subclass of FakeKube may serve another
+FakeKube.handler_class = KubeHandler  # what answers requests; a subclass of FakeKube may serve another

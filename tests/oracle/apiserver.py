@@ -13,14 +13,13 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "live"))
 
-from fake_apiserver import (FakeKube, Request, SelectorError, matches, parse_field_selector,  # noqa: E402
+from fake_apiserver import (FakeKube, KubeHandler, Request, SelectorError, matches, parse_field_selector,  # noqa: E402
                             parse_label_selector, to_events_v1)
 
 import printers  # noqa: E402
@@ -76,20 +75,8 @@ class OracleKube(FakeKube):
                                    f"{[r.path for r in self.requests]}")
 
 
-class OracleHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class OracleHandler(KubeHandler):
     server_kube: OracleKube
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def _json(self, code: int, body: Any) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def _not_found(self, what: str = "the server could not find the requested resource") -> None:
         self._json(404, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
