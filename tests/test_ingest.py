@@ -317,3 +317,61 @@ def test_a_saved_get_pod_o_yaml_is_read_as_an_api_object(tmp_path):
     assert {"spec", "pod", "container"} <= kinds
     c = next(o for o in r.observations if o.kind == "container")
     assert c.data["restart_count"] == 2 and c.data["last_state"]["exit_code"] == 1
+
+
+# --- events that do not name their pod -----------------------------------------------------------
+
+_THREE_PODS = """
+web-0    1/1     Running   0          10m     10.1.0.9    node1   <none>           <none>
+web-1    1/1     Running   0          10m     10.1.0.10   node2   <none>           <none>
+web-2    0/1     Pending   0          9m51s   <none>      <none>                   <none>           <none>
+{extra}
+Warning  FailedScheduling  48s (x7 over 9m)  default-scheduler  0/3 nodes are available: 3 Insufficient cpu.
+"""
+
+
+def test_unnamed_scheduling_event_goes_to_the_only_unscheduled_pod():
+    got, _ = obs(_THREE_PODS.format(extra=""), "event")
+    assert [o.pod.name for o in got] == ["web-2"]
+    assert "does not name its pod" in got[0].data["pod_inferred"]
+    from kubectl_podlife.model import build_timeline
+    p = next(p for p in build_timeline(got).pods if p.name == "web-2")
+    assert any("does not name its pod" in n for n in p.notes)
+
+
+def test_unnamed_scheduling_event_is_not_guessed_between_two_pending_pods():
+    got, _ = obs(_THREE_PODS.format(extra="web-3    0/1     Pending   0          9m   <none>      <none>   <none>   <none>"),
+                 "event")
+    assert got[0].pod.name.startswith("(unnamed)")
+
+
+@pytest.mark.parametrize("message,name,namespace", [
+    # Secrets Store CSI / MountVolume errors: "for pod ns/name"
+    ("MountVolume.SetUp failed for volume \"kv\" : rpc error: code = Unknown desc = failed to mount secrets store "
+     "objects for pod shop/cart-5d9f-abcde, err: tenantId is not set", "cart-5d9f-abcde", "shop"),
+    # dockershim CNI: pod "name_namespace" without the uid
+    ("Failed create pod sandbox: rpc error: code = Unknown desc = NetworkPlugin cni failed to set up pod "
+     "\"dns-7f-x2_kube-system\" network: stat /var/lib/calico/nodename: no such file or directory", "dns-7f-x2",
+     "kube-system"),
+])
+def test_event_message_names_its_pod(message, name, namespace):
+    text = f"""
+    a-0   1/1   Running   0   5m
+    b-0   1/1   Running   0   5m
+
+      Warning  FailedMount  1m (x3 over 5m)  kubelet  {message}
+    """
+    got, _ = obs(text, "event")
+    assert (got[0].pod.name, got[0].pod.namespace) == (name, namespace)
+
+
+def test_command_after_environment_assignment_names_the_described_pod():
+    text = """
+    KUBECONFIG=/etc/kubernetes/admin.conf kubectl -n kube-system describe pod dns-7f-x2
+
+    ...
+      Normal   SandboxChanged          6m (x11 over 6m)   kubelet, n1  Pod sandbox changed, it will be killed and re-created.
+      Warning  FailedCreatePodSandBox  1m (x158 over 6m)  kubelet, n1  Failed create pod sandbox: network: boom
+    """
+    got, _ = obs(text, "event")
+    assert {(o.pod.name, o.pod.namespace) for o in got} == {("dns-7f-x2", "kube-system")}

@@ -16,9 +16,13 @@ from kubectl_podlife.ingest.context import ParseContext
 from kubectl_podlife.observation import CLOCK_NONE, MARK, SPEC, UNNAMED, Observation, PodKey
 
 _EXECUTABLES = r"(?:kubectl|kc|k|oc|\S*/?kubectl\.sh|\S*/?kbuectl\.sh|microk8s(?:\.kubectl| kubectl)|minikube kubectl --)"
+# What a shell line may put before the command: `sudo`, and environment assignments
+# (`KUBECONFIG=/etc/kubernetes/admin.conf kubectl ...`).
+_PREFIX = r"(?:sudo\s+(?:-\w+\s+)*)?(?:[A-Z_][A-Z0-9_]*=\S*\s+)*"
 _PROMPT = re.compile(
-    r"^\s*(?:\[[^\]]*\]\s*[#$%]|[\w.@:~/\-]*[#$%]|\]\s*#|>|❯|\w+\s+\$)\s*(?P<cmd>" + _EXECUTABLES + r"\s.*)$")
-_BARE = re.compile(r"^\s*(?P<cmd>(?:kubectl|\./cluster/kubectl\.sh|cluster/kubectl\.sh)\s.*)$")
+    r"^\s*(?:\[[^\]]*\]\s*[#$%]|[\w.@:~/\-]*[#$%]|\]\s*#|>|❯|\w+\s+\$)\s*" + _PREFIX + r"(?P<cmd>" + _EXECUTABLES
+    + r"\s.*)$")
+_BARE = re.compile(r"^\s*" + _PREFIX + r"(?P<cmd>(?:kubectl|\./cluster/kubectl\.sh|cluster/kubectl\.sh)\s.*)$")
 _CREATED = re.compile(r"^\s*(?:pod/(?P<a>[a-z0-9][-a-z0-9.]*) (?:created|configured|replaced)"
                       r'|pod "(?P<b>[a-z0-9][-a-z0-9.]*)" created)\s*$')
 # A container log line in which the runtime says the entrypoint could not be executed (runc's own words,
@@ -298,8 +302,61 @@ def _spec_observations(docs: list, ctx: ParseContext) -> list[Observation]:
 
 
 _ASSIGNED = re.compile(r"Successfully assigned (?:([a-z0-9][-a-z0-9.]*)/)?([a-z0-9][-a-z0-9.]*) to ")
-# The kubelet names pods as name_namespace(uid) in kill, back-off and hook messages (format.Pod).
-_POD_DESC = re.compile(r'(?:pod=|[Pp]od ")([a-z0-9][-a-z0-9.]*)_([a-z0-9][-a-z0-9]*)\(')
+# The kubelet names pods as name_namespace(uid) in kill, back-off, hook and mount messages (format.Pod), and
+# as "name_namespace" in the dockershim CNI message (`set up pod "x_ns" network`).
+_POD_DESC = re.compile(r'(?:pod=|[Pp]od ")([a-z0-9][-a-z0-9.]*)_([a-z0-9][-a-z0-9]*)[("]')
+# Volume and CSI errors name it as namespace/name: `failed to mount ... for pod workload/web-1, err: ...`,
+# `... for pod "ns"/"name".` (the old mount timeout).
+_FOR_POD = re.compile(r'\bfor pod "?([a-z0-9][-a-z0-9]*)"?/"?([a-z0-9][-a-z0-9.]*[a-z0-9])"?')
+# The state an unnamed event's reason puts its pod in, so a table of several pods can say whose it is:
+# FailedScheduling -> Pending and bound to no node; volume and sandbox failures -> bound, not started.
+_NOT_SCHEDULED = ("FailedScheduling", "failedScheduling")
+_NOT_STARTED = ("FailedMount", "FailedAttachVolume", "failedMount", "FailedCreatePodSandBox", "NetworkNotReady")
+
+
+def pod_named_in(message: str) -> tuple[str, str] | None:
+    """(name, namespace) of the pod an event message itself names in the kubelet's formats, else None."""
+    m = _POD_DESC.search(message)
+    if m:
+        return m.group(1), m.group(2)
+    m = _FOR_POD.search(message)
+    if m:
+        return m.group(2), m.group(1)
+    return None
+
+
+def _last_rows(obs: list[Observation]) -> dict[str, Observation]:
+    last: dict[str, Observation] = {}
+    for o in obs:
+        if o.kind == "row" and o.pod.name:
+            last[o.pod.name] = o
+    return last
+
+
+def _fits(reason: str, row: Observation) -> bool:
+    status = str(row.data.get("status") or "")
+    node = row.data.get("node")
+    unbound = node in (None, "", "<none>")
+    if reason in _NOT_SCHEDULED:
+        return status == "Pending" and (unbound or "node" not in row.data)
+    if reason in _NOT_STARTED:
+        return (status in ("Pending", "ContainerCreating") or status.startswith("Init:")) and not (
+            "node" in row.data and unbound)
+    return False
+
+
+def _by_state(o: Observation, last_rows: dict[str, Observation]) -> tuple[str, str] | None:
+    """(pod name, why) when an unnamed event's reason fits the last row of exactly one pod of the source."""
+    reason = str(o.data.get("reason") or "")
+    if reason not in _NOT_SCHEDULED + _NOT_STARTED:
+        return None
+    fit = [n for n, row in last_rows.items() if _fits(reason, row)]
+    if len(fit) != 1:
+        return None
+    row = last_rows[fit[0]]
+    what = ("the only pod shown Pending on no node" if reason in _NOT_SCHEDULED else
+            f"the only pod shown {row.data.get('status')} on a node")
+    return fit[0], f"the {reason} event ({o.origin}) does not name its pod: taken as this one, {what} ({row.origin})"
 _HANDLER_WORDS = {"exec": ("exec", "cmd", "command"), "httpGet": ("http", "httpget", "web"),
                   "tcpSocket": ("tcp", "socket"), "grpc": ("grpc",)}
 
@@ -320,9 +377,10 @@ def _attach(obs: list[Observation], ctx: ParseContext) -> list[Observation]:
                 by_snapshot[o.snapshot] = ctx.registry.current(m.group(2), m.group(1) or o.pod.namespace)
     for o in obs:
         if o.kind == "event" and o.snapshot and not o.pod.name and o.snapshot not in by_snapshot:
-            m = _POD_DESC.search(o.data.get("message", ""))
+            m = pod_named_in(o.data.get("message", ""))
             if m:
-                by_snapshot[o.snapshot] = ctx.registry.current(m.group(1), m.group(2))
+                by_snapshot[o.snapshot] = ctx.registry.current(*m)
+    last_rows = _last_rows(obs) if len(named) > 1 else {}
     out: list[Observation] = []
     for o in obs:
         if o.pod.name and o.pod.namespace is None and o.kind == "event":
@@ -352,6 +410,17 @@ def _attach(obs: list[Observation], ctx: ParseContext) -> list[Observation]:
         if len(named) == 1:
             out.append(replace(o, pod=ctx.registry.current(named[0], o.pod.namespace)))
             continue
+        if o.kind == "event":
+            m = pod_named_in(o.data.get("message", ""))
+            if m:
+                out.append(replace(o, pod=ctx.registry.current(*m)))
+                continue
+            fit = _by_state(o, last_rows)
+            if fit:
+                name, why = fit
+                out.append(replace(o, pod=ctx.registry.current(name, last_rows[name].pod.namespace),
+                                   data={**o.data, "pod_inferred": why}))
+                continue
         out.append(replace(o, pod=PodKey(name=f"{UNNAMED} {ctx.source.rsplit('/', 1)[-1]}",
                                          namespace=o.pod.namespace)))
     return out

@@ -361,6 +361,9 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
     if not causes and not (side and restarts):
         found = stuck.detect(inp, trs, final, restarts)
         if found is not None:
+            if found.confidence == "observed" and any(o.data.get("pod_inferred") for o in inp.obs):
+                # The event says why, but not that it is this pod's (see the note).
+                found = dataclasses.replace(found, confidence="inferred")
             return found, restarts, final
     pick: T | None = None
     if ctx.evicted and not causes:
@@ -761,6 +764,7 @@ def _notes(inp: PodInput, trs: list[T]) -> list[str]:
     notes = []
     if inp.key.name.startswith(UNNAMED):
         notes.append("the input never names this pod; it is shown under its file's name")
+    notes += list(dict.fromkeys(str(o.data["pod_inferred"]) for o in inp.obs if o.data.get("pod_inferred")))
     anchors = {o.data.get("anchor") for o in inp.obs if o.data.get("anchor")}
     for a in sorted(a for a in anchors if a):
         if a.startswith("assumed"):
