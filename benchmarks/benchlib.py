@@ -36,7 +36,7 @@ def get_w_all_namespaces(pods: int, rows_per_pod: int = 50, seed: int = 1) -> st
     path = bench_path(f"get-w-A-{pods}x{rows_per_pod}-s{seed}.txt")
     if os.path.exists(path):
         return path
-    from kubectl_podlife.model.simulate import generate
+    from kubectl_podlife.commands.simulate_generate import generate
 
     plain = path + ".plain"
     # About one row per 2.9 s of simulated life for the seed mix (measured): scale the duration to the rows.

@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from kubectl_podlife.model.simulate import generate  # noqa: E402
+from kubectl_podlife.commands.simulate_generate import generate  # noqa: E402
 
 
 def timed(label: str, fn):

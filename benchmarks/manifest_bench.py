@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 from podlife_testkit import pods_list_yaml  # noqa: E402  (the same text the unit test reads)
 
 from kubectl_podlife.ingest.manifest import scan_manifest  # noqa: E402
-from kubectl_podlife.model.simulate import generate  # noqa: E402
+from kubectl_podlife.commands.simulate_generate import generate  # noqa: E402
 
 
 def cpu(fn, repeat: int) -> float:

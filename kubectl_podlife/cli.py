@@ -116,7 +116,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from kubectl_podlife.capture import run_watch
         return run_watch(args)
     if cmd == "simulate":
-        from kubectl_podlife.model.simulate import run_simulate
+        from kubectl_podlife.commands.simulate import run_simulate
         return run_simulate(args)
     raise PodlifeError(f"unknown command {cmd}")
 

@@ -55,8 +55,8 @@ def test_kubectl_podlife_watch_help_runs_through_kubectl():
         assert flag in r.stdout
 
 
-HEAVY = ("kubectl_podlife.capture", "kubectl_podlife.model", "kubectl_podlife.ingest", "kubectl_podlife.store",
-         "textual", "kubernetes", "yaml")
+HEAVY = ("kubectl_podlife.capture", "kubectl_podlife.commands", "kubectl_podlife.model", "kubectl_podlife.ingest",
+         "kubectl_podlife.store", "textual", "kubernetes", "yaml")
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["watch", "--help"], ["simulate", "--help"]])

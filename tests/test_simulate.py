@@ -19,6 +19,9 @@ import pytest
 
 from podlife_testkit import CORPUS, SEEDS, REPO, run_cli, shared_file
 from kubectl_podlife.errors import PodlifeError
+from kubectl_podlife.commands.simulate import PodManifest, load_behaviour_file, load_manifests
+from kubectl_podlife.commands.simulate_generate import generate
+from kubectl_podlife.commands.simulate_whatif import apply_set
 from kubectl_podlife.model import simulate as S
 
 EXEC_POD = """\
@@ -60,13 +63,13 @@ spec:
 """
 
 
-def _manifest(path: Path, name: str) -> S.PodManifest:
-    ms = [m for m in S.load_manifests(str(path)) if m.name == name]
+def _manifest(path: Path, name: str) -> PodManifest:
+    ms = [m for m in load_manifests(str(path)) if m.name == name]
     assert ms, f"no manifest {name} in {path}"
     return ms[0]
 
 
-def _predict(m: S.PodManifest, duration: float = 300.0, tick_phase: float | None = None, sigterm: str = "auto",
+def _predict(m: PodManifest, duration: float = 300.0, tick_phase: float | None = None, sigterm: str = "auto",
              **behaviour):
     beh = {"": S.Behaviour(**behaviour)} if behaviour else {}
     opts = S.SimOptions(duration=duration, tick_phase=tick_phase, sigterm=sigterm, behaviours=beh)
@@ -174,9 +177,9 @@ def test_corpus_041_docs_liveness_exec():
 def test_what_if_failure_threshold_5_adds_two_periods(tmp_path):
     f = tmp_path / "pod.yaml"
     f.write_text(EXEC_POD)
-    m = S.load_manifests(str(f))[0]
+    m = load_manifests(str(f))[0]
     base = _predict(m, duration=200)
-    spec = S.apply_set(m.spec, "containers[0].livenessProbe.failureThreshold=5")
+    spec = apply_set(m.spec, "containers[0].livenessProbe.failureThreshold=5")
     assert spec["containers"][0]["livenessProbe"]["failureThreshold"] == 5
     assert m.spec["containers"][0]["livenessProbe"].get("failureThreshold") is None  # the original is untouched
     what_if = S.predict(m.name, spec, S.SimOptions(duration=200)).pods[0]
@@ -194,22 +197,22 @@ def test_what_if_failure_threshold_5_adds_two_periods(tmp_path):
 
 def test_what_if_grace_and_policy_paths():
     spec = {"containers": [{"name": "a", "image": "x"}], "initContainers": [{"name": "i", "image": "y"}]}
-    assert S.apply_set(spec, "terminationGracePeriodSeconds=10")["terminationGracePeriodSeconds"] == 10
-    assert S.apply_set(spec, "restartPolicy=Never")["restartPolicy"] == "Never"
-    assert S.apply_set(spec, "initContainers[0].image=busybox")["initContainers"][0]["image"] == "busybox"
-    assert S.apply_set(spec, "containers[a].livenessProbe.periodSeconds=7")["containers"][0]["livenessProbe"] == {
+    assert apply_set(spec, "terminationGracePeriodSeconds=10")["terminationGracePeriodSeconds"] == 10
+    assert apply_set(spec, "restartPolicy=Never")["restartPolicy"] == "Never"
+    assert apply_set(spec, "initContainers[0].image=busybox")["initContainers"][0]["image"] == "busybox"
+    assert apply_set(spec, "containers[a].livenessProbe.periodSeconds=7")["containers"][0]["livenessProbe"] == {
         "periodSeconds": 7}
     for bad in ("containers[0].livenessProbe.bogus=1", "nosuchfield=1", "containers[4].image=x",
                 "containers[0].livenessProbe.periodSeconds=abc", "restartPolicy"):
         with pytest.raises(PodlifeError) as e:
-            S.apply_set(spec, bad)
+            apply_set(spec, bad)
         assert bad.split("=")[0] in str(e.value) and "\n" not in str(e.value)
 
 
-def _policy_pod(policy: str, code: int) -> S.PodManifest:
+def _policy_pod(policy: str, code: int) -> PodManifest:
     spec = {"restartPolicy": policy, "containers": [
         {"name": "task", "image": "busybox:1.36", "command": ["sh", "-c", f"sleep 5; exit {code}"]}]}
-    return S.PodManifest("task-pod", None, spec, "Pod", 1)
+    return PodManifest("task-pod", None, spec, "Pod", 1)
 
 
 def test_on_failure_with_exit_0_does_not_restart():
@@ -232,7 +235,7 @@ def test_never_does_not_restart():
     assert p.restarts == 0 and not _times(p, "restart") and p.final_status == "Error"
     liveness = {"restartPolicy": "Never", "containers": [
         {"name": "web", "image": "nginx:1.25", "livenessProbe": {"tcpSocket": {"port": 80}, "periodSeconds": 5}}]}
-    q = _predict(S.PodManifest("web", None, liveness, "Pod", 1), duration=120, liveness_fails_from=0.0)
+    q = _predict(PodManifest("web", None, liveness, "Pod", 1), duration=120, liveness_fails_from=0.0)
     assert q.restarts == 0 and len(_times(q, "killing")) == 1
 
 
@@ -241,8 +244,8 @@ def test_init_containers_sequence(tmp_path):
     f.write_text(INIT_POD)
     beh = tmp_path / "beh.yaml"
     beh.write_text("containers:\n  init-myservice: {exits_after: 5}\n  init-mydb: {exits_after: 8s}\n")
-    behaviours, _ = S.load_behaviour_file(str(beh))
-    m = S.load_manifests(str(f))[0]
+    behaviours, _ = load_behaviour_file(str(beh))
+    m = load_manifests(str(f))[0]
     obs = S.simulate_observations(m.name, m.spec, S.SimOptions(duration=60, behaviours=behaviours))
     seq = []
     for _, _, st, _ in _rows(obs):
@@ -271,14 +274,14 @@ def test_failed_init_container_backs_off_and_never_fails_the_pod():
 def test_image_pull_back_off_10_20_40():
     spec = {"containers": [{"name": "curl", "image": "tutum/curl"}]}
     obs = S.simulate_observations("curl", spec, S.SimOptions(
-        duration=200, behaviours={"": S.Behaviour(image_pull_fails=S._ALWAYS)}))
+        duration=200, behaviours={"": S.Behaviour(image_pull_fails=S.ALWAYS)}))
     statuses = [st for _, _, st, _ in _rows(obs)]
     assert "ErrImagePull" in statuses and "ImagePullBackOff" in statuses
     pulls = [o.t for o in obs if o.kind == "event" and o.data["reason"] == "Pulling"]
     fails = [o.t for o in obs if o.kind == "event" and o.data["message"] == "Error: ErrImagePull"]
     waits = [round(nxt - f, 3) for f, nxt in zip(fails, pulls[1:])]
     assert waits[:4] == [10.0, 20.0, 40.0, 80.0]
-    p = S.predict("curl", spec, S.SimOptions(duration=200, behaviours={"": S.Behaviour(image_pull_fails=S._ALWAYS)}))
+    p = S.predict("curl", spec, S.SimOptions(duration=200, behaviours={"": S.Behaviour(image_pull_fails=S.ALWAYS)}))
     assert p.pods[0].diagnosis.cause == "image-pull"
 
 
@@ -288,9 +291,9 @@ def test_oom_and_startup_probe():
     assert p.diagnosis.cause == "oom-killed" and _times(p, "restart")
     slow = {"containers": [{"name": "slow", "image": "app:v1", "startupProbe": {
         "httpGet": {"path": "/", "port": 80}, "periodSeconds": 5, "failureThreshold": 3}}]}
-    q = _predict(S.PodManifest("slow", None, slow, "Pod", 1), duration=60, startup_succeeds_from=100.0)
+    q = _predict(PodManifest("slow", None, slow, "Pod", 1), duration=60, startup_succeeds_from=100.0)
     assert _times(q, "killing") and q.restarts >= 1  # 3 startup failures kill it before it ever starts
-    ok = _predict(S.PodManifest("slow", None, slow, "Pod", 1), duration=60, startup_succeeds_from=8.0)
+    ok = _predict(PodManifest("slow", None, slow, "Pod", 1), duration=60, startup_succeeds_from=8.0)
     assert ok.restarts == 0
 
 
@@ -301,7 +304,7 @@ def test_against_a_doctored_recording_reports_a_slow_pull(tmp_path):
     spec_text = EXEC_POD.replace("    imagePullPolicy: IfNotPresent\n", "")
     f = tmp_path / "pod.yaml"
     f.write_text(spec_text)
-    m = S.load_manifests(str(f))[0]
+    m = load_manifests(str(f))[0]
     obs = S.simulate_observations(m.name, m.spec, S.SimOptions(duration=200), source="recorded.txt")
     shift = 9.0
     pulls = [o for o in obs if o.kind == "event" and o.data["reason"] == "Pulling"]
@@ -382,7 +385,7 @@ def test_generator_get_w_imports_and_counts_match(tmp_path, store_path):
 
 def test_generator_writes_a_large_session(tmp_path):
     """How fast is benchmarks/manifest_bench.py's business; here, that a large session comes out."""
-    res = S.generate(150, str(tmp_path / "g.jsonl"), "jsonl", seed=2)
+    res = generate(150, str(tmp_path / "g.jsonl"), "jsonl", seed=2)
     assert res.observations > 8000
     assert len((tmp_path / "g.jsonl").read_text().splitlines()) == res.observations + 1  # a header line first
 
