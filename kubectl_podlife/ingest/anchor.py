@@ -34,6 +34,61 @@ def unify_namespaces(obs: list[Observation]) -> list[Observation]:
     return out
 
 
+# How much earlier than an API object's creationTimestamp a text pod's own start may appear and still be
+# that pod: describe's Start Time and event times are printed to the second, and the kubelet's clock
+# may run a little behind the API server's.
+_CREATION_SLACK = 5.0
+
+
+def unify_identities(obs: list[Observation]) -> list[Observation]:
+    """Text (describe, get -w, get events) names a pod; JSON and YAML also give its uid. A pod is
+    one pod whatever printed it: text observations join the pod with the uid when the input holds
+    exactly one uid for that namespace/name, or, when it holds several (the name was reused), the
+    newest of them created before the text's own earliest absolute time. A text pod whose times
+    show it started before every such uid stays a pod of its own; so does one that cannot be placed."""
+    by_name: dict[tuple[str | None, str], dict[str, tuple[PodKey, float | None]]] = defaultdict(dict)
+    texts: dict[PodKey, list[Observation]] = defaultdict(list)
+    for o in obs:
+        if o.pod.uid:
+            by_name[(o.pod.namespace, o.pod.name)].setdefault(o.pod.uid, (o.pod, None))
+        else:
+            texts[o.pod].append(o)
+    if not by_name or not texts:
+        return obs
+    uid_obs: dict[str, list[Observation]] = defaultdict(list)
+    for o in obs:
+        if o.pod.uid and (o.pod.namespace, o.pod.name) in by_name:
+            uid_obs[o.pod.uid].append(o)
+    for pods in by_name.values():
+        for uid, (key, _) in list(pods.items()):
+            created = creation_time(uid_obs[uid])[0]
+            pods[uid] = (key, _epoch(created))
+    mapping: dict[PodKey, PodKey] = {}
+    for key, mine in texts.items():
+        pods = by_name.get((key.namespace, key.name))
+        if not pods:
+            continue
+        started = _epoch(creation_time(mine)[0])
+        if started is None:
+            if len(pods) == 1:
+                mapping[key] = next(iter(pods.values()))[0]
+            continue
+        before = [(created, k) for k, created in pods.values()
+                  if created is None or created <= started + _CREATION_SLACK]
+        if len(pods) == 1 and before:
+            mapping[key] = before[0][1]
+        elif before and all(created is not None for created, _ in before):
+            mapping[key] = max(before, key=lambda c: c[0])[1]
+    if not mapping:
+        return obs
+    return [replace(o, pod=mapping[o.pod]) if o.pod in mapping else o for o in obs]
+
+
+def _epoch(iso: str | None) -> float | None:
+    when = from_iso(iso) if iso else None
+    return when.timestamp() if when is not None else None
+
+
 def creation_time(obs: Iterable[Observation]) -> tuple[str | None, str | None]:
     """(creation time ISO, how it was found) for one pod's observations."""
     cands: list[tuple[str, str]] = []
@@ -62,7 +117,7 @@ def creation_time(obs: Iterable[Observation]) -> tuple[str | None, str | None]:
 
 
 def anchor(observations: list[Observation]) -> list[Observation]:
-    obs = unify_namespaces(observations)
+    obs = unify_identities(unify_namespaces(observations))
     by_pod: dict[PodKey, list[int]] = defaultdict(list)
     for idx, o in enumerate(obs):
         by_pod[o.pod].append(idx)
