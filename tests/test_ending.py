@@ -76,3 +76,49 @@ def test_nodelost_status_names_the_node(tmp_path):
     assert p["diagnosis"]["cause"] == "node-lost"
     assert p["final_status"] == "NodeLost"
     assert "node-b" in p["diagnosis"]["summary"]
+
+
+def test_jq_filtered_condition_after_a_themed_prompt_belongs_to_the_named_pod(tmp_path):
+    """A DisruptionTarget condition printed alone (jq) after a zsh-theme prompt: the pod the command names
+    was preempted, and the diagnosis cites the condition's line; the timeline shows the condition."""
+    from podlife_testkit import explain_json, pod
+
+    f = tmp_path / "victim.txt"
+    f.write_text("➜  ~ kubectl get pods\n"
+                 "NAME   READY   STATUS        RESTARTS   AGE\n"
+                 "low    1/1     Terminating   0          9m\n"
+                 "high   0/1     Pending       0          1m\n"
+                 "\n"
+                 "⇒  k get po low -o json | jq '.status.conditions[] | select(.type==\"DisruptionTarget\")'\n"
+                 "{\n"
+                 '  "lastProbeTime": null,\n'
+                 '  "lastTransitionTime": "2025-01-02T03:04:05Z",\n'
+                 '  "message": "default-scheduler: preempting to accommodate a higher priority pod",\n'
+                 '  "reason": "PreemptionByScheduler",\n'
+                 '  "status": "True",\n'
+                 '  "type": "DisruptionTarget"\n'
+                 "}\n", encoding="utf-8")
+    p = pod(explain_json(f), "low")
+    assert p["diagnosis"]["cause"] == "preempted"
+    assert p["final_status"] == "Terminating"
+    assert "victim.txt:7" in p["diagnosis"]["summary"]
+    dt = [t for t in p["transitions"] if t["kind"] == "disruption-target"]
+    assert dt and dt[0]["cause"] == "preempted" and "PreemptionByScheduler" in dt[0]["summary"]
+    assert pod(explain_json(f), "high")["diagnosis"]["cause"] != "preempted"
+
+
+def test_a_disruption_target_without_reason_is_shown_but_not_guessed(tmp_path):
+    from podlife_testkit import explain_json, pod
+
+    f = tmp_path / "d.txt"
+    f.write_text("$ kubectl describe pod web-0\n"
+                 "Name:         web-0\n"
+                 "Status:       Terminating (lasts 2m)\n"
+                 "Conditions:\n"
+                 "  Type               Status\n"
+                 "  DisruptionTarget   True\n"
+                 "  Ready              False\n", encoding="utf-8")
+    p = pod(explain_json(f), "web-0")
+    dt = [t for t in p["transitions"] if t["kind"] == "disruption-target"]
+    assert dt and dt[0]["cause"] == "unknown" and dt[0]["missing"]
+    assert p["diagnosis"]["cause"] != "preempted"

@@ -627,3 +627,19 @@ def test_objects_module_imports_no_kubernetes(name):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_bare_pod_conditions_need_the_pod_the_command_named():
+    from kubectl_podlife.observation import PodKey
+
+    cond = ('{"type": "DisruptionTarget", "status": "True", "reason": "EvictionByEvictionAPI", '
+            '"message": "Eviction API: evicting", "lastTransitionTime": "2025-01-02T03:04:05Z"}')
+    obs, warnings = decode_json_stream(cond, "c.json", PodKey(name="web-0", namespace="shop"))
+    assert [(o.kind, o.pod.name) for o in obs] == [("pod", "web-0")]
+    assert obs[0].data["conditions"]["DisruptionTarget"]["reason"] == "EvictionByEvictionAPI"
+    # `jq .status.conditions` prints the list
+    obs, _ = decode_json_stream("[" + cond + ', {"type": "Ready", "status": "False"}]', "c.json", PodKey(name="w"))
+    assert set(obs[0].data["conditions"]) == {"DisruptionTarget", "Ready"}
+    # no pod named: skipped with a line that says why, never attached to a guess
+    obs, warnings = decode_json_stream(cond, "c.json")
+    assert obs == [] and "does not name the pod" in warnings[0][1]

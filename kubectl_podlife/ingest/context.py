@@ -90,6 +90,7 @@ class ParseContext:
     warnings: list[Warning_] = field(default_factory=list)
     namespace: str | None = None  # from the last command's -n
     target: str | None = None  # the pod the last command named
+    target_resource: str | None = None  # the resource type of that command (`po`, `pods`, `jobs.batch`, ...)
     all_namespaces: bool = False
     _seq: int = 0
     _snapshots: int = 0

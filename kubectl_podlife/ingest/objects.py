@@ -310,11 +310,39 @@ def _is_observation_json(obj: Mapping[str, Any]) -> bool:
     return obj.get("kind") in KINDS and isinstance(obj.get("pod"), Mapping) and "origin" in obj
 
 
-class _Decoder:
-    """Turns decoded objects (whatever shape kubectl printed) into observations, in file order."""
+# A pod condition printed on its own (`-o json | jq '.status.conditions[]'`, `-o jsonpath`): the fields of
+# PodCondition and nothing else.
+_CONDITION_FIELDS = frozenset({"type", "status", "reason", "message", "lastTransitionTime", "lastProbeTime",
+                               "observedGeneration"})
 
-    def __init__(self, origin_name: str):
+
+def is_condition(obj: Any) -> bool:
+    return (isinstance(obj, Mapping) and isinstance(obj.get("type"), str) and obj.get("status") in
+            ("True", "False", "Unknown") and set(obj) <= _CONDITION_FIELDS)
+
+
+def condition_observation(conds: list, pod: PodKey, origin: str, seq: int = 0) -> Observation:
+    """Bare pod conditions -> a POD observation holding only those conditions (no phase, no time of its own)."""
+    conditions = {c["type"]: _drop_none({"status": c.get("status"), "reason": c.get("reason"),
+                                         "message": c.get("message"), "time": _ts(c.get("lastTransitionTime"))})
+                  for c in conds}
+    return Observation(kind=POD, pod=pod, origin=origin, clock=CLOCK_NONE, seq=seq,
+                       raw=_compact({"pod": pod.name, "conditions": ",".join(
+                           f"{t}={c.get('status')}" + (f" ({c['reason']})" if c.get("reason") else "")
+                           for t, c in conditions.items())}),
+                       data={"conditions": conditions, "fragment": "conditions"})
+
+
+class _Decoder:
+    """Turns decoded objects (whatever shape kubectl printed) into observations, in file order.
+
+    `pod` is the pod the command before the output named, when it named one: fragments that do not say
+    which pod they are about (bare conditions filtered by jq) belong to it.
+    """
+
+    def __init__(self, origin_name: str, pod: PodKey | None = None):
         self.origin_name = origin_name
+        self.pod = pod
         self.observations: list[Observation] = []
         self.warnings: list[tuple[int, str]] = []
         self.seq = 0
@@ -322,6 +350,9 @@ class _Decoder:
         self._skipped_kinds: set[str] = set()
 
     def add(self, obj: Any, line: int, item_lines: list[int] | None = None) -> None:
+        if is_condition(obj) or (isinstance(obj, list) and obj and all(is_condition(c) for c in obj)):
+            self._conditions(obj if isinstance(obj, list) else [obj], line)
+            return
         if not isinstance(obj, Mapping):
             self.warnings.append((line, f"skipped a JSON {type(obj).__name__}; expected a Kubernetes object"))
             return
@@ -350,6 +381,14 @@ class _Decoder:
                     self._object(item, f"{self.origin_name}:{sub}", sub)
             return
         self._object(obj, origin, line)
+
+    def _conditions(self, conds: list, line: int) -> None:
+        if self.pod is None:
+            self.warnings.append((line, "skipped pod conditions printed on their own: the command before them "
+                                        "does not name the pod (expected `kubectl get pod NAME -o json | jq ...`)"))
+            return
+        self.observations.append(condition_observation(conds, self.pod, f"{self.origin_name}:{line}", self.seq))
+        self.seq += 1
 
     def _object(self, obj: Mapping[str, Any], origin: str, line: int) -> None:
         if _is_pod(obj):
@@ -403,14 +442,15 @@ def _json_constant(text: str) -> float:
     raise _BadNumber(f"{text} is not a JSON number")
 
 
-def decode_json_stream(text: str, origin_name: str) -> tuple[list[Observation], list[tuple[int, str]]]:
+def decode_json_stream(text: str, origin_name: str, pod: PodKey | None = None,
+                       ) -> tuple[list[Observation], list[tuple[int, str]]]:
     """Every JSON object in `text`, one after another, as observations.
 
     Reads one object, a List, the concatenated objects of `kubectl get -w -o json`, the
     `--output-watch-events` envelopes, and podlife's own JSONL export. Stops at the first object it
     cannot read (a truncated capture) and says where, keeping everything before it.
     """
-    dec = _Decoder(origin_name)
+    dec = _Decoder(origin_name, pod)
     decoder = json.JSONDecoder(parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
     pos, line, n = 0, 1, len(text)
     if text.startswith("\ufeff"):
@@ -457,11 +497,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def decode_yaml_objects(text: str, origin_name: str) -> tuple[list[Observation], list[tuple[int, str]]]:
+def decode_yaml_objects(text: str, origin_name: str, pod: PodKey | None = None,
+                        ) -> tuple[list[Observation], list[tuple[int, str]]]:
     """`kubectl get pod -o yaml` output: one document, `---` separated documents, or a List."""
     import yaml
 
-    dec = _Decoder(origin_name)
+    dec = _Decoder(origin_name, pod)
     loader = yaml.SafeLoader(text)
     try:
         while True:

@@ -19,9 +19,12 @@ _EXECUTABLES = r"(?:kubectl|kc|k|oc|\S*/?kubectl\.sh|\S*/?kbuectl\.sh|microk8s(?
 # What a shell line may put before the command: `sudo`, and environment assignments
 # (`KUBECONFIG=/etc/kubernetes/admin.conf kubectl ...`).
 _PREFIX = r"(?:sudo\s+(?:-\w+\s+)*)?(?:[A-Z_][A-Z0-9_]*=\S*\s+)*"
+# Prompt signs of themed shells (zsh/fish/starship: `❯`, `➜  ~`, `⇒`, `→`, `»`, `▶`, `➤`), optionally
+# followed by the working directory they print.
+_PROMPT_SIGNS = "[❯➜⇒→»▶➤]"
 _PROMPT = re.compile(
-    r"^\s*(?:\[[^\]]*\]\s*[#$%]|[\w.@:~/\-]*[#$%]|\]\s*#|>|❯|\w+\s+\$)\s*" + _PREFIX + r"(?P<cmd>" + _EXECUTABLES
-    + r"\s.*)$")
+    r"^\s*(?:\[[^\]]*\]\s*[#$%]|[\w.@:~/\-]*[#$%]|\]\s*#|>|" + _PROMPT_SIGNS
+    + r"(?:\s+(?:~[\w./-]*|[\w.-]*/[\w./-]*))?|\w+\s+\$)\s*" + _PREFIX + r"(?P<cmd>" + _EXECUTABLES + r"\s.*)$")
 _BARE = re.compile(r"^\s*" + _PREFIX + r"(?P<cmd>(?:kubectl|\./cluster/kubectl\.sh|cluster/kubectl\.sh)\s.*)$")
 _CREATED = re.compile(r"^\s*(?:pod/(?P<a>[a-z0-9][-a-z0-9.]*) (?:created|configured|replaced)"
                       r'|pod "(?P<b>[a-z0-9][-a-z0-9.]*)" created)\s*$')
@@ -164,6 +167,7 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
             ctx.namespace = cmd.namespace
             ctx.all_namespaces = cmd.all_namespaces
             ctx.target = cmd.names[0] if cmd.names and cmd.verb in ("get", "describe", "logs", "exec") else None
+            ctx.target_resource = cmd.resource
             if cmd.tail:
                 hdr = podtable.find_header_in(cmd.tail)
                 if hdr:
@@ -259,6 +263,9 @@ def _target_key(ctx: ParseContext) -> PodKey | None:
     return ctx.registry.current(ctx.target, ctx.namespace) if ctx.target else None
 
 
+_POD_RESOURCES = ("po", "pod", "pods")
+
+
 def _decode_objects(lines: list[str], i: int, ctx: ParseContext, kind: str) -> tuple[int, list[Observation]]:
     """JSON/YAML API objects (`get pod -o json|yaml`, watch streams) up to the next prompt."""
     from kubectl_podlife.ingest import objects
@@ -267,10 +274,12 @@ def _decode_objects(lines: list[str], i: int, ctx: ParseContext, kind: str) -> t
     while j < len(lines) and not (j > i and parse_command(lines[j])):
         j += 1
     text = "\n".join(lines[i:j])
+    # Output that does not say which pod it is about (jq-filtered conditions) is about the pod the command named.
+    pod = _target_key(ctx) if (ctx.target_resource or "pod").lower() in _POD_RESOURCES else None
     if kind == "json":
-        obs, warns = objects.decode_json_stream(text, ctx.source)
+        obs, warns = objects.decode_json_stream(text, ctx.source, pod)
     else:
-        obs, warns = objects.decode_yaml_objects(text, ctx.source)
+        obs, warns = objects.decode_yaml_objects(text, ctx.source, pod)
     shifted = [replace(o, origin=_shift(o.origin, ctx.source, i), seq=ctx.next_seq()) for o in obs]
     for line_no, msg in warns:
         ctx.warn(i + line_no - 1, msg)

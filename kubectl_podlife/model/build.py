@@ -429,6 +429,10 @@ def state_transitions(inp: PodInput, start_order: int) -> list[T]:
                          reason=d.get("reason")))
         if d.get("deletion_time") and not d.get("terminating"):
             out.append(T("terminating", o.t, o.t_lo, o.t_hi, evidence=[o], order=order, to_state="Terminating"))
+        dt = (d.get("conditions") or {}).get("DisruptionTarget") or {}
+        if dt.get("status") == "True":  # set just before a preemption, eviction or taint deletion (stuck-pods 9.2.3)
+            out.append(T("disruption-target", o.t, o.t_lo, o.t_hi, evidence=[o], order=order, reason=dt.get("reason"),
+                         time=dt.get("time")))
     for o in inp.obs:
         if o.kind == MARK and o.data.get("what") == "deleted":
             out.append(T("deleted", o.t, o.t_lo, o.t_hi, evidence=[o], order=order))

@@ -106,6 +106,47 @@ def parse_node_loss(reason: str, msg: str) -> tuple[str, str | None] | None:
     return None
 
 
+# DisruptionTarget condition reasons (k8s-stuck-pods.md 9.2.3): reason -> (cause, who set it and what follows).
+# The condition is set just before the pod is deleted or killed; a plain DELETE sets none.
+DISRUPTION_REASONS = {
+    "PreemptionByScheduler": ("preempted", "the scheduler preempts it to make room for a higher-priority pod and "
+                                           "deletes it with its grace period"),
+    "PreemptionByKubeScheduler": ("preempted", "the scheduler preempts it to make room for a higher-priority pod "
+                                               "and deletes it with its grace period (1.26 reason name)"),
+    "DeletionByTaintManager": ("node-lost", "the taint-eviction controller deletes it: its node has a NoExecute "
+                                            "taint (unreachable, not-ready) it tolerates no longer"),
+    "EvictionByEvictionAPI": ("deleted", "evicted through the Eviction API (kubectl drain, an autoscaler): deleted "
+                                         "with its grace period"),
+    "DeletionByPodGC": ("node-lost", "the PodGC controller deletes it: its node no longer exists"),
+    "TerminationByKubelet": ("evicted", "the kubelet terminates it: node-pressure eviction or graceful node "
+                                        "shutdown"),
+    "DeletionByDeviceTaintManager": ("deleted", "the device-taint controller deletes it: a device it uses has a "
+                                                "NoExecute taint"),
+}
+
+
+def explain(tr) -> bool:
+    """Explain a transition of one of this module's kinds; False when the kind is not ours."""
+    if tr.kind != "disruption-target":
+        return False
+    o = tr.evidence[0] if tr.evidence else None
+    dt = ((o.data.get("conditions") or {}).get("DisruptionTarget") or {}) if o is not None else {}
+    reason, msg = tr.reason or "", _flat(str(dt.get("message") or ""))
+    cause, what = DISRUPTION_REASONS.get(reason, (None, None))
+    if cause is None and reason.startswith("Preemption") or _DT_PREEMPT.search(msg):
+        cause, what = DISRUPTION_REASONS["PreemptionByScheduler"]
+    tr.cause = cause or "unknown"
+    tr.summary = ("DisruptionTarget True" + (f" ({reason})" if reason else "") + (f": {msg[:200]}" if msg else ""))
+    tr.detail.append(what[0].upper() + what[1:] + "." if what else
+                     "The pod is marked to be deleted or killed by a disruption (preemption, taint eviction, Eviction "
+                     "API, PodGC or the kubelet); the input does not show the condition's reason, so not which one.")
+    tr.rule = ("DisruptionTarget=True is set just before a disruption deletes or kills the pod; a plain "
+               "`kubectl delete` or a scale-down sets none")
+    if not reason:
+        tr.missing.append("the DisruptionTarget condition's reason and message (`kubectl get pod -o yaml`)")
+    return True
+
+
 # --- detectors ---------------------------------------------------------------------------------
 
 def _node(inp) -> str | None:
@@ -128,9 +169,11 @@ def _grace(inp) -> float | None:
 
 
 def _conditions(inp) -> dict:
+    """The last known value of each pod condition, with `origin` naming the line that showed it."""
     out: dict = {}
     for o in inp.pstates:
-        out.update(o.data.get("conditions") or {})
+        for k, v in (o.data.get("conditions") or {}).items():
+            out[k] = {**v, "origin": o.origin}
     return out
 
 
@@ -164,7 +207,7 @@ def _preempted(inp, final, restarts) -> Diagnosis | None:
     dt = _conditions(inp).get("DisruptionTarget") or {}
     if str(dt.get("reason") or "").startswith("Preemption") or _DT_PREEMPT.search(_flat(dt.get("message", ""))):
         p = parse_preempted(str(dt.get("message") or "")) or Preemption(None, None, "condition")
-        return Diagnosis(cause="preempted", summary=_preempt_sentence(p, final, None), confidence="observed")
+        return Diagnosis(cause="preempted", summary=_preempt_sentence(p, final, dt["origin"]), confidence="observed")
     return None
 
 
@@ -179,7 +222,7 @@ def _preempt_sentence(p: Preemption, final, o) -> str:
     state = (f"; still {final}: the scheduler deleted it with its grace period and the preemptor waits for it"
              if final == "Terminating" else
              "; the scheduler deleted it (a bare pod is gone; a controller would make a replacement)")
-    at = f" ({_origin(o)})" if o is not None else ""
+    at = f" ({o if isinstance(o, str) else _origin(o)})" if o is not None else ""
     return f"Preempted by the scheduler for {who}{where}{at}{state}"
 
 

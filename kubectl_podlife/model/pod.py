@@ -48,7 +48,7 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
             ex.explain_killing(ctx, tr)
         elif tr.kind == "terminated":
             ex.explain_terminated(ctx, tr)
-        elif not stuck.explain(tr):
+        elif not stuck.explain(tr) and not ending.explain(tr):
             ex.explain_simple(ctx, tr)
     for tr in trs:
         if tr.note == "inferred" and tr.kind in ("killing", "restart", "terminating"):
