@@ -120,4 +120,32 @@ def clean_lines(text: str) -> list[str]:
         else:
             drop_first_cell = False
         out.append(line)
+    return _uncomment(out)
+
+
+# kubectl output a reader recognises at a glance: section and table headers of describe, get and events.
+_OUTPUT_HEAD = re.compile(r"^\s*(?:Events:|Conditions:|Containers:|Init Containers:|Name:\s|Status:\s|"
+                          r"NAME\s+READY\s|NAMESPACE\s+NAME\s|LAST SEEN\s|Type\s+Reason\s+Age\s)")
+_COMMENT = re.compile(r"^#(?: |$)")
+
+
+def _uncomment(lines: list[str]) -> list[str]:
+    """Output pasted as shell comments (every line prefixed `# `) read as the output itself.
+
+    Only a run of two or more `# ` lines that holds a kubectl header is uncommented, exactly one `# ` each,
+    so indentation survives; a lone `# kubectl ...` (a root prompt) or a comment in prose stays as it is.
+    """
+    out = list(lines)
+    i, n = 0, len(lines)
+    while i < n:
+        if not _COMMENT.match(lines[i]):
+            i += 1
+            continue
+        j = i
+        while j < n and _COMMENT.match(lines[j]):
+            j += 1
+        if j - i >= 2 and any(_OUTPUT_HEAD.match(line[2:]) for line in lines[i:j]):
+            for k in range(i, j):
+                out[k] = lines[k][2:]
+        i = j
     return out

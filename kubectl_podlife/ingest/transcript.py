@@ -11,7 +11,7 @@ import re
 import shlex
 from dataclasses import dataclass, replace
 
-from kubectl_podlife.ingest import describe, events, podtable
+from kubectl_podlife.ingest import describe, events, jobs, podtable
 from kubectl_podlife.ingest.context import ParseContext
 from kubectl_podlife.observation import CLOCK_NONE, MARK, SPEC, UNNAMED, Observation, PodKey
 
@@ -256,7 +256,7 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
         if hdr:
             out.extend(podtable.parse_inline(line[hdr[1]:], i, hdr[2], ctx))
         i += 1
-    return _attach(out, ctx)
+    return _attach(jobs.attribute(out, lines, ctx.source, ctx.next_seq), ctx)
 
 
 def _target_key(ctx: ParseContext) -> PodKey | None:

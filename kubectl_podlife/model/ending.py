@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kubectl_podlife.model import stuck
 from kubectl_podlife.model.timeline import Diagnosis
 
 # Constants the explanations cite.
@@ -125,8 +126,14 @@ DISRUPTION_REASONS = {
 }
 
 
+stuck.REASON_KIND.setdefault("BackoffLimitExceeded", "deadline-exceeded")
+stuck.REASON_KIND.setdefault("DeadlineExceeded", "deadline-exceeded")
+
+
 def explain(tr) -> bool:
     """Explain a transition of one of this module's kinds; False when the kind is not ours."""
+    if tr.kind == "deadline-exceeded":
+        return _explain_deadline_event(tr)
     if tr.kind != "disruption-target":
         return False
     o = tr.evidence[0] if tr.evidence else None
@@ -144,6 +151,26 @@ def explain(tr) -> bool:
                "`kubectl delete` or a scale-down sets none")
     if not reason:
         tr.missing.append("the DisruptionTarget condition's reason and message (`kubectl get pod -o yaml`)")
+    return True
+
+
+def _explain_deadline_event(tr) -> bool:
+    o = tr.evidence[0] if tr.evidence else None
+    reason = str(o.data.get("reason") or "") if o is not None else ""
+    msg = _flat(str(o.data.get("message") or "")) if o is not None else ""
+    what = parse_deadline(reason, msg)
+    times = f" (×{tr.count})" if tr.count > 1 else ""
+    tr.cause = "deadline-exceeded"
+    tr.summary = f"{reason}{times}: {msg[:200]}" if msg else f"{reason}{times}"
+    if what == "job-backoff-limit":
+        tr.rule = ("a Job fails once its pods have failed backoffLimit (default 6) times; each replacement is "
+                   "created after a back-off of 10 s doubling")
+    elif what == "job-deadline":
+        tr.rule = ("a Job fails when it has been active activeDeadlineSeconds since its start; the job controller "
+                   "then deletes its running pods")
+    else:
+        tr.rule = ("the kubelet fails a pod that has been active activeDeadlineSeconds since its start: its "
+                   "containers are killed, phase Failed, never restarted")
     return True
 
 
@@ -226,12 +253,129 @@ def _preempt_sentence(p: Preemption, final, o) -> str:
     return f"Preempted by the scheduler for {who}{where}{at}{state}"
 
 
+# --- Jobs (k8s-stuck-pods.md 9.7.2): the Job's entry, and its pods' ------------------------------------
+
+@dataclass(frozen=True)
+class JobView:
+    """What the input shows of the Job an entry is (or whose pod it is)."""
+    name: str
+    is_self: bool  # the entry is the Job itself, not one of its pods
+    fields: dict  # backoffLimit, activeDeadlineSeconds, ... as shown
+    origins: dict  # field -> file:line
+    counts: dict  # status failed / succeeded / active
+    failed: tuple | None  # (reason, message, origin) of a Failed/FailureTarget condition
+    created: tuple  # ((pod, origin), ...) from SuccessfulCreate
+    deleted: tuple  # ((pod, origin), ...) from SuccessfulDelete
+
+
+_POD_NAMED = re.compile(r"^(Created|Deleted) pod: (\S+)")
+
+
+def job_view(inp) -> JobView | None:
+    marks = [o for o in inp.obs if o.kind != "spec" and (o.data.get("job") or o.data.get("via_job"))]
+    if not marks:
+        return None
+    is_self = any(o.data.get("job") for o in marks)
+    name = inp.key.name if is_self else str(next(o.data["via_job"] for o in marks if o.data.get("via_job")))
+    fields: dict = {}
+    origins: dict = {}
+    counts: dict = {}
+    failed = None
+    created, deleted = [], []
+    for o in marks:
+        what = o.data.get("what")
+        if what == "job-settings":
+            fields.update(o.data.get("fields") or {})
+            origins.update(o.data.get("origins") or {})
+        elif what == "job-status":
+            counts.update(o.data.get("counts") or {})
+            for ctype in ("Failed", "FailureTarget"):
+                c = (o.data.get("conditions") or {}).get(ctype) or {}
+                if c.get("status") == "True":
+                    failed = (str(c.get("reason") or ""), str(c.get("message") or ""), o.origin)
+        elif o.kind == "event":
+            m = _POD_NAMED.match(_flat(str(o.data.get("message") or "")))
+            if m:
+                (created if m.group(1) == "Created" else deleted).append((m.group(2), o.origin))
+    return JobView(name, is_self, fields, origins, counts, failed, tuple(dict.fromkeys(created)),
+                   tuple(dict.fromkeys(deleted)))
+
+
+def _has_own_status(inp) -> bool:
+    return bool(inp.rows or inp.cstates or inp.pstates)
+
+
+def _pods_list(items) -> str:
+    names = [p for p, _ in items]
+    return ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+
+
+def _job_sentence(job: JobView, what: str, o, msg: str) -> str:
+    at = f" ({_origin(o)})" if o is not None and not isinstance(o, str) else (f" ({o})" if o else "")
+    f, where = job.fields, job.origins
+    if what == "job-backoff-limit":
+        limit = f.get("backoffLimit")
+        text = (f"Job {job.name} failed: it reached its backoff limit (BackoffLimitExceeded"
+                + (f': "{msg}"' if msg else "") + f"){at}; "
+                + (f"backoffLimit {limit} ({where.get('backoffLimit')})" if limit is not None else
+                   "backoffLimit not in the input (default 6)"))
+        if job.counts.get("failed") is not None:
+            text += f"; its status counts {job.counts['failed']} failed pod{'s' if job.counts['failed'] != 1 else ''}"
+        if job.created:
+            text += (f"; the input shows {len(job.created)} of its pods created ({_pods_list(job.created)}, "
+                     f"job-controller SuccessfulCreate)")
+        return text + ("; the job controller creates each replacement after a back-off (10 s, doubling, capped "
+                       "at 6 min, 10 min in newer releases) and now creates no more; each pod's own exit code is "
+                       "in that pod's status, not in this input")
+    deadline = f.get("activeDeadlineSeconds")
+    text = (f"Job {job.name} failed: it ran longer than its activeDeadlineSeconds"
+            + (f" ({deadline} s, {where.get('activeDeadlineSeconds')})" if deadline is not None else
+               " (the value is not in the input)") + f"; DeadlineExceeded{at}")
+    if job.deleted:
+        text += f"; the job controller deleted its running pods: {_pods_list(job.deleted)} (SuccessfulDelete)"
+    else:
+        text += "; the job controller deletes its running pods"
+    return text + "; a Job's deadline counts from the Job's start and outranks its backoffLimit"
+
+
+def _job_deadline(inp, job: JobView, hit) -> Diagnosis | None:
+    what, o, msg = hit
+    if job.is_self:
+        return Diagnosis(cause="deadline-exceeded", summary=_job_sentence(job, what, o, msg), confidence="observed")
+    mine = [orig for p, orig in job.deleted if p == inp.key.name]
+    if what == "job-deadline" and (mine or not _has_own_status(inp)):
+        deadline = job.fields.get("activeDeadlineSeconds")
+        text = ((f"Deleted by the job controller (SuccessfulDelete, {mine[0]})" if mine else
+                 "Its Job's deadline ended it") + f": its Job {job.name} ran longer than its activeDeadlineSeconds"
+                + (f" ({deadline} s, {job.origins.get('activeDeadlineSeconds')})" if deadline is not None else
+                   " (the value is not in the input)")
+                + f" (DeadlineExceeded, {_origin(o) if not isinstance(o, str) else o}); the deadline counts from "
+                  "the Job's start, and the pod is not restarted")
+        return Diagnosis(cause="deadline-exceeded", summary=text, confidence="observed")
+    if what == "job-backoff-limit" and not _has_own_status(inp):
+        made = next((orig for p, orig in job.created if p == inp.key.name), None)
+        text = (f"Pod of Job {job.name}: the input shows only its creation"
+                + (f" (SuccessfulCreate, {made})" if made else "") + f"; the Job then failed: it reached its backoff "
+                f"limit (BackoffLimitExceeded, {_origin(o) if not isinstance(o, str) else o}), so its pods failed, "
+                "but this pod's own status and exit code are not in the input (`kubectl get pods -l job-name="
+                f"{job.name}`)")
+        return Diagnosis(cause="unknown", summary=text, confidence="inferred")
+    return None
+
+
 def _deadline(inp, final, restarts) -> Diagnosis | None:
     hit = None
     for o, reason, msg in _events(inp):
         what = parse_deadline(reason, msg) if reason in ("DeadlineExceeded", "BackoffLimitExceeded") else None
         if what:
-            hit = (what, o)
+            hit = (what, o, _flat(msg))
+    job = job_view(inp)
+    if job is not None and hit is None and job.failed is not None:
+        what = parse_deadline(job.failed[0], job.failed[1])
+        if what in ("job-deadline", "job-backoff-limit") or job.failed[0] == "DeadlineExceeded":
+            hit = (what if what != "pod-deadline" else "job-deadline", job.failed[2], _flat(job.failed[1]))
+    if job is not None and hit is not None and hit[0] in ("job-deadline", "job-backoff-limit"):
+        return _job_deadline(inp, job, hit)
     status = final or ""
     if hit is None and status != "DeadlineExceeded":
         return None

@@ -765,6 +765,8 @@ def _notes(inp: PodInput, trs: list[T]) -> list[str]:
     if inp.key.name.startswith(UNNAMED):
         notes.append("the input never names this pod; it is shown under its file's name")
     notes += list(dict.fromkeys(str(o.data["pod_inferred"]) for o in inp.obs if o.data.get("pod_inferred")))
+    if any(o.kind != "spec" and o.data.get("job") for o in inp.obs):
+        notes.append(f"this entry is the Job {inp.key.name} (its events, status and settings), not a pod")
     anchors = {o.data.get("anchor") for o in inp.obs if o.data.get("anchor")}
     for a in sorted(a for a in anchors if a):
         if a.startswith("assumed"):
