@@ -23,6 +23,9 @@ def add_watch_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--request-timeout", default="0",
                    help="how long to wait for one list request, e.g. 30s, 1m (0 = no limit)")
     p.add_argument("--no-tui", action="store_true", help="print each explained transition on one line instead of the TUI")
+    p.add_argument("--keep-env", action="store_true",
+                   help="store env values and container args as given (by default only that a value was present, "
+                        "valueFrom references, and the words of args that explanations read)")
     p.add_argument("-o", "--output", choices=("text", "json"), default="text",
                    help="with --no-tui: text lines or one JSON object per line")
 

@@ -7,10 +7,12 @@ PODLIFE_DEBUG=1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import sys
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from kubectl_podlife import __version__
 from kubectl_podlife.arguments import add_simulate_arguments, add_watch_arguments
@@ -56,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("import", help="read saved output into the store; prints the session id",
                         description="Read saved kubectl output into a new stored session and print its id.")
     sp.add_argument("files", nargs="+", metavar="FILE", help="saved kubectl output; - for stdin")
+    sp.add_argument("--keep-env", action="store_true",
+                    help="store env values and container args as given (by default only that a value was "
+                         "present, valueFrom references, and the words of args that explanations read)")
 
     sub.add_parser("sessions", help="list stored sessions", description="List the sessions in the store.")
 
@@ -113,8 +118,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _replay(args)
     if cmd == "watch":
         _require_kubernetes_client()
-        from kubectl_podlife.capture import run_watch
-        return run_watch(args)
+        from kubectl_podlife.capture import watch
+        from kubectl_podlife.store import Store
+
+        with Store(keep_env=args.keep_env) as store:
+            return watch(args, store=store)
     if cmd == "simulate":
         from kubectl_podlife.commands.simulate import run_simulate
         return run_simulate(args)
@@ -138,28 +146,107 @@ def _print_warnings(warnings: Sequence[object]) -> None:
         print(f"warning: ... and {len(warnings) - MAX_WARNINGS} more", file=sys.stderr)
 
 
+class Interrupted(BaseException):
+    """SIGTERM or SIGHUP during a command that must leave the store consistent (as Ctrl-C does)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise Interrupted (SIGINT already raises KeyboardInterrupt), so the session
+    being written is marked interrupted instead of the process dying inside a batch."""
+    saved = {}
+
+    def handler(signum, frame):
+        raise Interrupted(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            with contextlib.suppress(ValueError, OSError):
+                saved[sig] = signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, old in saved.items():
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(sig, old)
+
+
+def _stopped_by(exc: BaseException) -> tuple[str, int] | None:
+    """("Ctrl-C", 130) / ("SIGTERM", 143) for a signal, else None."""
+    if isinstance(exc, Interrupted):
+        return str(exc), 128 + exc.signum
+    if isinstance(exc, KeyboardInterrupt):
+        return "Ctrl-C", 130
+    return None
+
+
 def _import(args: argparse.Namespace) -> int:
     from kubectl_podlife.ingest import read_paths
     from kubectl_podlife.store import Store
 
-    result = read_paths(args.files)
-    _print_warnings(result.warnings)
-    with Store() as store:
-        sid = store.create_session("import", result.sources)
-        store.append(sid, result.observations)
-        store.add_warnings(sid, [(w.origin, w.message) for w in result.warnings])
-        store.close_session(sid)
+    with _signals_interrupt():
+        try:
+            result = read_paths(args.files)
+        except (KeyboardInterrupt, Interrupted) as exc:
+            why, code = _stopped_by(exc)
+            print(f"import interrupted ({why}) while reading; nothing was stored", file=sys.stderr)
+            return code
+        _print_warnings(result.warnings)
+        total = len(result.observations)
+        with Store(keep_env=args.keep_env) as store:
+            sid = store.create_session("import", result.sources)
+            try:
+                store.append(sid, result.observations)
+                store.add_warnings(sid, [(w.origin, w.message) for w in result.warnings])
+                store.close_session(sid)
+            except BaseException as exc:
+                stopped = _stopped_by(exc)
+                why = stopped[0] if stopped else ("a full disk" if "disk full" in str(exc) else type(exc).__name__)
+                kept = None
+                with contextlib.suppress(Exception):
+                    kept = store.count(sid)
+                n = "?" if kept is None else kept
+                # If even this cannot be written (a full disk), the next open finds the process gone.
+                with contextlib.suppress(Exception):
+                    store.close_session(sid, "interrupted",
+                                        note=f"import stopped by {why} after {n} of {total} observations")
+                summary = f"session {sid} keeps {n} of {total} observations and is marked interrupted"
+                if stopped:
+                    print(f"import interrupted ({why}): {summary}", file=sys.stderr)
+                    return stopped[1]
+                if isinstance(exc, PodlifeError):
+                    raise PodlifeError(f"{exc}; {summary}", exc.exit_code) from None
+                raise
     print(sid)
     print(f"imported {len(result.observations)} observations of {len(result.pods)} pods from "
           f"{len(result.sources)} file(s) into session {sid}", file=sys.stderr)
     return 0
 
 
+def _warn_incomplete(store, session_id: int) -> None:
+    """One line on stderr when a session read may not hold everything (interrupted, still written)."""
+    msg = store.session(session_id).incomplete()
+    if msg:
+        print(f"warning: {msg}", file=sys.stderr)
+
+
 def _sessions() -> int:
     from kubectl_podlife.store import Store
 
-    with Store() as store:
+    with Store(create=False) as store:
         rows = store.sessions()
+    incomplete = [s for s in rows if s.incomplete()]
+    if len(incomplete) == 1:
+        print(f"warning: {incomplete[0].incomplete()}", file=sys.stderr)
+    elif incomplete:
+        print(f"warning: sessions {', '.join(str(s.id) for s in incomplete)} may be incomplete "
+              f"({', '.join(sorted({s.status for s in incomplete}))}): they hold only what was committed",
+              file=sys.stderr)
     if not rows:
         print("No sessions stored yet; `kubectl podlife import FILE` or `kubectl podlife watch` creates one.",
               file=sys.stderr)
@@ -174,9 +261,11 @@ def _sessions() -> int:
 def _export(args: argparse.Namespace) -> int:
     from kubectl_podlife.store import Store
 
-    with Store() as store:
+    with Store(create=False) as store:
         sid = store.resolve(args.session)
         info = store.session(sid)
+        if info.incomplete():
+            print(f"warning: {info.incomplete()}", file=sys.stderr)
         _, observations = store.observations(sid)
     out = sys.stdout
     out.write(json.dumps({"podlife": "session", "version": 1, "session": sid, "kind": info.kind,
@@ -195,8 +284,10 @@ def load_timeline(args: argparse.Namespace):
     if args.session:
         from kubectl_podlife.store import Store
 
-        with Store() as store:
-            timeline = pipeline.timeline_for_session(store, store.resolve(args.session))
+        with Store(create=False) as store:
+            sid = store.resolve(args.session)
+            _warn_incomplete(store, sid)
+            timeline = pipeline.timeline_for_session(store, sid)
     elif args.files:
         timeline, result = pipeline.timeline_for_files(args.files)
         _print_warnings(result.warnings)
@@ -251,7 +342,8 @@ def _replay(args: argparse.Namespace) -> int:
     if args.session:
         from kubectl_podlife.store import Store
 
-        with Store() as store:
+        with Store(create=False) as store:
             session_id, path = store.resolve(args.session), str(store.path)
+            _warn_incomplete(store, session_id)
         return run_tui(store_path=path, session_id=session_id)
     return run_tui(files=list(args.files))

@@ -199,7 +199,7 @@ class PodlifeApp(App[int]):
             from kubectl_podlife.pipeline import timeline_for_observations
             from kubectl_podlife.store import Store
 
-            store = Store(src.store_path) if src.store_path else Store()
+            store = Store(src.store_path, create=False) if src.store_path else Store(create=False)
             assert src.session_id is not None
             store.session(src.session_id)  # a clear error for an unknown id
             last_id, observations = store.observations(src.session_id)

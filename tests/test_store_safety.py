@@ -1,0 +1,335 @@
+"""The store when things go wrong (issue 9 §5, §6): interrupted imports, a full disk, read-only and
+damaged files, a missing directory, and what the store keeps of a pod's env and args."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from podlife_testkit import REPO, run_cli
+from kubectl_podlife import cli
+from kubectl_podlife.store import SCHEMA_VERSION, Store
+
+
+def big_watch(tmp_path, rows: int = 3000):
+    """A `get pods -w` of many rows (several batches of the store)."""
+    f = tmp_path / "big.txt"
+    lines = ["NAME      READY   STATUS    RESTARTS   AGE"]
+    for i in range(rows):
+        lines.append(f"web-{i % 7}     1/1     Running   {i // 7}          {i + 5}s")
+    f.write_text("\n".join(lines) + "\n")
+    return f
+
+
+def session_row(path, sid=1):
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return db.execute("SELECT status, note FROM sessions WHERE id=?", (sid,)).fetchone()
+
+
+def warnings_of(stderr: bytes | str) -> list[str]:
+    text = stderr.decode() if isinstance(stderr, bytes) else stderr
+    return [ln for ln in text.splitlines() if ln.startswith("warning:")]
+
+
+# --- §5: an interrupted import ----------------------------------------------------------------
+
+@pytest.mark.parametrize("sig,why,code", [(signal.SIGINT, "Ctrl-C", 130), (signal.SIGTERM, "SIGTERM", 143)])
+def test_signal_during_import_marks_the_session_interrupted(tmp_path, store_path, monkeypatch, capsys, sig, why, code):
+    f = big_watch(tmp_path)
+    real = Store._insert
+    calls = []
+
+    def insert_then_signal(self, rows):  # the signal arrives once the first batch is committed
+        n = real(self, rows)
+        calls.append(n)
+        if len(calls) == 1:
+            os.kill(os.getpid(), sig)
+        return n
+
+    with monkeypatch.context() as m:
+        m.setattr(Store, "_insert", insert_then_signal)
+        assert cli.main(["import", str(f)]) == code
+    out, err = capsys.readouterr()
+    assert out == ""  # no session id: nothing complete was made
+    assert err.splitlines()[-1] == f"import interrupted ({why}): session 1 keeps 500 of 3000 observations and is " \
+                                   "marked interrupted"
+    assert "Traceback" not in err
+    status, note = session_row(store_path)
+    assert status == "interrupted" and note == f"import stopped by {why} after 500 of 3000 observations"
+
+    r = run_cli("sessions")
+    assert r.returncode == 0
+    assert r.stdout.decode().splitlines()[1].split()[3] == "interrupted"
+    assert warnings_of(r.stderr) == [f"warning: session 1 is incomplete: import stopped by {why} after 500 of 3000 "
+                                     "observations; it holds the 500 observations committed before that"]
+    for args in (["explain", "--session", "latest"], ["replay", "--no-tui", "--session", "1"],
+                 ["export", "--session", "1"]):
+        r = run_cli(*args)
+        assert r.returncode == 0, r.stderr
+        assert len(warnings_of(r.stderr)) == 1 and "session 1 is incomplete" in r.stderr.decode()
+
+
+_BLOCKED_IMPORT = """
+import sys, threading
+sys.path.insert(0, {repo!r})
+from kubectl_podlife import cli
+from kubectl_podlife.store import Store
+real = Store._insert
+calls = []
+def insert(self, rows):
+    n = real(self, rows)
+    calls.append(n)
+    if len(calls) == 2:
+        print("committed", flush=True)
+        threading.Event().wait()  # hold here until killed
+    return n
+Store._insert = insert
+cli.main(["import", {file!r}])
+"""
+
+
+def test_a_killed_import_is_found_interrupted_on_the_next_open(tmp_path, store_path):
+    f = big_watch(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-c", _BLOCKED_IMPORT.format(repo=str(REPO), file=str(f))],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ})
+    try:
+        assert proc.stdout.readline().strip() == b"committed"
+        # While the writer runs, a reader says the session is still being written.
+        r = run_cli("sessions")
+        assert r.stdout.decode().splitlines()[1].split()[3] == "open"
+        assert warnings_of(r.stderr) == [f"warning: session 1 is still being written (pid {proc.pid}); this is the "
+                                         "1000 observations committed so far"]
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    r = run_cli("sessions")
+    assert r.stdout.decode().splitlines()[1].split()[3] == "interrupted"
+    [w] = warnings_of(r.stderr)
+    assert w.startswith("warning: session 1 is incomplete: the process writing it (pid ") and "1000 observations" in w
+    assert session_row(store_path)[0] == "interrupted"  # written back, for readers of other versions too
+    r = run_cli("explain", "--session", "latest")
+    assert r.returncode == 0 and len(warnings_of(r.stderr)) == 1 and "incomplete" in r.stderr.decode()
+
+
+def test_a_closed_import_warns_nothing(tmp_path, store_path):
+    f = big_watch(tmp_path, rows=20)
+    r = run_cli("import", str(f))
+    assert r.returncode == 0 and r.stdout == b"1\n"
+    for args in (["sessions"], ["explain", "--session", "1"], ["export", "--session", "1"]):
+        r = run_cli(*args)
+        assert r.returncode == 0 and warnings_of(r.stderr) == []
+
+
+def test_a_schema_2_store_with_an_open_session_is_migrated(tmp_path, store_path):
+    """Schema 2 recorded no writer: a session it left open was interrupted (or is closed by its writer)."""
+    with Store(store_path) as s:
+        s.create_session("import", ["old.txt"])
+        s.create_session("import", ["done.txt"])
+        s.close_session(2)
+    with contextlib.closing(sqlite3.connect(store_path)) as db:
+        db.executescript("ALTER TABLE sessions DROP COLUMN writer; ALTER TABLE sessions DROP COLUMN keep_env;"
+                         "UPDATE meta SET value='2' WHERE key='schema_version';")
+    r = run_cli("sessions")
+    assert r.returncode == 0
+    assert [ln.split()[3] for ln in r.stdout.decode().splitlines()[1:]] == ["interrupted", "closed"]
+    assert len(warnings_of(r.stderr)) == 1 and "session 1 is incomplete" in r.stderr.decode()
+    with contextlib.closing(sqlite3.connect(store_path)) as db:
+        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+
+
+# --- §5: a full disk --------------------------------------------------------------------------
+
+def test_a_full_disk_is_one_line_and_the_session_is_interrupted(tmp_path, store_path, monkeypatch, capsys):
+    Store(store_path).close()  # the empty store's pages, then room for only a few more
+    with contextlib.closing(sqlite3.connect(store_path)) as db:
+        limit = db.execute("PRAGMA page_count").fetchone()[0] + 4
+    real_connect = sqlite3.connect
+
+    def connect(*args, **kwargs):  # SQLite's own limit raises SQLITE_FULL as a full disk does
+        db = real_connect(*args, **kwargs)
+        db.execute(f"PRAGMA max_page_count={limit}")
+        return db
+
+    f = big_watch(tmp_path)
+    with monkeypatch.context() as m:
+        m.setattr(sqlite3, "connect", connect)
+        rc = cli.main(["import", str(f)])
+    out, err = capsys.readouterr()
+    assert rc == 1 and out == ""
+    assert err.count("\n") == 1 and "internal error" not in err
+    assert err.startswith(f"error: disk full while writing {store_path} (database or disk is full)")
+    assert "session 1 keeps " in err and "of 3000 observations and is marked interrupted" in err
+    assert session_row(store_path)[0] == "interrupted"
+    r = run_cli("sessions")
+    assert "interrupted" in r.stdout.decode() and "incomplete" in r.stderr.decode()
+
+
+# --- §5: read-only, damaged and missing stores ---------------------------------------------------
+
+def _drop_file_capabilities() -> None:
+    """As root, permissions do not apply (CAP_DAC_OVERRIDE): drop those capabilities in the child so a
+    0444 file or a 0555 directory is read-only for it, as it is for any user."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2, 3):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
+        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def run_as_user(*args: str) -> subprocess.CompletedProcess:
+    """The CLI as an ordinary user would run it (capabilities that bypass permissions dropped under root)."""
+    preexec = _drop_file_capabilities if os.geteuid() == 0 else None
+    return subprocess.run([sys.executable, "-m", "kubectl_podlife", *args], capture_output=True, cwd=REPO,
+                          env=dict(os.environ), timeout=120, preexec_fn=preexec)
+
+
+READS = (["sessions"], ["explain", "--session", "1"], ["explain", "-o", "json", "--session", "latest"],
+         ["replay", "--no-tui", "--session", "1"], ["export", "--session", "1"])
+
+
+def imported(tmp_path, store_path):
+    f = big_watch(tmp_path, rows=30)
+    r = run_cli("import", str(f))
+    assert r.returncode == 0, r.stderr
+    return f
+
+
+@pytest.mark.parametrize("how", ["file 0444", "directory 0555", "file 0444, schema 2"])
+def test_a_read_only_store_is_read_and_refuses_writes(tmp_path, monkeypatch, how):
+    folder = tmp_path / "state"
+    folder.mkdir()
+    store_path = folder / "podlife.db"
+    monkeypatch.setenv("PODLIFE_DB", str(store_path))
+    f = imported(tmp_path, store_path)
+    expected = run_cli("explain", "-o", "json", "--session", "1").stdout
+    if "schema 2" in how:  # an old store that cannot be migrated here is still read
+        with contextlib.closing(sqlite3.connect(store_path)) as db:
+            db.executescript("ALTER TABLE sessions DROP COLUMN writer; ALTER TABLE sessions DROP COLUMN keep_env;"
+                             "UPDATE meta SET value='2' WHERE key='schema_version';")
+    before = store_path.read_bytes()
+    if "directory" in how:
+        folder.chmod(0o555)
+    else:
+        store_path.chmod(0o444)
+    try:
+        for args in READS:
+            r = run_as_user(*args)
+            assert r.returncode == 0, (args, r.stderr)
+            assert r.stderr.decode() == "" and b"not a podlife database" not in r.stderr
+        assert run_as_user("explain", "-o", "json", "--session", "1").stdout == expected
+        r = run_as_user("import", str(f))
+        err = r.stderr.decode()
+        assert r.returncode == 1 and err.count("\n") == 1 and "Traceback" not in err
+        assert err.startswith(f"error: read-only: {store_path} (")
+        assert store_path.read_bytes() == before
+    finally:
+        folder.chmod(0o755)
+        store_path.chmod(0o644)
+
+
+def _flip(path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x40
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("where", ["file header", "sessions table", "observations table", "an index"])
+def test_a_bit_flipped_store_is_corrupt_for_every_command(tmp_path, store_path, where):
+    f = imported(tmp_path, store_path)
+    with contextlib.closing(sqlite3.connect(store_path)) as db:
+        page = db.execute("PRAGMA page_size").fetchone()[0]
+        roots = dict(db.execute("SELECT name, rootpage FROM sqlite_master"))
+    offset = {"file header": 20, "sessions table": (roots["sessions"] - 1) * page,
+              "observations table": (roots["observations"] - 1) * page,
+              "an index": (roots["obs_session"] - 1) * page}[where]
+    _flip(store_path, offset)
+    before = store_path.read_bytes()
+    for args in (*READS, ["import", str(f)]):
+        r = run_cli(*args)
+        err = r.stderr.decode()
+        assert r.returncode == 1, (args, err)
+        assert err.count("\n") == 1 and err.startswith(f"error: {store_path} is corrupt: "), (args, err)
+        assert "internal error" not in err and "not a podlife database" not in err
+    assert store_path.read_bytes() == before  # import wrote nothing into it
+
+
+def test_files_that_are_not_podlife_stores_are_left_alone(tmp_path, monkeypatch):
+    other = tmp_path / "other.db"
+    with contextlib.closing(sqlite3.connect(other)) as db:
+        db.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT)")
+        db.commit()
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n" * 100)
+    f = big_watch(tmp_path, rows=5)
+    for path in (other, text):
+        before = path.read_bytes()
+        monkeypatch.setenv("PODLIFE_DB", str(path))
+        for args in (["sessions"], ["import", str(f)]):
+            r = run_cli(*args)
+            err = r.stderr.decode()
+            assert r.returncode == 1 and err.count("\n") == 1
+            assert err.startswith(f"error: {path}: not a podlife database (")
+        assert path.read_bytes() == before
+
+
+def test_a_store_in_a_missing_directory_is_created_with_a_note(tmp_path, monkeypatch):
+    folder = tmp_path / "new" / "state"
+    store_path = folder / "podlife.db"
+    monkeypatch.setenv("PODLIFE_DB", str(store_path))
+    r = run_cli("sessions")  # reading creates nothing
+    assert r.returncode == 0 and not folder.parent.exists()
+    r = run_cli("explain", "--session", "latest")
+    assert r.returncode == 1 and "no sessions stored yet" in r.stderr.decode() and not folder.parent.exists()
+    f = big_watch(tmp_path, rows=5)
+    r = run_cli("import", str(f))
+    assert r.returncode == 0
+    assert r.stderr.decode().splitlines()[0] == f"note: created {folder} (mode 0700) for the podlife store"
+    r = run_cli("import", str(f))
+    assert "note:" not in r.stderr.decode()
+
+
+# --- §6: what the store keeps -------------------------------------------------------------------
+
+def test_the_store_is_private_to_its_user(tmp_path, monkeypatch):
+    folder = tmp_path / "state" / "kubectl-podlife"
+    store_path = folder / "podlife.db"
+    monkeypatch.delenv("PODLIFE_DB", raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    old = os.umask(0o022)
+    try:
+        r = run_cli("import", str(big_watch(tmp_path, rows=5)))
+    finally:
+        os.umask(old)
+    assert r.returncode == 0, r.stderr
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    assert oct(store_path.stat().st_mode & 0o777) == "0o600"
+    with Store(store_path) as s:  # while a writer has it open, its WAL and shared-memory files exist
+        s.create_session("import", ["x"])
+        for side in ("-wal", "-shm"):
+            assert oct(os.stat(f"{store_path}{side}").st_mode & 0o777) == "0o600", side
+
+
+@pytest.mark.parametrize("where", ["sessions", "observations"])
+def test_damage_in_a_big_store_is_reported_when_met(tmp_path, store_path, monkeypatch, capsys, where):
+    """Past the size checked whole on open, the small tables are still checked on open and damage in
+    the others is the same one line when a command reads it."""
+    import kubectl_podlife.store as store_module
+
+    imported(tmp_path, store_path)
+    with contextlib.closing(sqlite3.connect(store_path)) as db:
+        page = db.execute("PRAGMA page_size").fetchone()[0]
+        root = db.execute("SELECT rootpage FROM sqlite_master WHERE name=?", (where,)).fetchone()[0]
+    _flip(store_path, (root - 1) * page)
+    monkeypatch.setattr(store_module, "FULL_CHECK_READ_BYTES", 0)
+    assert cli.main(["explain", "--session", "1"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: {store_path} is corrupt: "), err
