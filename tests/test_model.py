@@ -345,3 +345,59 @@ def test_missing_configmap_is_a_config_error_naming_it():
     p = explain((Path(__file__).parent / "data" / "config-error.txt").read_text()).pods[0]
     assert p.diagnosis.cause == "config-error" and p.final_status == "CreateContainerConfigError"
     assert 'configmap "api-config" not found' in p.diagnosis.summary
+
+
+_PROBED = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+  - name: app
+    image: registry.example/app:v1
+    ports:
+    - name: http
+      containerPort: 8080
+{probes}
+$ kubectl get pods -w
+NAME   READY   STATUS    RESTARTS   AGE
+web    0/1     Running   0          20s
+web    1/1     Running   0          40s
+web    0/1     Running   1          4m15s
+web    1/1     Running   1          4m30s
+"""
+
+_LIVENESS = """\
+    livenessProbe:
+      httpGet:
+        path: /healthz
+        port: http
+      periodSeconds: 5
+"""
+
+_STARTUP = """\
+    startupProbe:
+      httpGet:
+        path: /started
+        port: http
+      periodSeconds: 10
+      failureThreshold: 30
+"""
+
+
+def _restart_of(text: str):
+    p = next(p for p in explain(text).pods if p.name == "web")
+    return p, next(t for t in p.transitions if t.kind == "restart")
+
+
+def test_only_restarting_probe_inference_needs_exactly_one_restarting_probe():
+    """Issue 15: with liveness alone, a restart the input does not explain is put on it as inferred; with
+    liveness and startup both able to restart the container, the input cannot say which, so neither is named."""
+    one, r1 = _restart_of(_PROBED.format(probes=_LIVENESS.rstrip("\n")))
+    assert r1.cause == "liveness-probe" and r1.confidence == "inferred" and "most likely" in r1.summary
+    two, r2 = _restart_of(_PROBED.format(probes=(_LIVENESS + _STARTUP).rstrip("\n")))
+    assert r2.cause not in ("liveness-probe", "startup-probe")
+    assert "most likely" not in r2.summary and "the only probe" not in r2.summary
+    assert "the input does not show why" in r2.summary
+    assert "most likely" not in two.diagnosis.summary and two.diagnosis.cause not in ("liveness-probe", "startup-probe")
