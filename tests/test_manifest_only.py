@@ -3,9 +3,11 @@ imagePullPolicy, marks it predicted, and never says "No failure seen"."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from podlife_testkit import explain_json, pod
+from podlife_testkit import explain_json, pod, run_cli
 
 MANIFEST = """apiVersion: v1
 kind: Pod
@@ -80,3 +82,44 @@ def test_pull_policy_defaults_to_always_for_latest(tmp_path):
 def test_long_running_command_predicts_no_exit(tmp_path):
     s = _diagnosis(tmp_path, command='["sh", "-c", "while true; do sleep 1; done"]')
     assert "nothing in the spec predicts an exit, so it keeps running" in s and "CrashLoopBackOff" not in s
+
+
+def _foo(policy: str | None) -> str:
+    return MANIFEST.replace("name: demo", "name: foo").format(
+        policy=f"  restartPolicy: {policy}\n" if policy else "", pull="", image="busybox",
+        command='["sh", "-c", "sleep 30; exit 3"]')
+
+
+def test_the_simulate_hint_names_the_file_and_the_pod(tmp_path):
+    """The hint is a command to copy: the file as the user named it (quoted for the shell), and the pod."""
+    f = tmp_path / "my pod.yaml"
+    f.write_text(_foo(None))
+    p = pod(explain_json(f), "foo")
+    hint = f"kubectl podlife simulate '{f}' --pod foo"
+    assert f"see `{hint}` for the predicted timeline" in p["diagnosis"]["summary"]
+    assert any(hint in n for n in p["notes"])
+    assert "FILE" not in p["diagnosis"]["summary"]
+
+
+def test_two_manifests_of_one_name_are_two_incarnations_in_explain_and_simulate(tmp_path):
+    """Issue 15 item 2: an edited manifest applied again (Always, then Never) is a second pod, in file order;
+    the same manifest shown twice stays one pod."""
+    f = tmp_path / "pod3.yaml"
+    f.write_text(_foo(None) + "---\n" + _foo("Never"))
+    doc = explain_json(f)
+    assert [(p["name"], p["incarnation"]) for p in doc["pods"]] == [("foo", 1), ("foo", 2)]
+    assert "restartPolicy Always restarts it, into CrashLoopBackOff" in pod(doc, "foo", 1)["diagnosis"]["summary"]
+    assert "restartPolicy Never does not restart it: it ends Error" in pod(doc, "foo", 2)["diagnosis"]["summary"]
+    r = run_cli("simulate", str(f), "--for", "3m", "-o", "json")
+    assert r.returncode == 0, r.stderr.decode()
+    always, never = json.loads(r.stdout)["pods"]
+    assert (always["incarnation"], never["incarnation"]) == (1, 2)
+    assert always["restarts"] >= 2 and always["final_status"] == "CrashLoopBackOff"
+    assert never["restarts"] == 0 and never["final_status"] == "Error"
+    text = run_cli("simulate", str(f), "--for", "3m").stdout.decode()
+    assert "Pod foo: CrashLoopBackOff" in text and "Pod foo (#2): Error, 0 restarts" in text
+
+    same = tmp_path / "shown-twice.yaml"
+    same.write_text(_foo(None) + "---\n" + _foo(None))
+    assert [(p["name"], p["incarnation"]) for p in explain_json(same)["pods"]] == [("foo", 1)]
+    assert len(json.loads(run_cli("simulate", str(same), "--for", "1m", "-o", "json").stdout)["pods"]) == 1

@@ -5,6 +5,8 @@ Seed 001's first demo is the worked example of k8s-lifecycle.md section 3.5, ass
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from podlife_testkit import SEEDS, explain_json, pod, run_cli, seed_files, shared_file
@@ -177,6 +179,27 @@ def test_seed004_pod_test1_manifest_only_is_predicted(seed004):
     r = run_cli("explain", str(shared_file(SEEDS, "004")))
     assert r.returncode == 0 and "No failure seen: no status shown" not in r.stdout.decode()
 
+
+
+def test_seed004_foo_always_then_never_is_two_incarnations(seed004):
+    """Issue 15 item 2: lines ~114-118 apply pod3.yaml (restartPolicy Always), delete it and apply it again with
+    restartPolicy Never: explain and simulate both show two pods named foo, in file order."""
+    names = [(p["name"], p["incarnation"]) for p in seed004["pods"]]
+    assert names.index(("foo", 1)) < names.index(("foo", 2))
+    always, never = pod(seed004, "foo", 1)["diagnosis"]["summary"], pod(seed004, "foo", 2)["diagnosis"]["summary"]
+    assert "will exit 3 about 30 s after its start; restartPolicy Always restarts it, into CrashLoopBackOff" in always
+    assert "will exit 3 about 30 s after its start; restartPolicy Never does not restart it: it ends Error" in never
+    seed = shared_file(SEEDS, "004")
+    assert f"see `kubectl podlife simulate {seed} --pod foo` for the predicted timeline" in always
+    r = run_cli("simulate", str(seed), "--pod", "foo", "--for", "3m", "-o", "json")
+    assert r.returncode == 0, r.stderr.decode()
+    sim_always, sim_never = json.loads(r.stdout)["pods"]
+    assert (sim_always["incarnation"], sim_never["incarnation"]) == (1, 2)
+    restarts = [t for t in sim_always["transitions"] if t["kind"] == "restart"]
+    assert len(restarts) >= 3 and sim_always["final_status"] == "CrashLoopBackOff"
+    assert all(t["cause"] == "error-exit" and "exit code 3 after running 30s" in t["summary"] for t in restarts)
+    assert sim_never["restarts"] == 0 and sim_never["final_status"] == "Error"
+    assert not [t for t in sim_never["transitions"] if t["kind"] == "restart"]
 
 
 def test_seed_004_readiness_httpget_restart_is_put_on_its_liveness_probe_as_inferred(seed004):

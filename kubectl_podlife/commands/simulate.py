@@ -21,6 +21,7 @@ from kubectl_podlife.commands.simulate_compare import comparison_lines, compare
 from kubectl_podlife.commands.simulate_generate import generate
 from kubectl_podlife.commands.simulate_whatif import apply_set
 from kubectl_podlife.errors import PodlifeError
+from kubectl_podlife.ingest.context import PodRegistry
 from kubectl_podlife.ingest.manifest import looks_like_manifest_start, parse_manifest_text, scan_manifest
 from kubectl_podlife.ingest.source import read_source
 from kubectl_podlife.model.simulate import (ALWAYS, DEFAULT_DURATION, Behaviour, SimOptions, behaviour_from_mapping,
@@ -60,15 +61,16 @@ def run_simulate(args: argparse.Namespace) -> int:
                  if isinstance(c, dict)]
         options = options_from_args(args, names)
         if observed is not None and args.duration is None:  # as long as the recording, and a minute more
-            o = _pick_observed(observed, m.name, m.namespace)
+            o = _pick_observed(observed, m.name, m.namespace, m.incarnation)
             options = replace(options, duration=max(60.0, math.ceil(o.end) + 60.0))
-        tl = predict(m.name, spec, options, namespace=m.namespace, source=f"simulate({os.path.basename(args.manifest)})")
+        tl = predict(m.name, spec, options, namespace=m.namespace, source=f"simulate({os.path.basename(args.manifest)})",
+                     incarnation=m.incarnation)
         if args.sets:
             tl = replace(tl, pods=tuple(replace(p, notes=p.notes + (f"what-if: {', '.join(args.sets)}",))
                                         for p in tl.pods))
         predicted_pods.extend(tl.pods)
-        specs[m.name] = spec
-        opts_by_pod[m.name] = options
+        specs[(m.name, m.incarnation)] = spec
+        opts_by_pod[(m.name, m.incarnation)] = options
     timeline = Timeline(pods=tuple(predicted_pods))
     if observed is not None:
         return _print_comparison(args, timeline, observed, specs, opts_by_pod, observed_end)
@@ -156,12 +158,14 @@ class PodManifest:
     spec: dict
     kind: str  # Pod, or the controller whose pod template this is
     line: int  # 1-based line of the manifest in its file
+    incarnation: int = 1  # 2 for a second, different manifest of the same name in the file (as `explain` counts)
 
 
 def load_manifests(path: str) -> list[PodManifest]:
-    """The Pods (or controllers' pod templates) in a manifest file, a transcript or stdin (`-`).
+    """The Pods (or controllers' pod templates) in a manifest file, a transcript or stdin (`-`), in file order.
 
-    Raises a one-line PodlifeError naming the file when it is missing, not YAML, or holds no Pod.
+    Two different manifests of one name are two incarnations, as `explain` counts them (an edited manifest
+    applied again after a delete); the same manifest shown twice is one. Raises a one-line PodlifeError naming the file when it is missing, not YAML, or holds no Pod.
     """
     name, text = read_source(path)
     docs = [(d, d.line) for d in parse_manifest_text(text).docs]
@@ -183,9 +187,11 @@ def load_manifests(path: str) -> list[PodManifest]:
         pods = [PodManifest(f"{d.name or 'pod'}-sim", d.namespace, d.spec, d.kind, line + 1)
                 for d, line in docs if _usable(d)]
     if pods:
-        seen: dict[tuple, PodManifest] = {}
-        for p in pods:  # a name defined twice (an edited manifest re-applied): the first one
-            seen.setdefault((p.namespace, p.name), p)
+        registry = PodRegistry()
+        seen: dict = {}
+        for p in pods:
+            key = registry.for_spec(p.name, p.namespace, p.spec)
+            seen.setdefault(key, replace(p, incarnation=key.incarnation))
         return list(seen.values())
     try:
         found = [d for d in yaml.safe_load_all(text) if d is not None]
@@ -230,21 +236,21 @@ def _observed_timeline(args: argparse.Namespace) -> Timeline:
     return timeline
 
 
-def _pick_observed(observed, name: str, namespace: str | None):
+def _pick_observed(observed, name: str, namespace: str | None, incarnation: int = 1):
     pods = [p for p in observed.pods if p.name == name and (namespace is None or p.namespace in (None, namespace))]
     if not pods and len(observed.pods) == 1:
         pods = list(observed.pods)
     if not pods:
         names = ", ".join(p.display for p in observed.pods[:10]) or "none"
         raise PodlifeError(f'the recording has no pod "{name}" to compare with (pods seen: {names})')
-    return pods[0]
+    return next((p for p in pods if p.incarnation == incarnation), pods[0])
 
 
 def _print_comparison(args, timeline, observed, specs: dict, opts_by_pod: dict, observed_end) -> int:
     results = []
     for p in timeline.pods:
-        o = _pick_observed(observed, p.name, p.namespace)
-        diffs = compare(p, o, specs[p.name], opts_by_pod[p.name], o.end)
+        o = _pick_observed(observed, p.name, p.namespace, p.incarnation)
+        diffs = compare(p, o, specs[(p.name, p.incarnation)], opts_by_pod[(p.name, p.incarnation)], o.end)
         results.append((p, o, diffs))
     if args.output == "json":
         doc = {"predicted": timeline.to_json(),
@@ -254,6 +260,6 @@ def _print_comparison(args, timeline, observed, specs: dict, opts_by_pod: dict, 
         return 0
     out: list[str] = []
     for p, o, diffs in results:
-        out.extend(comparison_lines(p, o, specs[p.name], diffs))
+        out.extend(comparison_lines(p, o, specs[(p.name, p.incarnation)], diffs))
     print("\n".join(out).rstrip() + "\n", end="")
     return 0

@@ -181,7 +181,3 @@ def generate(pods: int, out: str, fmt: str = "jsonl", seed: int | None = None,
         if fh is not sys.stdout:
             fh.close()
     return GenerateResult(out, fmt, pods, count, lines, _time.perf_counter() - t0)
-
-
-# --------------------------------------------------------------------------------------------
-# The command line: `kubectl podlife simulate`

@@ -2,11 +2,13 @@
 
 Pod identity within a source: a name that is created again (`pod/x created` after x was already
 seen running, or a `get -w` AGE that jumps back to 0s) starts a new incarnation, so two demos that
-reuse one manifest name stay two pods.
+reuse one manifest name stay two pods. So does a second, different manifest of the name (an edited
+manifest applied again after a delete); the same manifest shown twice stays one pod.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from kubectl_podlife.observation import PodKey, Warning_
@@ -26,6 +28,7 @@ class _NameState:
     incarnation: int = 1
     has_status: bool = False
     last_age_lo: float | None = None
+    spec: str | None = None  # the manifest's spec seen for this incarnation (canonical JSON)
 
 
 class PodRegistry:
@@ -51,11 +54,18 @@ class PodRegistry:
         st.incarnation += 1
         st.has_status = False
         st.last_age_lo = None
+        st.spec = None
 
-    def for_spec(self, name: str, namespace: str | None) -> PodKey:
+    def for_spec(self, name: str, namespace: str | None, spec: dict | None = None) -> PodKey:
+        """The pod a manifest of `name` is for; `spec` (a whole manifest's, not a fragment's) tells an edited
+        manifest from the same one shown again."""
         st = self._state(name, namespace)
-        if st.has_status:  # a manifest for a pod already seen running: it is for the next one
+        seen = json.dumps(spec, sort_keys=True, default=str) if spec is not None else None
+        # A manifest for a pod already seen running, or another manifest than this incarnation's: the next pod.
+        if st.has_status or (seen is not None and st.spec is not None and seen != st.spec):
             self._bump(st)
+        if seen is not None:
+            st.spec = seen
         return PodKey(name=name, namespace=namespace, incarnation=st.incarnation)
 
     def created(self, name: str, namespace: str | None) -> PodKey:

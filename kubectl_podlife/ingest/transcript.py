@@ -302,7 +302,7 @@ def _spec_observations(docs: list, ctx: ParseContext) -> list[Observation]:
         data = {"spec": d.spec, "source": "fragment" if d.fragment else "manifest", "object_kind": d.kind,
                 "object_name": d.name, "labels": d.labels}
         if d.kind == "Pod" and d.name:
-            key = ctx.registry.for_spec(d.name, d.namespace or ctx.namespace)
+            key = ctx.registry.for_spec(d.name, d.namespace or ctx.namespace, None if d.fragment else d.spec)
         else:
             key = PodKey(name="", namespace=d.namespace or ctx.namespace)
         out.append(Observation(kind=SPEC, pod=key, origin=ctx.origin(d.line), raw=d.raw, data=data,

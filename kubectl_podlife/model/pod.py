@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shlex
 from collections import Counter
 
 from kubectl_podlife.model import ending, stuck
@@ -11,7 +12,7 @@ from kubectl_podlife.model.build import (PodInput, T, _ready_parts, assemble, ev
                                          row_transitions, state_transitions)
 from kubectl_podlife.model.timeline import (Diagnosis, Evidence, KubectlView, Lane, Mark, PodTimeline, Segment,
                                             Transition)
-from kubectl_podlife.observation import Observation, UNNAMED
+from kubectl_podlife.observation import SPEC, Observation, UNNAMED
 from kubectl_podlife.timefmt import clock, human_duration
 
 # The order in which transitions at the same moment read naturally.
@@ -405,7 +406,7 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
         # Only a manifest: no status to judge, so say so and predict the run from the spec.
         summary_bits = ["The input holds only the spec (no status or events for this pod)"]
         summary_bits.extend(_spec_only_predictions(ctx, inp))
-        summary_bits.append("see `kubectl podlife simulate FILE` for the predicted timeline")
+        summary_bits.append(f"see `{simulate_command(inp)}` for the predicted timeline")
         confidence = "predicted"
     elif cause == "none":
         summary_bits.extend(_predictions(ctx, inp, trs))
@@ -418,6 +419,15 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
     if kept is not diag and not_ready:
         kept = dataclasses.replace(kept, summary=f"{kept.summary}; {not_ready}")
     return kept, restarts, final
+
+
+def simulate_command(inp: PodInput) -> str:
+    """The `simulate` command line for this pod: the file its manifest came from, as the user named it
+    (origins are `file:line`), and the pod's name, so it can be copied as it is."""
+    specs = sorted((o for o in inp.obs if o.kind == SPEC and ":" in o.origin),
+                   key=lambda o: (o.data.get("source") != "manifest", o.seq))
+    where = shlex.quote(specs[0].origin.rsplit(":", 1)[0]) if specs else "FILE"
+    return f"kubectl podlife simulate {where} --pod {shlex.quote(inp.key.name)}"
 
 
 def _not_ready_part(inp: PodInput, trs: list[T]) -> str:
@@ -776,7 +786,7 @@ def _notes(inp: PodInput, trs: list[T]) -> list[str]:
     if not any(t.t is not None for t in trs) and trs:
         notes.append("no timestamps: transitions are in the order printed")
     if not trs:
-        notes.append("only the spec was seen: no status or events for this pod (try `kubectl podlife simulate`)")
+        notes.append(f"only the spec was seen: no status or events for this pod (try `{simulate_command(inp)}`)")
     if any(o.recovered for o in inp.obs):
         notes.append("the manifest was damaged (indentation or line breaks lost) and rebuilt along the Pod schema")
     return notes

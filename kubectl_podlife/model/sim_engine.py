@@ -65,9 +65,9 @@ class PodSim(ProbeSteps):
 
     def __init__(self, name: str, namespace: str | None, spec: dict, options: SimOptions, source: str,
                  created: datetime = EPOCH, uid: str | None = None, node: str = "node-1", ip: str | None = None,
-                 aggregate_events: bool = False):
+                 aggregate_events: bool = False, incarnation: int = 1):
         self.name, self.namespace, self.spec, self.options = name, namespace, spec, options
-        self.key = PodKey(name=name, namespace=namespace, uid=uid)
+        self.key = PodKey(name=name, namespace=namespace, uid=uid, incarnation=incarnation)
         self.source = source
         self.created = created
         self.uid = uid or "00000000-0000-0000-0000-000000000000"

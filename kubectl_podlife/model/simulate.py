@@ -30,11 +30,11 @@ PREDICTED_NOTE = "predicted by simulate"
 
 
 def simulate_observations(name: str, spec: dict, options: SimOptions | None = None, *, namespace: str | None = None,
-                          source: str = "simulated", created: datetime = EPOCH, uid: str | None = None
-                          ) -> list[Observation]:
+                          source: str = "simulated", created: datetime = EPOCH, uid: str | None = None,
+                          incarnation: int = 1) -> list[Observation]:
     """The observations a `get pods -w` + events transcript of this pod would hold, as predicted."""
     options = options or SimOptions()
-    sim = PodSim(name, namespace, spec, options, source, created=created, uid=uid)
+    sim = PodSim(name, namespace, spec, options, source, created=created, uid=uid, incarnation=incarnation)
     spec_obs = Observation(kind=SPEC, pod=sim.key, origin=f"{source}:0", raw=f"(spec of {name})",
                            data={"spec": spec, "source": "manifest", "object_kind": "Pod", "object_name": name},
                            clock="none", seq=-1)
@@ -80,10 +80,10 @@ def assumptions(spec: dict, options: SimOptions) -> list[str]:
 
 
 def predict(name: str, spec: dict, options: SimOptions | None = None, *, namespace: str | None = None,
-            source: str = "simulated") -> Timeline:
+            source: str = "simulated", incarnation: int = 1) -> Timeline:
     """The predicted Timeline for one pod: simulate, explain with build_timeline, mark it predicted."""
     options = options or SimOptions()
-    obs = simulate_observations(name, spec, options, namespace=namespace, source=source)
+    obs = simulate_observations(name, spec, options, namespace=namespace, source=source, incarnation=incarnation)
     timeline = build_timeline(obs)
     notes = assumptions(spec, options)
     return mark_predicted(timeline, notes)
