@@ -375,3 +375,41 @@ def test_command_after_environment_assignment_names_the_described_pod():
     """
     got, _ = obs(text, "event")
     assert {(o.pod.name, o.pod.namespace) for o in got} == {("dns-7f-x2", "kube-system")}
+
+
+def test_openshift_console_event_blocks_read_the_reason_from_the_message():
+    text = """
+    Events
+
+    Generated from kubelet on node-a.example.internal
+    3 times in the last 6 minutes
+    Unable to mount volumes for pod "db-hook_shop(f5e9cc7d-c686-11e9-9081-06b878036c23)": timeout expired waiting
+    for volumes to attach or mount for pod "shop"/"db-hook". list of unmounted volumes=[data]
+
+    Generated from attachdetach-controller
+    Multi-Attach error for volume "pvc-1" Volume is already used by pod(s) db-1-abcde
+
+    Generated from some-operator
+    Reconciled the thing
+    """
+    got, _ = obs(text, "event")
+    assert [(o.data["reason"], o.data["type"], o.data["count"]) for o in got] == [
+        ("FailedMount", "Warning", 3), ("FailedAttachVolume", "Warning", 1), ("", None, 1)]
+    assert {(o.pod.name, o.pod.namespace) for o in got} == {("db-hook", "shop")}
+    assert got[0].data["source"] == "kubelet, node-a.example.internal"
+    assert "list of unmounted volumes=[data]" in got[0].data["message"]
+
+
+def test_untimed_events_that_say_different_things_stay_two_transitions():
+    from kubectl_podlife.model import build_timeline
+    text = """
+    Generated from kubelet
+    Unable to mount volumes for pod "db-hook_shop(f5e9cc7d)": timeout expired waiting for volumes to attach or mount
+
+    Generated from attachdetach-controller
+    Multi-Attach error for volume "pvc-1" Volume is already used by pod(s) db-1-abcde
+    """
+    got, _ = obs(text)
+    p = build_timeline(got).pods[0]
+    assert [t.kind for t in p.transitions] == ["mount-failed", "mount-failed"]
+    assert "db-1-abcde" in p.diagnosis.summary

@@ -11,7 +11,7 @@ import re
 import shlex
 from dataclasses import dataclass, replace
 
-from kubectl_podlife.ingest import describe, events, jobs, podtable
+from kubectl_podlife.ingest import console, describe, events, jobs, podtable
 from kubectl_podlife.ingest.context import ParseContext
 from kubectl_podlife.observation import CLOCK_NONE, MARK, SPEC, UNNAMED, Observation, PodKey
 
@@ -226,6 +226,10 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
             continue
         if podtable.is_legacy_header(line):
             obs, i = podtable.parse_legacy(lines, i, ctx)
+            out.extend(obs)
+            continue
+        if console.is_block_start(line):
+            obs, i = console.parse_blocks(lines, i, ctx)
             out.extend(obs)
             continue
         ev_header = events.header_layout(line)

@@ -472,7 +472,7 @@ def merge(trs: list[T]) -> list[T]:
                     continue
                 target = ex
                 break
-            if _overlap(ex, tr) or (tr.t is None and ex.t is None):
+            if _overlap(ex, tr) or (tr.t is None and ex.t is None and not _distinct_events(ex, tr)):
                 target = ex
                 break
         if target is None:
@@ -480,6 +480,14 @@ def merge(trs: list[T]) -> list[T]:
             continue
         _absorb(target, tr)
     return out
+
+
+def _distinct_events(a: T, b: T) -> bool:
+    """Two events that say different things (reason or message): untimed, they are still two facts."""
+    ea, eb = a.evidence[0] if a.evidence else None, b.evidence[0] if b.evidence else None
+    if ea is None or eb is None or ea.kind != EVENT or eb.kind != EVENT:
+        return False
+    return ea.data.get("message") != eb.data.get("message") or ea.data.get("reason") != eb.data.get("reason")
 
 
 def _same_event(a: T, b: T) -> bool:
