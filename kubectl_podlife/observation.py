@@ -35,8 +35,11 @@ KINDS = (ROW, EVENT, CONTAINER, POD, SPEC, MARK)
 #              conditions {Type: {status, reason, message, time}}, terminating bool
 #   spec:      spec {PodSpec-shaped, Kubernetes camelCase keys}, source manifest|describe|api|fragment,
 #              object_kind "Pod|Deployment|...", object_name
-#   mark:      what "created|deleted|applied|describe|logs", command "kubectl ..." (the transcript line);
-#              a logs mark: text (a log line where the runtime could not exec the entrypoint), container
+#   mark:      what "created|deleted|applied|describe|logs|node|kubelet-unreachable", command "kubectl ..."
+#              (the transcript line); a logs mark: text (a log line where the runtime could not exec the
+#              entrypoint), container; a node mark: node, status (NotReady|Unknown, the pod's node as `get
+#              nodes` last showed it); a kubelet-unreachable mark: address, how, text (exec/logs could not
+#              dial the pod's kubelet on port 10250)
 
 # Clocks: what an observation's time is measured against before anchoring.
 CLOCK_POD = "pod"  # t is seconds since the pod's creation (a get row's AGE, or anchored)

@@ -122,3 +122,55 @@ def test_a_disruption_target_without_reason_is_shown_but_not_guessed(tmp_path):
     dt = [t for t in p["transitions"] if t["kind"] == "disruption-target"]
     assert dt and dt[0]["cause"] == "unknown" and dt[0]["missing"]
     assert p["diagnosis"]["cause"] != "preempted"
+
+
+_NODE_DOWN = """$ kubectl get nodes -w
+NAME     STATUS   ROLES    AGE    VERSION
+node-a   Ready    <none>   300d   v1.18.4
+node-b   Ready    <none>   300d   v1.18.4
+=====
+node-b   NotReady   <none>   300d   v1.18.4
+Some prose between the blocks.
+$ kubectl get pods -o wide
+NAME    READY   STATUS        RESTARTS   AGE   IP          NODE     NOMINATED NODE   READINESS GATES
+web-0   1/1     Terminating   0          20m   10.4.0.1    node-b   <none>           <none>
+web-1   1/1     Running       0          20m   10.4.0.2    node-a   <none>           <none>
+"""
+
+
+def test_terminating_pod_on_a_node_that_get_nodes_shows_notready(tmp_path):
+    from podlife_testkit import explain_json, pod
+
+    f = tmp_path / "nodes.txt"
+    f.write_text(_NODE_DOWN, encoding="utf-8")
+    doc = explain_json(f)
+    d = pod(doc, "web-0")["diagnosis"]
+    assert d["cause"] == "node-lost" and d["confidence"] == "inferred"
+    assert "Node node-b is NotReady" in d["summary"] and "nodes.txt:6" in d["summary"]
+    assert "Terminating" in d["summary"]
+    assert pod(doc, "web-1")["diagnosis"]["cause"] == "none"  # its node is Ready
+
+
+def test_a_node_that_recovered_tells_nothing(tmp_path):
+    from podlife_testkit import explain_json, pod
+
+    f = tmp_path / "nodes.txt"
+    f.write_text(_NODE_DOWN.replace("Some prose", "node-b   Ready   <none>   300d   v1.18.4\nSome prose"),
+                 encoding="utf-8")
+    assert pod(explain_json(f), "web-0")["diagnosis"]["cause"] == "deleted"
+
+
+def test_exec_that_cannot_dial_the_kubelet_says_the_node_is_unreachable(tmp_path):
+    from podlife_testkit import explain_json, pod
+
+    f = tmp_path / "exec.txt"
+    f.write_text("k get po -owide\n"
+                 "NAME    READY   STATUS        RESTARTS   AGE   IP          NODE\n"
+                 "db-0    2/2     Terminating   2          43m   10.4.0.130  10.0.240.5\n"
+                 "\n"
+                 "k exec -it db-0 -- bash\n"
+                 "Error from server: error dialing backend: dial tcp 10.0.240.5:10250: i/o timeout\n",
+                 encoding="utf-8")
+    d = pod(explain_json(f), "db-0")["diagnosis"]
+    assert d["cause"] == "node-lost"
+    assert "kubelet at 10.0.240.5:10250 (i/o timeout, " in d["summary"] and "exec.txt:6" in d["summary"]

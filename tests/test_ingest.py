@@ -413,3 +413,21 @@ def test_untimed_events_that_say_different_things_stay_two_transitions():
     p = build_timeline(got).pods[0]
     assert [t.kind for t in p.transitions] == ["mount-failed", "mount-failed"]
     assert "db-1-abcde" in p.diagnosis.summary
+
+
+def test_a_pasted_yaml_ends_at_the_prose_after_it():
+    text = """
+    $ kubectl get pod web -o yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: web
+    spec:
+      containers:
+      - name: c
+        image: nginx
+    After five minutes the pod shows Terminating, and a new one runs elsewhere.
+    """
+    got, warnings = obs(text)
+    assert not warnings
+    assert {o.pod.name for o in got} == {"web"}

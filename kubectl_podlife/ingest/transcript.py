@@ -11,7 +11,7 @@ import re
 import shlex
 from dataclasses import dataclass, replace
 
-from kubectl_podlife.ingest import console, describe, events, jobs, podtable
+from kubectl_podlife.ingest import console, describe, events, jobs, nodes, podtable
 from kubectl_podlife.ingest.context import ParseContext
 from kubectl_podlife.observation import CLOCK_NONE, MARK, SPEC, UNNAMED, Observation, PodKey
 
@@ -25,7 +25,10 @@ _PROMPT_SIGNS = "[❯➜⇒→»▶➤]"
 _PROMPT = re.compile(
     r"^\s*(?:\[[^\]]*\]\s*[#$%]|[\w.@:~/\-]*[#$%]|\]\s*#|>|" + _PROMPT_SIGNS
     + r"(?:\s+(?:~[\w./-]*|[\w.-]*/[\w./-]*))?|\w+\s+\$)\s*" + _PREFIX + r"(?P<cmd>" + _EXECUTABLES + r"\s.*)$")
-_BARE = re.compile(r"^\s*" + _PREFIX + r"(?P<cmd>(?:kubectl|\./cluster/kubectl\.sh|cluster/kubectl\.sh)\s.*)$")
+# Without a prompt: kubectl itself, or a usual alias (`alias k=kubectl`, `oc`) followed by a kubectl verb.
+_BARE = re.compile(r"^\s*" + _PREFIX + r"(?P<cmd>(?:kubectl|\./cluster/kubectl\.sh|cluster/kubectl\.sh)\s.*|"
+                   r"(?:k|kc|oc)\s+(?:get|describe|logs?|exec|delete|apply|create|events|edit|rollout|drain|"
+                   r"cordon)\s.*)$")
 _CREATED = re.compile(r"^\s*(?:pod/(?P<a>[a-z0-9][-a-z0-9.]*) (?:created|configured|replaced)"
                       r'|pod "(?P<b>[a-z0-9][-a-z0-9.]*)" created)\s*$')
 # A container log line in which the runtime says the entrypoint could not be executed (runc's own words,
@@ -136,6 +139,8 @@ def _expectation(cmd: Command) -> str | None:
     if cmd.verb == "events" or res in ("events", "event", "ev"):
         return "events"
     if cmd.verb == "get":
+        if res in ("no", "node", "nodes"):
+            return "nodes"
         if cmd.output in ("json",):
             return "json"
         if cmd.output in ("yaml",):
@@ -150,6 +155,7 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
     from kubectl_podlife.ingest import manifest as manifest_mod
 
     out: list[Observation] = []
+    node_rows: list[nodes.NodeRow] = []
     expect: str | None = None
     log_container: str | None = None
     i = 0
@@ -210,6 +216,10 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
                     out.append(Observation(kind=MARK, pod=_target_key(ctx), origin=ctx.origin(i), raw=stripped,
                                            data={"what": "logs", "text": stripped, "container": log_container},
                                            clock=CLOCK_NONE, seq=ctx.next_seq()))
+                elif ctx.target:
+                    mark = nodes.kubelet_unreachable(stripped, _target_key(ctx), i, ctx)
+                    if mark is not None:
+                        out.append(mark)
                 i += 1
                 continue
         if (expect in ("json", None) and _JSON_START.match(line)) or expect == "yaml":
@@ -219,6 +229,10 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
                 expect = None
                 i = j
                 continue
+        if nodes.is_header(line) or (expect == "nodes" and nodes.is_row(line)):
+            found_nodes, i = nodes.parse_nodes(lines, i, ctx)
+            node_rows += found_nodes
+            continue
         cols = podtable.parse_header(line)
         if cols:
             obs, i = podtable.parse_table(lines, i, ctx)
@@ -260,7 +274,8 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
         if hdr:
             out.extend(podtable.parse_inline(line[hdr[1]:], i, hdr[2], ctx))
         i += 1
-    return _attach(jobs.attribute(out, lines, ctx.source, ctx.next_seq), ctx)
+    out = _attach(jobs.attribute(out, lines, ctx.source, ctx.next_seq), ctx)
+    return out + nodes.node_marks(out, node_rows, ctx)
 
 
 def _target_key(ctx: ParseContext) -> PodKey | None:
@@ -275,7 +290,7 @@ def _decode_objects(lines: list[str], i: int, ctx: ParseContext, kind: str) -> t
     from kubectl_podlife.ingest import objects
 
     j = i
-    while j < len(lines) and not (j > i and parse_command(lines[j])):
+    while j < len(lines) and not (j > i and (parse_command(lines[j]) or kind == "yaml" and _prose(lines[j]))):
         j += 1
     text = "\n".join(lines[i:j])
     # Output that does not say which pod it is about (jq-filtered conditions) is about the pod the command named.
@@ -288,6 +303,14 @@ def _decode_objects(lines: list[str], i: int, ctx: ParseContext, kind: str) -> t
     for line_no, msg in warns:
         ctx.warn(i + line_no - 1, msg)
     return j, shifted
+
+
+_YAML_TOP = re.compile(r"""^(?:[\w.\-/"']+:(?:\s|$)|- |-$|---|\.\.\.|#)""")
+
+
+def _prose(line: str) -> bool:
+    """A line at column 0 that YAML output never prints: the text after a pasted `-o yaml`."""
+    return bool(line.strip()) and not line[0].isspace() and not _YAML_TOP.match(line)
 
 
 def _shift(origin: str, source: str, offset: int) -> str:

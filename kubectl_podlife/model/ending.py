@@ -413,7 +413,7 @@ def _node_lost(inp, final, restarts) -> Diagnosis | None:
         tail = ("; pods of a DaemonSet are not evicted from the lost node" if status == "NodeLost" else "")
         return Diagnosis(cause="node-lost", summary=f"{status}: {how}{tail}", confidence="observed")
     if loss is None:
-        return None
+        return _node_down(inp, status, node)
     (what, lost_node), o = loss
     node = lost_node or node
     where = f"node {node}" if node else "its node"
@@ -448,3 +448,34 @@ def _deleted(inp, final, restarts) -> Diagnosis | None:
     text += ("; usual reasons: finalizers, volumes not unmounted, or the kubelet"
              + (f" on {node}" if node else "") + " not reporting")
     return Diagnosis(cause="deleted", summary=text, confidence="inferred")
+
+
+def _node_down(inp, status: str, node: str | None) -> Diagnosis | None:
+    """No node event, but the input shows the pod's node NotReady (`get nodes`) or its kubelet unreachable
+    (exec/logs cannot dial port 10250): the pod's own status there is what the node last reported."""
+    down = [o for o in inp.obs if o.kind == "mark" and o.data.get("what") == "node"]
+    dial = [o for o in inp.obs if o.kind == "mark" and o.data.get("what") == "kubelet-unreachable"]
+    if not down and not dial:
+        return None
+    bits = []
+    if down:
+        d = down[-1]
+        node = d.data.get("node") or node
+        bits.append(f"node {node} is {d.data.get('status')} ({_origin(d)})")
+    if dial:
+        k = dial[-1]
+        bits.append(f"the API server cannot reach the kubelet at {k.data.get('address')}:10250 "
+                    f"({k.data.get('how')}, {_origin(k)})")
+    where = " and ".join(bits)
+    where = where[0].upper() + where[1:]
+    if status == "Terminating":
+        tail = ("; the pod is Terminating but nobody can finish it: the kubelet that would kill its containers and "
+                "confirm the deletion is unreachable (the taint-eviction controller deletes pods of a NotReady node "
+                f"after their {DEFAULT_TOLERATION_SECONDS} s toleration); it stays until the node returns, the Node "
+                "object is deleted or the pod is force-deleted")
+    elif status in ("Running", ""):
+        tail = (f"; its {status or 'last'} status is stale (the kubelet no longer reports), and after the "
+                f"{DEFAULT_TOLERATION_SECONDS} s NoExecute toleration the taint-eviction controller deletes it")
+    else:
+        tail = f"; it is {status}, as the node last reported"
+    return Diagnosis(cause="node-lost", summary=f"{where}{tail}", confidence="inferred")
