@@ -26,9 +26,14 @@ def _view(t: Transition) -> str:
     return f"[{v.ready or '-'} {v.status or '-'} {v.restarts or '-'}]"
 
 
+def restart_count(p: PodTimeline) -> str:
+    """ "5 restarts", "1 restart", or "at least 1 restart (count not shown)" when the input prints none."""
+    words = f"{p.restarts} restart{'s' if p.restarts != 1 else ''}"
+    return words if p.restarts_shown else f"at least {words} (the input shows no count)"
+
+
 def pod_header(p: PodTimeline) -> list[str]:
-    lines = [f"Pod {p.display}: {p.final_status or 'status not shown'}, {p.restarts} restart"
-             f"{'s' if p.restarts != 1 else ''}",
+    lines = [f"Pod {p.display}: {p.final_status or 'status not shown'}, {restart_count(p)}",
              f"  Diagnosis: {p.diagnosis.summary}",
              f"  Cause: {p.diagnosis.cause}" + (f", container {p.diagnosis.container}" if p.diagnosis.container else "")
              + (f", {p.diagnosis.probe.type} probe ({p.diagnosis.probe.handler})" if p.diagnosis.probe else "")
@@ -95,7 +100,7 @@ def markdown(timeline: Timeline, pod: str | None = None) -> str:
             continue
         out.append(f"## Pod `{p.display}`")
         out.append("")
-        out.append(f"**{p.final_status or 'status not shown'}**, {p.restarts} restarts. "
+        out.append(f"**{p.final_status or 'status not shown'}**, {restart_count(p)}. "
                    f"**Diagnosis** ({p.diagnosis.cause}, {p.diagnosis.confidence}): {p.diagnosis.summary}")
         out.append("")
         for n in p.notes:

@@ -9,7 +9,7 @@ plus any continuation lines of a message that spanned several lines.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kubectl_podlife.ingest.context import ParseContext, is_count
 from kubectl_podlife.observation import CLOCK_ABS, CLOCK_AGO, EVENT, Observation, PodKey
@@ -318,10 +318,12 @@ def parse_events(lines: list[str], start: int, ctx: ParseContext, layout: str | 
     last_fields: dict | None = None
     last_index = -1
     raw_lines: list[str] = []
+    rows: list[dict] = []
 
     def flush() -> None:
         nonlocal last_fields, raw_lines
         if last_fields is not None:
+            rows.append(last_fields)
             obs = _to_observation(last_fields, last_index, "\n".join(raw_lines), ctx, snapshot, pod)
             if obs is not None:
                 out.append(obs)
@@ -361,7 +363,19 @@ def parse_events(lines: list[str], start: int, ctx: ParseContext, layout: str | 
             continue
         break
     flush()
+    if out and _counts_not_printed(rows):
+        out = [replace(o, data={**o.data, "count_shown": False}) for o in out]
     return out, i
+
+
+def _counts_not_printed(rows: list[dict]) -> bool:
+    """Plain `kubectl get events` (LAST SEEN TYPE REASON OBJECT MESSAGE, objects as `pod/x`) prints one
+    row per Event and drops its count; `kubectl events` (objects as `Pod/x`) and describe print
+    "(xN over T)" when N > 1, and -o wide has a COUNT column. So a get-events table with no count
+    anywhere says nothing about how often each event happened."""
+    if any(f.get("layout") != "get-events" or f.get("count") is not None for f in rows):
+        return False
+    return not any((f.get("object_kind") or "pod")[:1].isupper() for f in rows)
 
 
 def _row_fields(line: str, layout: str | None, cols: list[str] | None) -> dict | None:

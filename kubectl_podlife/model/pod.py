@@ -72,6 +72,7 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
     return PodTimeline(
         name=name, namespace=key.namespace, uid=key.uid, incarnation=key.incarnation,
         transitions=tuple(_freeze(t) for t in trs), diagnosis=diagnosis, restarts=restarts, final_status=final,
+        restarts_shown=not restarts or _count_shown(inp),
         lanes=lanes, start=min(times) if times else 0.0, end=max(times) if times else 0.0,
         created_time=inp.created, anchor=inp.created_how, notes=tuple(notes),
         sources=tuple(dict.fromkeys(o.origin.rsplit(":", 1)[0] for o in obs)))
@@ -319,11 +320,33 @@ _STATE_CAUSE = {"CrashLoopBackOff": None, "ImagePullBackOff": "image-pull", "Err
                 "Error": "error-exit", "Completed": "completed-exit", "Terminating": "deleted", "Evicted": "evicted"}
 
 
+def _kills_awaiting_restart(kills: list[T], trs: list[T]) -> int:
+    """Each kill is followed by a restart, except a last one after which the container is still waiting
+    in crash-loop back-off (a BackOff event after it and no start): 1 then, else 0."""
+    last_kill = max((t.t for t in kills if t.t is not None), default=None)
+    if last_kill is None:
+        return 0
+    after = [t for t in trs if t.t is not None and t.t > last_kill]
+    waiting = any(t.kind == "back-off" and t.reason == "CrashLoopBackOff" for t in after)
+    return 1 if waiting and not any(t.kind == "started" for t in after) else 0
+
+
+def _count_shown(inp: PodInput) -> bool:
+    """Whether the input states how often the pod restarted: a status does (RESTARTS, Restart Count), and
+    so do events printed with their counts; plain `get events` drops the counts, so a restart count
+    derived from it alone is only a lower bound."""
+    return (any(o.data.get("restarts") is not None for o in inp.rows)
+            or any(o.data.get("restart_count") is not None for o in inp.cstates)
+            or not inp.events or any(o.data.get("count_shown", True) for o, _ in inp.events))
+
+
 def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosis, int, str | None]:
     restarts = max([t.restart_count or 0 for t in trs if t.kind == "restart"] +
                    [o.data.get("restarts") or 0 for o in inp.rows] +
                    [o.data.get("restart_count") or 0 for o in inp.cstates] + [0])
-    created = [t for t in trs if t.kind == "started" and t.count > 1]
+    # Every attempt to run a container emits Pulled (or Pulling) and, once it runs, Started: a counted
+    # event of either says how many instances there were, the last perhaps still being created.
+    created = [t for t in trs if t.kind in ("started", "pulled") and t.count > 1]
     if created:
         restarts = max(restarts, max(t.count for t in created) - 1)
     kills = [t for t in trs if t.kind == "killing" and t.cause in ("liveness-probe", "startup-probe",
@@ -331,10 +354,11 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
     explicit = any(o.data.get("restarts") is not None for o in inp.rows) or any(
         o.data.get("restart_count") is not None for o in inp.cstates)
     if kills and not explicit:
-        restarts = max(restarts, sum(t.count for t in kills))
+        restarts = max(restarts, sum(t.count for t in kills) - _kills_awaiting_restart(kills, trs))
     if not restarts and (any(o.data.get("last_state") for o in inp.cstates) or any(
             t.kind == "back-off" and t.reason == "CrashLoopBackOff" for t in trs)):
         restarts = 1  # a previous instance (Last State) or a crash-loop back-off means it restarted at least once
+    shown = not restarts or _count_shown(inp)
     final = _final_status(trs)
     rs = [t for t in trs if t.kind == "restart" and t.cause]
     causes = Counter(t.cause for t in rs if t.cause != "unknown")
@@ -387,7 +411,7 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
         container = pick.container
         probe = pick.probe
         confidence = pick.confidence
-        summary_bits.append(_diag_sentence(pick, restarts, trs))
+        summary_bits.append(_diag_sentence(pick, restarts, trs, shown))
         if container in inp.init_containers and cause not in ("init-container",):
             # A failing init container holds the whole pod: that is the diagnosis, its exit the detail.
             summary_bits[-1] = (f"Init container {container} keeps failing, so the pod cannot start "
@@ -398,7 +422,7 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
                                 + ("Succeeded" if cause == "completed-exit" else "Failed"))
     else:
         cause, container, probe, confidence = _state_cause(ctx, inp, trs, final, restarts)
-        summary_bits.append(_state_sentence(cause, container, probe, final, restarts, trs, ctx))
+        summary_bits.append(_state_sentence(cause, container, probe, final, restarts, trs, ctx, shown))
     backoffs = [t for t in trs if t.kind == "back-off" and t.backoff]
     if backoffs and cause not in ("image-pull",) and final in ("CrashLoopBackOff", "Init:CrashLoopBackOff"):
         summary_bits.append(f"now in CrashLoopBackOff (back-off {clock(backoffs[-1].backoff)})")
@@ -499,8 +523,21 @@ def _spec_only_predictions(ctx: ex.PodContext, inp: PodInput) -> list[str]:
     return out
 
 
-def _diag_sentence(t: T, restarts: int, trs: list[T] = ()) -> str:
-    times = f"Restarted {restarts} time{'s' if restarts != 1 else ''}" if restarts else "Stopped"
+def _restarted(restarts: int, shown: bool = True) -> str:
+    """ "Restarted 5 times", or for a count the input does not print, "Restarted at least once"."""
+    if shown:
+        return f"Restarted {restarts} time{'s' if restarts != 1 else ''}"
+    return "Restarted at least once" if restarts <= 1 else f"Restarted at least {restarts} times"
+
+
+def _n_restarts(restarts: int, shown: bool = True) -> str:
+    if shown:
+        return f"{restarts} restarts"
+    return f"at least {restarts} restart{'s' if restarts != 1 else ''} (the input prints no count)"
+
+
+def _diag_sentence(t: T, restarts: int, trs: list[T] = (), shown: bool = True) -> str:
+    times = _restarted(restarts, shown) if restarts else "Stopped"
     c = f" ({t.container})" if t.container else ""
     if t.cause in ("liveness-probe", "startup-probe"):
         p = t.probe
@@ -656,7 +693,7 @@ def _holding_init(inp: PodInput, trs: list[T]) -> str | None:
     return inp.init_containers[0] if inp.init_containers else None
 
 
-def _state_sentence(cause, container, probe, final, restarts, trs, ctx) -> str:
+def _state_sentence(cause, container, probe, final, restarts, trs, ctx, shown: bool = True) -> str:
     c = f" ({container})" if container else ""
     if cause == "init-container":
         waited = [t for t in trs if (t.to_state or "").startswith("Init:")]
@@ -668,12 +705,12 @@ def _state_sentence(cause, container, probe, final, restarts, trs, ctx) -> str:
                     + (f": {spans}" if spans else f" (last {last})")
                     + (f"; {container} held it longest" if container and len(holds) > 1 else ""))
         return f"Held by init container {container or '?'}: {final}" + (
-            f", {restarts} restarts" if restarts else "")
+            f", {_n_restarts(restarts, shown)}" if restarts else "")
     if cause == "image-pull":
         return f"The image cannot be pulled{c}: {final or 'ErrImagePull/ImagePullBackOff'}"
     if cause == "readiness-probe":
         text = (f"Not ready{c}: the readiness probe fails" + (f" ({probe.handler})" if probe else "") +
-                "; readiness failures never restart a container" + (f"; {restarts} restarts" if restarts else ""))
+                "; readiness failures never restart a container" + (f"; {_n_restarts(restarts, shown)}" if restarts else ""))
         if any(t.facts and t.facts[0].what == "probe-errored" and "not running" in t.facts[0].output for t in trs):
             text += ("; the probes also errored because the container was no longer running: it had exited, and "
                      "the probe events are a symptom of that")
@@ -687,16 +724,16 @@ def _state_sentence(cause, container, probe, final, restarts, trs, ctx) -> str:
     if cause == "deleted":
         return f"Deleted: {final or 'Terminating'}"
     if cause == "oom-killed":
-        return f"OOMKilled{c}: the container exceeded its memory limit; {restarts} restarts"
+        return f"OOMKilled{c}: the container exceeded its memory limit; {_n_restarts(restarts, shown)}"
     if cause == "error-exit":
-        return f"The container exited with an error{c}; {restarts} restarts"
+        return f"The container exited with an error{c}; {_n_restarts(restarts, shown)}"
     if cause == "completed-exit":
-        return f"The container completed{c} (exit 0); {restarts} restarts"
+        return f"The container completed{c} (exit 0); {_n_restarts(restarts, shown)}"
     if cause == "unknown":
         crash = any(t.kind == "back-off" and t.reason == "CrashLoopBackOff" for t in trs)
         no_kill = not any(t.kind == "killing" for t in trs)
         events = any(t.facts for t in trs)
-        text = (f"Restarted {restarts} time{'s' if restarts != 1 else ''}{c}; the input does not show why "
+        text = (f"{_restarted(restarts, shown)}{c}; the input does not show why "
                 f"(no exit code, reason, kill or probe events): now {final or '?'}")
         if crash and events and no_kill:
             text = (f"Crash loop{c}: the container keeps exiting on its own ({restarts}+ restarts; no Killing event, "
@@ -707,7 +744,7 @@ def _state_sentence(cause, container, probe, final, restarts, trs, ctx) -> str:
         return text
     if cause == "none":
         transient = [t for t in trs if t.kind == "probe-failed" and t.cause == "readiness-probe"]
-        return (f"No failure seen: {final or 'no status shown'}" + (f", {restarts} restarts" if restarts else "")
+        return (f"No failure seen: {final or 'no status shown'}" + (f", {_n_restarts(restarts, shown)}" if restarts else "")
                 + (f"; the readiness probe failed {ex.occurrences(transient)} time(s) before the container became "
                    f"ready" if transient else ""))
     return f"{cause}: {final}"

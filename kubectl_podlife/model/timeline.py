@@ -175,8 +175,9 @@ class PodTimeline:
     namespace: str | None
     transitions: tuple[Transition, ...]
     diagnosis: Diagnosis
-    restarts: int
+    restarts: int  # when not restarts_shown, a lower bound: the input shows restarts but not how many
     final_status: str | None
+    restarts_shown: bool = True
     uid: str | None = None
     incarnation: int = 1
     lanes: tuple[Lane, ...] = ()
@@ -192,13 +193,19 @@ class PodTimeline:
         ns = f"{self.namespace}/" if self.namespace else ""
         return f"{ns}{self.name}" + (f" (#{self.incarnation})" if self.incarnation > 1 else "")
 
+    @property
+    def restarts_text(self) -> str:
+        """The restart count as a column shows it: "5", or "≥1" when the input shows no count."""
+        return str(self.restarts) if self.restarts_shown else f"≥{self.restarts}"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "namespace": self.namespace or "default",
             "name": self.name,
             "uid": self.uid,
             "incarnation": self.incarnation,
-            "restarts": self.restarts,
+            "restarts": self.restarts if self.restarts_shown else None,
+            **({} if self.restarts_shown else {"restarts_at_least": self.restarts}),
             "final_status": self.final_status,
             "diagnosis": self.diagnosis.to_json(),
             "transitions": [t.to_json() for t in self.transitions],

@@ -381,7 +381,7 @@ class PodlifeApp(App[int]):
             status.update(Text(visible(f"kubectl podlife · {self.source.describe()}" + (" · failed" if self.load_error else ""))))
             return
         n = len(self.timeline.pods) if self.timeline else 1
-        line1 = f"{pod.display} · {pod.restarts} restarts · {pod.final_status or '?'} · {pod.diagnosis.cause}"
+        line1 = f"{pod.display} · {pod.restarts_text} restarts · {pod.final_status or '?'} · {pod.diagnosis.cause}"
         if n > 1:
             line1 = f"[{self.pod_index + 1}/{n} < > o] " + line1
         state = "▶" if self.playing else "⏸"

@@ -282,7 +282,7 @@ class PodList(LineList):
         selected = row == self.cursor
         health = "pods--good" if pod.diagnosis.cause in ("none", "completed-exit") else "pods--bad"
         extra = ["pods--selected"] if selected else []
-        values = {"": "▶" if selected else " ", "NAME": pod.display, "RST": str(pod.restarts),
+        values = {"": "▶" if selected else " ", "NAME": pod.display, "RST": pod.restarts_text,
                   "STATUS": pod.final_status or "?", "CAUSE": pod.diagnosis.cause}
         segments = []
         for name, w in self.columns(width):
