@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from kubectl_podlife.behaviour import BEHAVIOUR_FLAGS, SIGTERM_CHOICES
+from kubectl_podlife.errors import PodlifeError
 
 
 def add_watch_arguments(p: argparse.ArgumentParser) -> None:
@@ -28,6 +29,21 @@ def add_watch_arguments(p: argparse.ArgumentParser) -> None:
                         "valueFrom references, and the words of args that explanations read)")
     p.add_argument("-o", "--output", choices=("text", "json"), default="text",
                    help="with --no-tui: text lines or one JSON object per line")
+
+
+def parse_request_timeout(text: str | None) -> float | None:
+    """kubectl's --request-timeout: `30s`, `1m`, `1h30m`, a bare number of seconds; 0 = no timeout."""
+    from kubectl_podlife.timefmt import parse_go_duration
+
+    s = (text or "0").strip()
+    seconds: float | None
+    try:
+        seconds = float(s)
+    except ValueError:
+        seconds = parse_go_duration(s)
+    if seconds is None or seconds < 0:
+        raise PodlifeError(f'--request-timeout "{text}": expected a duration like 30s, 1m or 0 (no timeout)')
+    return seconds or None
 
 
 def add_simulate_arguments(sp: argparse.ArgumentParser) -> None:

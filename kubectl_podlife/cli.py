@@ -117,26 +117,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if cmd == "replay":
         return _replay(args)
     if cmd == "watch":
-        _require_kubernetes_client()
-        from kubectl_podlife.capture import watch
-        from kubectl_podlife.store import Store
-
-        with Store(keep_env=args.keep_env) as store:
-            return watch(args, store=store)
+        from kubectl_podlife.capture import run_watch
+        return run_watch(args)
     if cmd == "simulate":
         from kubectl_podlife.commands.simulate import run_simulate
         return run_simulate(args)
     raise PodlifeError(f"unknown command {cmd}")
-
-
-def _require_kubernetes_client() -> None:
-    """`watch` needs the kubernetes client; the krew archive does not bundle it (scripts/release.py)."""
-    try:
-        import kubernetes.client  # noqa: F401
-    except ImportError as exc:
-        raise PodlifeError(f"watch needs the kubernetes Python client, which {sys.executable} cannot import "
-                           f"({exc}); install it with `{sys.executable} -m pip install --user kubernetes` "
-                           "or install podlife with `pipx install kubectl-podlife`") from None
 
 
 def _print_warnings(warnings: Sequence[object]) -> None:

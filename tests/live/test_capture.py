@@ -820,7 +820,7 @@ def test_connection_failures_are_said_in_a_few_words():
 
     from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError, ReadTimeoutError
 
-    from kubectl_podlife.capture import _reason
+    from kubectl_podlife.capture.errors import connection_reason as _reason
     refused = MaxRetryError(None, "/api/v1/pods", reason=NewConnectionError(
         None, "Failed to establish a new connection: [Errno 111] Connection refused"))
     assert _reason(refused) == "connection refused"
