@@ -252,6 +252,13 @@ def _export(args: argparse.Namespace) -> int:
         info = store.session(sid)
         if info.incomplete():
             print(f"warning: {info.incomplete()}", file=sys.stderr)
+        if info.keep_env:
+            print(f"note: session {sid} was stored with env values and container args as given (--keep-env, or "
+                  "before podlife left them out); this export holds them", file=sys.stderr)
+        else:
+            print(f"note: session {sid} was stored without env values and container args (only env names, valueFrom "
+                  "references and the words of command/args that explanations read); neither is in this export",
+                  file=sys.stderr)
         _, observations = store.observations(sid)
     out = sys.stdout
     out.write(json.dumps({"podlife": "session", "version": 1, "session": sid, "kind": info.kind,

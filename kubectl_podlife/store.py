@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol
 
 from kubectl_podlife.errors import PodlifeError
-from kubectl_podlife.observation import Observation, PodKey
+from kubectl_podlife.observation import SPEC, Observation, PodKey
+from kubectl_podlife.redact import redact_observation
 
 SCHEMA_VERSION = 3
 # Opening runs SQLite's quick_check over the whole file up to these sizes (it takes about 0.2 s for
@@ -337,7 +338,7 @@ class Store:
     `create=False` (read commands) opens nothing new: a missing file reads as a store with no sessions.
     A file or directory that cannot be written is opened read-only: reads work, writes raise
     StoreError("read-only: PATH ..."). `keep_env` is recorded on the sessions created here: only then are
-    env values and container args stored as given (see `redact`).
+    env values and container args stored as given (see `redact`: `append` redacts every spec otherwise).
     """
 
     def __init__(self, path: str | os.PathLike | None = None, *, create: bool = True, keep_env: bool = False,
@@ -637,8 +638,11 @@ class Store:
         keys: Iterator[str | None] = iter(dedup) if dedup is not None else iter(())
         rows: list[tuple] = []
         dumps = _DUMPS
+        keep_env = self._keeps_env(session_id)
         try:
             for obs in observations:
+                if obs.kind == SPEC and not keep_env:  # every path into the store passes here
+                    obs = redact_observation(obs)
                 rows.append((session_id, self._pod_id(session_id, obs.pod), next(keys, None), obs.kind,
                              obs.container, obs.t, obs.t_lo, obs.t_hi, obs.time, obs.clock, obs.snapshot,
                              obs.origin, obs.raw, dumps(obs.data), obs.seq, int(obs.recovered)))
@@ -650,6 +654,13 @@ class Store:
                 full, rows = rows, []
                 added += self._insert(full)
         return added
+
+    def _keeps_env(self, session_id: int) -> bool:
+        keep = self._keep.get(session_id)
+        if keep is None:
+            row = self.db.execute("SELECT keep_env FROM sessions WHERE id=?", (session_id,)).fetchone()
+            keep = self._keep[session_id] = bool(row and row[0])
+        return keep
 
     def _insert(self, rows: list[tuple]) -> int:
         """One batch: the observations (a relisted one is ignored by its dedup key) and the pod summaries."""
