@@ -174,3 +174,40 @@ def test_exec_that_cannot_dial_the_kubelet_says_the_node_is_unreachable(tmp_path
     d = pod(explain_json(f), "db-0")["diagnosis"]
     assert d["cause"] == "node-lost"
     assert "kubelet at 10.0.240.5:10250 (i/o timeout, " in d["summary"] and "exec.txt:6" in d["summary"]
+
+
+_STALLED = """me@jump:~> kubectl get pods -A -o wide | grep node-7
+apps    web-5d9-abcde    0/1   Terminating   0   3h    10.2.0.4   node--7   <none>   <none>
+kube    agent-x1         0/1   Pending       0   {age}   <none>     node-7    <none>   <none>
+apps    api-6c8-fghij    0/1   Terminating   0   90m   10.2.0.5   node-7    <none>   <none>
+"""
+
+
+def test_a_node_whose_kubelet_neither_starts_nor_finishes_pods(tmp_path):
+    """One table: a pod bound to node-7 for 16m is still Pending with no IP and others there stay
+    Terminating: the kubelet on node-7 is not acting (inferred). The row whose NODE was edited after the
+    grep (node--7) is still in the output of `grep node-7`."""
+    from podlife_testkit import explain_json, pod
+
+    f = tmp_path / "grep.txt"
+    f.write_text(_STALLED.format(age="16m"), encoding="utf-8")
+    doc = explain_json(f)
+    for name in ("web-5d9-abcde", "agent-x1", "api-6c8-fghij"):
+        d = pod(doc, name)["diagnosis"]
+        assert d["cause"] == "node-lost" and d["confidence"] == "inferred", (name, d)
+        assert "node node-7" in d["summary"] and "the input shows no node status" in d["summary"]
+    assert "grep node-7" in pod(doc, "web-5d9-abcde")["diagnosis"]["summary"]
+    assert "Pending with no IP after 16m" in pod(doc, "agent-x1")["diagnosis"]["summary"]
+    assert pod(doc, "web-5d9-abcde")["final_status"] == "Terminating"
+
+
+@pytest.mark.parametrize("change", [
+    lambda t: t.format(age="30s"),  # just bound: the kubelet may not have seen it yet
+    lambda t: t.format(age="16m").replace("Terminating", "Running "),  # nothing on the node is stuck ending
+])
+def test_no_node_verdict_without_both_signs(tmp_path, change):
+    from podlife_testkit import explain_json, pod
+
+    f = tmp_path / "grep.txt"
+    f.write_text(change(_STALLED), encoding="utf-8")
+    assert pod(explain_json(f), "agent-x1")["diagnosis"]["cause"] != "node-lost"

@@ -5,6 +5,11 @@ server's errors reaching a kubelet (`dial tcp <ip>:10250: i/o timeout` from `kub
 are not about one pod, but they are why pods on that node stay Terminating or Unknown
 (k8s-stuck-pods.md §9.5). Each pod whose row names a node that the input last shows NotReady or
 Unknown gets a `node` mark; the pod an exec/logs command named gets a `kubelet-unreachable` mark.
+
+One `get pods -o wide` table can also show a node whose kubelet no longer acts: a pod bound to it for a
+minute or more still `Pending` with no IP (the kubelet never reported it) while other pods on it stay
+`Terminating` (nobody confirms their end). Its not-healthy pods get a `node` mark with status
+`not-reporting` naming both.
 """
 
 from __future__ import annotations
@@ -96,4 +101,49 @@ def node_marks(obs: list[Observation], nodes: list[NodeRow], ctx: ParseContext) 
             out.append(Observation(kind=MARK, pod=key, origin=n.origin, raw=n.raw,
                                    data={"what": "node", "node": n.name, "status": n.status},
                                    clock=CLOCK_NONE, seq=ctx.next_seq()))
+    return out
+
+
+_BOUND_LONG_ENOUGH = 60.0  # s: a pod bound this long is normally ContainerCreating (the kubelet has seen it)
+
+
+def _node_of(row: Observation, grep: str | None, grep_is_node: bool) -> tuple[str | None, bool]:
+    """The row's node, and whether it comes from the `grep NODE` the row passed (the row text was edited
+    after the grep, e.g. redacted, so its NODE cell no longer reads as the node grep'd for)."""
+    node = row.data.get("node")
+    if grep and grep_is_node and grep not in row.raw:
+        return grep, True
+    return (str(node) if node and node not in ("<none>", "<unknown>") else None), False
+
+
+def stalled_node_marks(blocks: list[tuple[list[Observation], str | None]], ctx: ParseContext) -> list[Observation]:
+    out: list[Observation] = []
+    for rows, grep in blocks:
+        last: dict[PodKey, Observation] = {}
+        for o in rows:
+            last[o.pod] = o
+        grep_is_node = bool(grep) and any(o.data.get("node") == grep for o in last.values())
+        by_node: dict[str, list[tuple[Observation, bool]]] = {}
+        for o in last.values():
+            node, via = _node_of(o, grep, grep_is_node)
+            if node:
+                by_node.setdefault(node, []).append((o, via))
+        for node, items in by_node.items():
+            unstarted = [o for o, _ in items if o.data.get("status") == "Pending"
+                         and o.data.get("ip") in (None, "", "<none>") and (o.t_lo or 0) >= _BOUND_LONG_ENOUGH]
+            ending = [o for o, _ in items if o.data.get("status") == "Terminating"]
+            if not unstarted or not ending:
+                continue
+            p = unstarted[0]
+            data = {"what": "node", "node": node, "status": "not-reporting",
+                    "pending": {"pod": p.pod.name, "age": p.data.get("age"), "origin": p.origin},
+                    "terminating": [{"pod": o.pod.name, "origin": o.origin} for o in ending]}
+            for o, via in items:
+                if o.data.get("status") not in ("Pending", "Terminating"):
+                    continue
+                mine = dict(data)
+                if via:
+                    mine["via_grep"] = {"grep": grep, "printed": o.data.get("node")}
+                out.append(Observation(kind=MARK, pod=o.pod, origin=o.origin, raw=o.raw, data=mine,
+                                       clock=CLOCK_NONE, seq=ctx.next_seq()))
     return out

@@ -19,11 +19,11 @@ _EXECUTABLES = r"(?:kubectl|kc|k|oc|\S*/?kubectl\.sh|\S*/?kbuectl\.sh|microk8s(?
 # What a shell line may put before the command: `sudo`, and environment assignments
 # (`KUBECONFIG=/etc/kubernetes/admin.conf kubectl ...`).
 _PREFIX = r"(?:sudo\s+(?:-\w+\s+)*)?(?:[A-Z_][A-Z0-9_]*=\S*\s+)*"
-# Prompt signs of themed shells (zsh/fish/starship: `❯`, `➜  ~`, `⇒`, `→`, `»`, `▶`, `➤`), optionally
-# followed by the working directory they print.
+# `user@host:~>` is the SUSE default prompt. Prompt signs of themed shells (zsh/fish/starship: `❯`,
+# `➜  ~`, `⇒`, `→`, `»`, `▶`, `➤`), optionally followed by the working directory they print.
 _PROMPT_SIGNS = "[❯➜⇒→»▶➤]"
 _PROMPT = re.compile(
-    r"^\s*(?:\[[^\]]*\]\s*[#$%]|[\w.@:~/\-]*[#$%]|\]\s*#|>|" + _PROMPT_SIGNS
+    r"^\s*(?:\[[^\]]*\]\s*[#$%]|[\w.@:~/\-]*[#$%]|[\w.-]+@[\w.-]+:[\w.~/-]*>|\]\s*#|>|" + _PROMPT_SIGNS
     + r"(?:\s+(?:~[\w./-]*|[\w.-]*/[\w./-]*))?|\w+\s+\$)\s*" + _PREFIX + r"(?P<cmd>" + _EXECUTABLES + r"\s.*)$")
 # Without a prompt: kubectl itself, or a usual alias (`alias k=kubectl`, `oc`) followed by a kubectl verb.
 _BARE = re.compile(r"^\s*" + _PREFIX + r"(?P<cmd>(?:kubectl|\./cluster/kubectl\.sh|cluster/kubectl\.sh)\s.*|"
@@ -50,6 +50,7 @@ class Command:
     output: str | None
     watch: bool
     tail: str  # text after the command on the same line (collapsed pastes)
+    grep: str | None = None  # the literal of a `| grep WORD` the output went through
 
 
 def parse_command(line: str) -> Command | None:
@@ -61,10 +62,16 @@ def parse_command(line: str) -> Command | None:
     parts = re.split(r"\s*(?:&&|;|\|\|)\s*", text)
     best: Command | None = None
     for part in parts:
-        cmd = _parse_one(part.split("|")[0])
+        pipeline = part.split("|")
+        cmd = _parse_one(pipeline[0])
         if cmd and (best is None or cmd.verb in ("get", "describe", "events")):
-            best = cmd
+            g = next((m.group(1) for m in map(_GREP.match, pipeline[1:]) if m), None)
+            best = replace(cmd, grep=g) if g else cmd
     return best
+
+
+# `| grep node-1`, `| grep -w "node-1"`: a plain word (no pattern syntax), so a row that passed holds it.
+_GREP = re.compile(r"""^\s*grep\s+(?:-[a-zA-Z]+\s+)*["']?([\w][\w.\-]*)["']?\s*$""")
 
 
 def _parse_one(text: str) -> Command | None:
@@ -156,6 +163,8 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
 
     out: list[Observation] = []
     node_rows: list[nodes.NodeRow] = []
+    row_blocks: list[tuple[list[Observation], str | None]] = []  # each printed pod table, and its grep
+    grep: str | None = None
     expect: str | None = None
     log_container: str | None = None
     i = 0
@@ -169,6 +178,7 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
         cmd = parse_command(line)
         if cmd is not None:
             expect = _expectation(cmd)
+            grep = cmd.grep
             log_container = None
             ctx.namespace = cmd.namespace
             ctx.all_namespaces = cmd.all_namespaces
@@ -237,6 +247,8 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
         if cols:
             obs, i = podtable.parse_table(lines, i, ctx)
             out.extend(obs)
+            row_blocks.append((obs, grep))
+            grep = None
             continue
         if podtable.is_legacy_header(line):
             obs, i = podtable.parse_legacy(lines, i, ctx)
@@ -263,6 +275,8 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
         if layout and not events.match_row(line):
             obs, i = podtable.parse_table(lines, i, ctx, cols=layout)
             out.extend(obs)
+            row_blocks.append((obs, grep))
+            grep = None
             continue
         if events.match_row(line):
             obs, i2 = events.parse_events(lines, i, ctx, pod=_target_key(ctx))
@@ -275,7 +289,7 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
             out.extend(podtable.parse_inline(line[hdr[1]:], i, hdr[2], ctx))
         i += 1
     out = _attach(jobs.attribute(out, lines, ctx.source, ctx.next_seq), ctx)
-    return out + nodes.node_marks(out, node_rows, ctx)
+    return out + nodes.node_marks(out, node_rows, ctx) + nodes.stalled_node_marks(row_blocks, ctx)
 
 
 def _target_key(ctx: ParseContext) -> PodKey | None:

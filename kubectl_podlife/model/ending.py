@@ -461,7 +461,10 @@ def _node_down(inp, status: str, node: str | None) -> Diagnosis | None:
     if down:
         d = down[-1]
         node = d.data.get("node") or node
-        bits.append(f"node {node} is {d.data.get('status')} ({_origin(d)})")
+        if d.data.get("status") == "not-reporting":
+            bits.append(_not_reporting(inp, d))
+        else:
+            bits.append(f"node {node} is {d.data.get('status')} ({_origin(d)})")
     if dial:
         k = dial[-1]
         bits.append(f"the API server cannot reach the kubelet at {k.data.get('address')}:10250 "
@@ -473,9 +476,32 @@ def _node_down(inp, status: str, node: str | None) -> Diagnosis | None:
                 "confirm the deletion is unreachable (the taint-eviction controller deletes pods of a NotReady node "
                 f"after their {DEFAULT_TOLERATION_SECONDS} s toleration); it stays until the node returns, the Node "
                 "object is deleted or the pod is force-deleted")
+    elif down and down[-1].data.get("status") == "not-reporting":
+        tail = ""  # a Pending pod the kubelet never reported: the sentence said it
     elif status in ("Running", ""):
         tail = (f"; its {status or 'last'} status is stale (the kubelet no longer reports), and after the "
                 f"{DEFAULT_TOLERATION_SECONDS} s NoExecute toleration the taint-eviction controller deletes it")
     else:
         tail = f"; it is {status}, as the node last reported"
     return Diagnosis(cause="node-lost", summary=f"{where}{tail}", confidence="inferred")
+
+
+def _not_reporting(inp, d) -> str:
+    """A node whose kubelet acts on none of its pods, in the words of the rows that show it."""
+    node, pend, ends = d.data.get("node"), d.data.get("pending") or {}, d.data.get("terminating") or []
+    me = getattr(inp.key, "name", None)
+    others = [e for e in ends if e.get("pod") != me]
+    who = ", ".join(f"{e['pod']} ({e['origin']})" for e in others[:3])
+    if pend.get("pod") == me:
+        head = (f"the kubelet on node {node} never reported this pod: it is bound there but still Pending with no IP "
+                f"after {pend.get('age')} (a pod the kubelet has seen is ContainerCreating at once)")
+    else:
+        head = (f"the kubelet on node {node} is not acting on its pods: {pend.get('pod')} is bound there but still "
+                f"Pending with no IP after {pend.get('age')} ({pend.get('origin')})")
+    if who:
+        head += f", and {who} {'stays' if len(others) == 1 else 'stay'} Terminating there too"
+    grep = d.data.get("via_grep")
+    if grep:
+        head += (f"; this pod's row prints node {grep.get('printed')}, but it is in the output of "
+                 f"`grep {grep.get('grep')}`")
+    return head + "; most likely the node is down or its kubelet stopped (the input shows no node status to confirm it)"
