@@ -364,7 +364,7 @@ _NOT_SCHEDULED = ("FailedScheduling", "failedScheduling")
 _NOT_STARTED = ("FailedMount", "FailedAttachVolume", "failedMount", "FailedCreatePodSandBox", "NetworkNotReady")
 
 
-def pod_named_in(message: str) -> tuple[str, str] | None:
+def _pod_named_in(message: str) -> tuple[str, str] | None:
     """(name, namespace) of the pod an event message itself names in the kubelet's formats, else None."""
     m = _POD_DESC.search(message)
     if m:
@@ -388,7 +388,7 @@ def _fits(reason: str, row: Observation) -> bool:
     node = row.data.get("node")
     unbound = node in (None, "", "<none>")
     if reason in _NOT_SCHEDULED:
-        return status == "Pending" and (unbound or "node" not in row.data)
+        return status == "Pending" and unbound
     if reason in _NOT_STARTED:
         return (status in ("Pending", "ContainerCreating") or status.startswith("Init:")) and not (
             "node" in row.data and unbound)
@@ -427,7 +427,7 @@ def _attach(obs: list[Observation], ctx: ParseContext) -> list[Observation]:
                 by_snapshot[o.snapshot] = ctx.registry.current(m.group(2), m.group(1) or o.pod.namespace)
     for o in obs:
         if o.kind == "event" and o.snapshot and not o.pod.name and o.snapshot not in by_snapshot:
-            m = pod_named_in(o.data.get("message", ""))
+            m = _pod_named_in(o.data.get("message", ""))
             if m:
                 by_snapshot[o.snapshot] = ctx.registry.current(*m)
     last_rows = _last_rows(obs) if len(named) > 1 else {}
@@ -461,7 +461,7 @@ def _attach(obs: list[Observation], ctx: ParseContext) -> list[Observation]:
             out.append(replace(o, pod=ctx.registry.current(named[0], o.pod.namespace)))
             continue
         if o.kind == "event":
-            m = pod_named_in(o.data.get("message", ""))
+            m = _pod_named_in(o.data.get("message", ""))
             if m:
                 out.append(replace(o, pod=ctx.registry.current(*m)))
                 continue
