@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from kubectl_podlife.errors import PodlifeError
-from kubectl_podlife.ingest.manifest import _SCHEMA  # the one Pod schema the manifest reader uses
+from kubectl_podlife.ingest.podschema import SCHEMA  # the one Pod schema the manifest reader uses
 
 _SET_SEGMENT = re.compile(r"^([A-Za-z][A-Za-z0-9]*)(?:\[([^\]]+)\])?$")
 
@@ -46,7 +46,7 @@ def apply_set(spec: dict, assignment: str) -> dict:
         if not m:
             raise PodlifeError(f"--set {path}: cannot read path segment \"{seg}\"; expected name or name[index]")
         key, index = m.group(1), m.group(2)
-        fields = _SCHEMA.get(type_name)
+        fields = SCHEMA.get(type_name)
         ftype = fields.get(key) if fields is not None else "any"
         if fields is not None and ftype is None:
             raise PodlifeError(f"--set {path}: unknown field \"{here}\" ({type_name} has no field {key})")
