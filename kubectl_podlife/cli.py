@@ -14,9 +14,15 @@ import signal
 import sys
 from typing import Iterator, Sequence
 
+from dataclasses import replace
+
 from kubectl_podlife import __version__
 from kubectl_podlife.arguments import add_simulate_arguments, add_watch_arguments
 from kubectl_podlife.errors import PodlifeError
+
+# The commands below import their layers (ingest, store, model, render, capture, the TUI) inside
+# the functions, for start-up cost only: `--help` and a flag error load none of them
+# (tests/test_plugin.py checks), and each command pays only for what it uses.
 
 PROG = "kubectl podlife"
 MAX_WARNINGS = 20
@@ -287,8 +293,6 @@ def load_timeline(args: argparse.Namespace):
     else:
         raise PodlifeError("nothing to read: give FILE... (- for stdin) or --session ID|latest")
     if args.pod:
-        from dataclasses import replace
-
         pods = tuple(p for p in timeline.pods if args.pod in (p.name, f"{p.namespace}/{p.name}"))
         if not pods:
             names = ", ".join(p.display for p in timeline.pods[:10])

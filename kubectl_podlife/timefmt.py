@@ -176,7 +176,7 @@ def parse_timestamp(text: str) -> datetime | None:
         pass
     if _LOOSE_DATE.search(s):
         # Other printed forms (`2015-04-07 12:08:30 -0700 PDT`, `Tue Apr  7 12:08:30 2015`): dateutil reads them.
-        from dateutil import parser as date_parser
+        from dateutil import parser as date_parser  # here for start-up cost: kubectl's own forms never need it
 
         try:
             dt = date_parser.parse(s)

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from kubectl_podlife.errors import NothingReadError
+from kubectl_podlife.ingest import objects
+from kubectl_podlife.ingest.anchor import anchor
+from kubectl_podlife.ingest.context import ParseContext
+from kubectl_podlife.ingest.source import MAX_LINE, clean_lines, read_source
 from kubectl_podlife.observation import MARK, Observation, Warning_
 
 
@@ -31,23 +35,19 @@ class IngestResult:
 
 def read_text(text: str, source: str) -> IngestResult:
     """Observations from one source's text, not yet anchored (see `read_paths`)."""
+    # Imported here, not at the top, for start-up cost: the text parsers and PyYAML (~100 ms) are
+    # not for a caller that only needs `ingest.objects` (the live capture).
     from kubectl_podlife.ingest import transcript
-    from kubectl_podlife.ingest.context import ParseContext
-    from kubectl_podlife.ingest.source import MAX_LINE, clean_lines
 
     stripped = text.lstrip()
     early: list[Warning_] = []  # why the file did not read as API objects, if it reads as nothing else
     if stripped.startswith(("{", "[")):
-        from kubectl_podlife.ingest import objects
-
         obs, warns = objects.decode_json_stream(text, source)
         if obs:
             return IngestResult(obs, [Warning_(f"{source}:{ln}", msg) for ln, msg in warns], [source])
         early = [Warning_(f"{source}:{ln}", msg) for ln, msg in warns]
     if _API_OBJECT_YAML.search(text) and re.search(r"^status:", text, re.M):
         # `kubectl get pod -o yaml` saved on its own: an API object with status, not a manifest.
-        from kubectl_podlife.ingest import objects
-
         obs, warns = objects.decode_yaml_objects(text, source)
         if any(o.kind != "spec" for o in obs):
             return IngestResult(obs, [Warning_(f"{source}:{ln}", msg) for ln, msg in warns], [source])
@@ -67,9 +67,6 @@ def read_paths(paths: Sequence[str]) -> IngestResult:
 
     Raises NothingReadError when no source held usable kubectl output.
     """
-    from kubectl_podlife.ingest.anchor import anchor
-    from kubectl_podlife.ingest.source import read_source
-
     total = IngestResult()
     empty: list[str] = []
     for path in paths:

@@ -500,7 +500,7 @@ def _plain(value: Any) -> Any:
 def decode_yaml_objects(text: str, origin_name: str, pod: PodKey | None = None,
                         ) -> tuple[list[Observation], list[tuple[int, str]]]:
     """`kubectl get pod -o yaml` output: one document, `---` separated documents, or a List."""
-    import yaml
+    import yaml  # here for start-up cost: JSON input and the live capture never need PyYAML
 
     dec = _Decoder(origin_name, pod)
     loader = yaml.SafeLoader(text)
@@ -541,7 +541,7 @@ def decode_yaml_objects(text: str, origin_name: str, pod: PodKey | None = None,
 
 def _yaml_item_lines(node: Any) -> list[int] | None:
     """1-based start lines of the entries of a List document's `items`, for per-item origins."""
-    import yaml
+    import yaml  # start-up cost, as in decode_yaml_objects
 
     if not isinstance(node, yaml.MappingNode):
         return None

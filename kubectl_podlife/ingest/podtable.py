@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from kubectl_podlife.ingest.context import ParseContext, is_count
-from kubectl_podlife.observation import CLOCK_NONE, CLOCK_POD, ROW, Observation
+from kubectl_podlife.observation import CLOCK_NONE, CLOCK_POD, CONTAINER, ROW, Observation
 from kubectl_podlife.timefmt import DurationError, age_is_modern_form, parse_age
 
 KNOWN_COLUMNS = ("EVENT", "NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE",
@@ -251,8 +251,6 @@ def is_legacy_header(line: str) -> bool:
 
 def parse_legacy(lines: list[str], start: int, ctx: ParseContext) -> tuple[list[Observation], int]:
     """2015 `get pods`: fixed columns with empty cells, ages like `34 seconds`, MESSAGE per container."""
-    from kubectl_podlife.observation import CONTAINER
-
     header = lines[start]
     names = ["POD", "IP", "CONTAINER(S)", "IMAGE(S)", "HOST", "LABELS", "STATUS", "CREATED", "MESSAGE"]
     if not all(n in header for n in names):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import zlib
 
 from kubectl_podlife.errors import PodlifeError
 
@@ -57,8 +58,6 @@ MAX_LINE = 1 << 16  # no kubectl table, describe or event line is near 64 KiB
 
 
 def _gunzip(data: bytes, name: str) -> bytes:
-    import zlib
-
     d = zlib.decompressobj(wbits=47)  # gzip or zlib header
     try:
         out = d.decompress(data, MAX_GUNZIPPED)

@@ -11,7 +11,8 @@ import re
 import shlex
 from dataclasses import dataclass, replace
 
-from kubectl_podlife.ingest import console, describe, events, jobs, nodes, podtable
+from kubectl_podlife.ingest import console, describe, events, jobs, nodes, objects, podtable
+from kubectl_podlife.ingest import manifest as manifest_mod
 from kubectl_podlife.ingest.context import ParseContext
 from kubectl_podlife.observation import CLOCK_NONE, MARK, SPEC, UNNAMED, Observation, PodKey
 
@@ -159,8 +160,6 @@ def _expectation(cmd: Command) -> str | None:
 
 
 def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
-    from kubectl_podlife.ingest import manifest as manifest_mod
-
     out: list[Observation] = []
     node_rows: list[nodes.NodeRow] = []
     row_blocks: list[tuple[list[Observation], str | None]] = []  # each printed pod table, and its grep
@@ -301,8 +300,6 @@ _POD_RESOURCES = ("po", "pod", "pods")
 
 def _decode_objects(lines: list[str], i: int, ctx: ParseContext, kind: str) -> tuple[int, list[Observation]]:
     """JSON/YAML API objects (`get pod -o json|yaml`, watch streams) up to the next prompt."""
-    from kubectl_podlife.ingest import objects
-
     j = i
     while j < len(lines) and not (j > i and (parse_command(lines[j]) or kind == "yaml" and _prose(lines[j]))):
         j += 1

@@ -14,6 +14,9 @@ from kubectl_podlife.observation import Observation, PodKey
 def build_timeline(observations: Iterable[Observation], warnings: Iterable[str] = (),
                    progress: Callable[[int, int, int], None] | None = None) -> Timeline:
     """One PodTimeline per pod; `progress(pods_done, pods_total, observations_done)` after each pod."""
+    # Imported here for start-up cost, not for a cycle: the TUI and the renderers import
+    # `model.timeline` for its dataclasses and should not pay for the rule engine (~120 ms) until
+    # a timeline is built (the TUI builds it in a worker, after its screen is up).
     from kubectl_podlife.model.pod import build_pod
 
     groups: dict = {}
@@ -31,7 +34,7 @@ def build_timeline(observations: Iterable[Observation], warnings: Iterable[str] 
 
 def build_pod_timeline(key: PodKey, observations: list[Observation]) -> PodTimeline:
     """One pod's explained timeline from that pod's (anchored) observations alone."""
-    from kubectl_podlife.model.pod import build_pod
+    from kubectl_podlife.model.pod import build_pod  # start-up cost: see build_timeline
 
     return build_pod(key, observations)
 

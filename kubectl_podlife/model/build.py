@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from kubectl_podlife.ingest.anchor import creation_time
+from kubectl_podlife.model import stuck
 from kubectl_podlife.model.facts import EventFact, classify
 from kubectl_podlife.model.spec import clean_spec
 from kubectl_podlife.observation import CONTAINER, EVENT, MARK, POD, ROW, SPEC, Observation
@@ -169,7 +170,8 @@ def pod_t(inp: PodInput, ts: str | None) -> float | None:
 # --- transitions from rows --------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=256)
-def _ready_parts(ready: str | None) -> tuple[int, int] | None:
+def ready_counts(ready: str | None) -> tuple[int, int] | None:
+    """kubectl's READY `n/m` as (n, m); None when it is not that."""
     if not ready or "/" not in ready:
         return None
     a, b = ready.split("/", 1)
@@ -237,7 +239,7 @@ def row_transitions(inp: PodInput, start_order: int) -> list[T]:
                              note=f"RESTARTS went back from {prev_restarts} to {restarts}"))
         if status != pd.get("status") and status:
             out.extend(_status_transition(prev, row, single, order))
-        rp, pp = _ready_parts(ready), _ready_parts(pd.get("ready"))
+        rp, pp = ready_counts(ready), ready_counts(pd.get("ready"))
         if rp and pp and rp != pp and status == pd.get("status") and status in ("Running", "Terminating"):
             restarted = restarts is not None and prev_restarts is not None and restarts > prev_restarts
             if not restarted:
@@ -335,8 +337,6 @@ def event_transitions(inp: PodInput, start_order: int) -> list[T]:
     out: list[T] = []
     single = inp.containers[0] if len(inp.containers) == 1 else None
     order = start_order
-    from kubectl_podlife.model import stuck
-
     for o, f in inp.events:
         reason = str(o.data.get("reason") or "")
         if f.what == "mount" and reason not in stuck.REASON_KIND:
@@ -478,7 +478,7 @@ def merge(trs: list[T]) -> list[T]:
         if target is None:
             out.append(tr)
             continue
-        _absorb(target, tr)
+        absorb(target, tr)
     return out
 
 
@@ -502,7 +502,9 @@ def _same_event(a: T, b: T) -> bool:
     return _overlap(a, b)
 
 
-def _absorb(target: T, tr: T) -> None:
+def absorb(target: T, tr: T) -> None:
+    """Fold a second sighting of the same transition into `target`: its evidence and facts, the
+    narrower time, the fields `target` lacks."""
     target.evidence.extend(e for e in tr.evidence if e not in target.evidence)
     target.facts.extend(tr.facts)
     if tr.t is not None and (target.t is None or _width(tr) < _width(target)):

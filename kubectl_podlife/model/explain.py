@@ -9,6 +9,7 @@ missing.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 
 from kubectl_podlife.model import rules
@@ -298,8 +299,7 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
         if spans and info.failures_seen:
             # One aggregated Unhealthy event covers several cycles; each kill needed threshold failures.
             thr = info.failure_threshold or rules.PROBE_DEFAULTS["failureThreshold"]
-            from dataclasses import replace as _replace
-            info = _replace(info, failures_seen=thr)
+            info = dataclasses.replace(info, failures_seen=thr)
             r.detail.append(f"The Unhealthy event is aggregated (×{spans[0].count} over "
                             f"{clock(spans[0].t - spans[0].first_t)}) across restarts; each kill follows "
                             f"{thr} consecutive failures.")

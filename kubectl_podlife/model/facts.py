@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from kubectl_podlife.observation import Observation
+from kubectl_podlife.timefmt import parse_go_duration
 
 _C = r"[\"']?([a-z0-9][-a-z0-9.]*)[\"']?"
 
@@ -83,7 +84,6 @@ def classify(o: Observation) -> EventFact:
             kind, detail = m.group(2), m.group(3)
             if kind == "CrashLoopBackOff":
                 dm = re.search(r"Back-off (\S+) restarting", detail)
-                from kubectl_podlife.timefmt import parse_go_duration
                 return EventFact("back-off", c or m.group(1), delay=parse_go_duration(dm.group(1)) if dm else None,
                                  detail=detail)
             if kind in ("ErrImagePull", "ImagePullBackOff"):

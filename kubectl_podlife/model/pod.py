@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import shlex
 from collections import Counter
 
-from kubectl_podlife.model import ending, stuck
+from kubectl_podlife.model import ending, rules, stuck
 from kubectl_podlife.model import explain as ex
-from kubectl_podlife.model.build import (PodInput, T, _ready_parts, assemble, event_transitions, merge,
+from kubectl_podlife.model.build import (PodInput, T, absorb, assemble, event_transitions, merge, ready_counts,
                                          row_transitions, state_transitions)
+from kubectl_podlife.model.facts import EventFact
 from kubectl_podlife.model.timeline import (Diagnosis, Evidence, KubectlView, Lane, Mark, PodTimeline, Segment,
                                             Transition)
 from kubectl_podlife.observation import SPEC, Observation, UNNAMED
@@ -96,8 +98,6 @@ def _drop_redundant(trs: list[T]) -> list[T]:
 
 def _merge_backoff_episodes(trs: list[T]) -> list[T]:
     """A crash-loop back-off seen again (a later row, the describe state) before any restart is one episode."""
-    from kubectl_podlife.model.build import _absorb
-
     ordered = sorted(trs, key=_order_key)
     out: list[T] = []
     open_: dict = {}
@@ -112,7 +112,7 @@ def _merge_backoff_episodes(trs: list[T]) -> list[T]:
                 ep = open_.get(None)
             if ep is not None and (ep.reason or "").endswith("CrashLoopBackOff"):
                 t_first = ep.t
-                _absorb(ep, t)
+                absorb(ep, t)
                 if t_first is not None:
                     ep.t, ep.lo, ep.hi = t_first, ep.lo if ep.lo is not None else t_first, ep.hi
                 continue
@@ -122,8 +122,6 @@ def _merge_backoff_episodes(trs: list[T]) -> list[T]:
 
 
 def _threshold(inp: PodInput, container: str | None, ptype: str) -> int:
-    from kubectl_podlife.model import rules
-
     for c in (inp.spec.get("containers") or []) + (inp.spec.get("initContainers") or []):
         if isinstance(c, dict) and (c.get("name") in (container, None) or len(inp.containers) <= 1):
             p = c.get(f"{ptype}Probe")
@@ -134,8 +132,6 @@ def _threshold(inp: PodInput, container: str | None, ptype: str) -> int:
 
 def _infer_kills(inp: PodInput, trs: list[T]) -> list[T]:
     """Liveness/startup failures that reached failureThreshold with no Killing shown: the kubelet killed it."""
-    from kubectl_podlife.model.facts import EventFact
-
     out: list[T] = []
     for ptype in ("liveness", "startup"):
         fails = [t for t in trs if t.kind == "probe-failed" and t.facts and t.facts[0].probe_type == ptype
@@ -302,7 +298,7 @@ def _pod_states(inp: PodInput, ctx: ex.PodContext, trs: list[T]) -> None:
             phase = "Pending"
         elif st and st != "Terminating":
             phase = "Running"
-        parts = _ready_parts(ready)
+        parts = ready_counts(ready)
         cready = bool(parts and parts[1] and parts[0] == parts[1])
         conds = (("PodScheduled", "True" if scheduled else "False"),
                  ("Initialized", "True" if initialized else "False"),
@@ -457,7 +453,7 @@ def simulate_command(inp: PodInput) -> str:
 def _not_ready_part(inp: PodInput, trs: list[T]) -> str:
     """READY n/m of a multi-container pod with n < m: which containers are not ready, when the input says."""
     ready = next((t.view[0] for t in reversed(trs) if t.view and t.view[0]), None)
-    parts = _ready_parts(ready)
+    parts = ready_counts(ready)
     if not parts or parts[1] < 2 or parts[0] >= parts[1]:
         return ""
     last: dict[str, bool] = {}
@@ -472,8 +468,6 @@ def _not_ready_part(inp: PodInput, trs: list[T]) -> str:
 
 def _predictions(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> list[str]:
     """What the spec says will happen next, when nothing has gone wrong yet (marked as a prediction)."""
-    from kubectl_podlife.model import rules
-
     end = max([t.t for t in trs if t.t is not None] + [0.0])
     out = []
     for name in inp.containers:
@@ -493,8 +487,6 @@ def _spec_only_predictions(ctx: ex.PodContext, inp: PodInput) -> list[str]:
     """For a pod seen only as a manifest: how each container's command, the restartPolicy and the
     imagePullPolicy make it run (k8s-lifecycle 2.1: restarts and CrashLoopBackOff; SetDefaults_Container:
     the effective pull policy). Every sentence is marked predicted."""
-    from kubectl_podlife.model import rules
-
     policy = ctx.policy or "Always"
     out = []
     for name in inp.containers:
@@ -639,8 +631,6 @@ def _state_cause(ctx, inp: PodInput, trs: list[T], final: str | None, restarts: 
 
 def _init_holds(inp: PodInput, trs: list[T]) -> list[tuple[str, float, float | None]]:
     """(init container, from, until) from the Init:N/M statuses kubectl printed over time."""
-    import re
-
     marks: list[tuple[float, int]] = []
     for t in trs:
         st = t.to_state or (t.view[1] if t.view else None) or ""
@@ -664,7 +654,7 @@ def _ends_ready(trs: list[T]) -> bool:
     """READY is full at the last moment shown (readiness failures before it were transient)."""
     for t in reversed(trs):
         if t.view and t.view[0]:
-            parts = _ready_parts(t.view[0])
+            parts = ready_counts(t.view[0])
             return bool(parts and parts[1] and parts[0] == parts[1])
     return False
 
@@ -686,7 +676,6 @@ def _holding_init(inp: PodInput, trs: list[T]) -> str | None:
             return t.container
     m = [t.to_state for t in trs if (t.to_state or "").startswith("Init:")]
     if m and inp.init_containers:
-        import re
         g = re.match(r"Init:(\d+)/(\d+)", m[-1])
         if g and int(g.group(1)) < len(inp.init_containers):
             return inp.init_containers[int(g.group(1))]
@@ -797,8 +786,6 @@ def _lanes(inp: PodInput, trs: list[T], end: float) -> tuple[Lane, ...]:
 
 
 def _init_done_past(status: str | None, index: int) -> bool:
-    import re
-
     if not status:
         return False
     if status in ("PodInitializing", "Running"):

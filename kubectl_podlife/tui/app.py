@@ -189,6 +189,8 @@ class PodlifeApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def load(self) -> None:
         src = self.source
+        # The pipeline and the store are imported in this worker, for start-up cost: the screen and
+        # its loading line are up before the model (~200 ms of imports) loads.
         try:
             if src.files:
                 from kubectl_podlife.pipeline import timeline_for_files

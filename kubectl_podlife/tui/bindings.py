@@ -110,10 +110,11 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], str | None]:
 
 
 def _long(key: str) -> str:
-    from textual.keys import _character_to_key
-
+    """Textual's long name for a key (`/` is `slash`), as its public Binding.make_bindings gives it."""
     key = key.strip()
-    return _character_to_key(key) if len(key) == 1 else key
+    if len(key) != 1:
+        return key
+    return next(iter(Binding.make_bindings([Binding(key, "")]))).key
 
 
 def effective_keys(keymap: dict[str, str]) -> dict[str, list[str]]:
