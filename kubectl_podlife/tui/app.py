@@ -267,7 +267,7 @@ class PodlifeApp(App[int]):
     def follow_step(self) -> None:
         live = self._live
         try:
-            from kubectl_podlife.pipeline import timeline_for_observations
+            from kubectl_podlife.pipeline import timeline_for_observations  # start-up cost, as in load
 
             assert self.source.session_id is not None
             last_id, new = live.store.observations(self.source.session_id, live.last_id)
