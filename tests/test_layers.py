@@ -23,17 +23,6 @@ FORBIDDEN = {
     "model": {"store", "render", "pipeline", "capture", "tui", "commands", "cli"},
 }
 
-# Known violations that issue 14's restructuring is removing, as (file, imported layer or library).
-# Whoever lands the change that ends one removes its entry (the test below fails on a stale entry,
-# so none outlives its reason).
-ALLOWED_UPWARD: set[tuple[str, str]] = set()
-# - cli.py probes `import kubernetes.client` before `watch` (the krew archive has no client);
-#   the probe belongs to capture's client setup, which splitcap is splitting out of capture.py.
-ALLOWED_LIBRARY: set[tuple[str, str]] = {
-    ("cli.py", "kubernetes"),
-}
-
-
 def _module_name(path: Path, package_dir: Path) -> str:
     parts = list(path.relative_to(package_dir.parent).with_suffix("").parts)
     if parts[-1] == "__init__":
@@ -132,22 +121,15 @@ def test_lower_layers_do_not_import_the_layers_above(layer):
             continue
         for line, module in s.imported_modules():
             up = _layer_of(module)
-            if up in FORBIDDEN[layer] and (s.rel, up) not in ALLOWED_UPWARD:
+            if up in FORBIDDEN[layer]:
                 bad.append(f"kubectl_podlife/{s.rel}:{line} imports {module}")
     assert not bad, "\n".join(sorted(set(bad)))
-
-
-def test_the_allow_lists_hold_only_violations_that_still_exist():
-    seen = {(s.rel, _layer_of(m)) for s in SOURCES for _, m in s.imported_modules()}
-    seen |= {(s.rel, m.split(".")[0]) for s in SOURCES for _, m in s.imported_modules()}
-    stale = sorted(entry for entry in ALLOWED_UPWARD | ALLOWED_LIBRARY if entry not in seen)
-    assert not stale, f"remove from ALLOWED_UPWARD / ALLOWED_LIBRARY (issue 14), no longer imported: {stale}"
 
 
 @pytest.mark.parametrize("library,home", [("textual", "tui"), ("kubernetes", "capture")])
 def test_only_its_home_layer_imports_a_heavy_library(library, home):
     bad = [f"kubectl_podlife/{s.rel}:{line} imports {module}"
-           for s in SOURCES if s.layer != home and (s.rel, library) not in ALLOWED_LIBRARY
+           for s in SOURCES if s.layer != home
            for line, module in s.imported_modules() if module.split(".")[0] == library]
     assert not bad, "\n".join(bad)
 
