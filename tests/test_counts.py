@@ -60,3 +60,17 @@ def test_kubectl_events_without_repeats_still_hold_counts(tmp_path: Path) -> Non
                      if "Pulled" not in line and "Started" not in line).replace("(x6 over 5m19s)", "")
     (pod,) = json.loads(explain(tmp_path, once + "\n", "-o", "json").stdout)["pods"]
     assert isinstance(pod["restarts"], int) and "restarts_at_least" not in pod
+
+
+def test_a_pasted_describe_of_a_crash_loop_raises_no_timing_alarm(tmp_path: Path) -> None:
+    """kubectl 1.33's describe of the liveness-exec pod (printed by real kubectl from the oracle's test
+    server): the aggregated Killing (x6 over 5m18s) is checked against its first occurrence, and the
+    restart whose previous instance's start is not shown gets no expected time, so nothing is "off"."""
+    path = Path(__file__).parent / "data" / "kubectl-1.33" / "liveness-exec-describe.txt"
+    (pod,) = json.loads(explain(tmp_path, path.read_text(), "-o", "json").stdout)["pods"]
+    assert pod["restarts"] == 5 and pod["diagnosis"]["cause"] == "liveness-probe"
+    off = [(t["kind"], t["expected"]["difference"]) for t in pod["transitions"]
+           if (t.get("expected") or {}).get("difference")]
+    assert off == []
+    (killing,) = [t for t in pod["transitions"] if t["kind"] == "killing"]
+    assert killing["expected"]["observed"] == 12.0  # 331 s since creation minus "over 5m18s"

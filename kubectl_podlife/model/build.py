@@ -509,9 +509,13 @@ def absorb(target: T, tr: T) -> None:
     target.facts.extend(tr.facts)
     if tr.t is not None and (target.t is None or _width(tr) < _width(target)):
         target.t, target.lo, target.hi = tr.t, tr.lo, tr.hi
-    for attr in ("container", "time", "from_state", "to_state", "restart_count", "exit_code", "reason", "first_t"):
+    for attr in ("container", "time", "from_state", "to_state", "restart_count", "exit_code", "reason"):
         if getattr(target, attr) is None and getattr(tr, attr) is not None:
             setattr(target, attr, getattr(tr, attr))
+    if tr.first_t is not None and (target.first_t is None or tr.first_t < target.first_t):
+        # The same Event printed with its count (first seen 5m ago) and without (plain get events, which
+        # shows only the last time): its first occurrence is the earliest either shows.
+        target.first_t = tr.first_t
     target.count = max(target.count, tr.count)
     if tr.note and not target.note and target.kind != "restart":
         # A restart's note says where its time came from (a row, or only a container state); the

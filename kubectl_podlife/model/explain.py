@@ -451,6 +451,11 @@ def _expected_probe_restart(ctx: PodContext, c, ptype, beh, prev_start: T | None
     if prev_start is None or prev_start.t is None:
         return Expected(None, f"no container start time in the input; one cycle is "
                               f"{clock(rules.liveness_cycle(P, F, onset, grace, delay)[1])} with SIGTERM ignored")
+    if r.t is not None and prev_start.t >= r.t - 1:
+        # The latest start the input shows is this restart's own (an aggregated Started event is
+        # timed by its last occurrence): when the instance before it started is not shown.
+        return Expected(None, f"the start of the instance before this restart is not in the input; one cycle is "
+                              f"{clock(rules.liveness_cycle(P, F, onset, grace, delay)[1])} with SIGTERM ignored")
     if kill_dur is not None:
         hyps = [(kill_dur, "the observed kill duration")]
     elif r.exit_code == rules.EXIT_SIGKILL:
@@ -656,7 +661,12 @@ def explain_ready(ctx: PodContext, tr: T) -> None:
                          "Ready is set once successThreshold consecutive readiness probes succeed; until then the pod "
                          "is left out of Service endpoints."]
             start = _last_start(ctx, c, tr.t)
-            if start is not None and tr.t is not None:
+            again = start is not None and tr.t is not None and any(
+                x.t is not None and start[0] <= x.t < tr.t for x in ctx.of("not-ready", c))
+            if again:
+                tr.detail.append("Ready again: the readiness probe succeeded successThreshold times after failing; "
+                                 "probes keep running every periodSeconds, so this is not timed from the start.")
+            elif start is not None and tr.t is not None:
                 P, delay = info.period_seconds or 10, info.initial_delay_seconds or 0
                 rng = (round(start[0] + delay, 1), round(start[1] + delay + P, 1))
                 diff = _diff(tr.t, rng)
@@ -667,9 +677,14 @@ def explain_ready(ctx: PodContext, tr: T) -> None:
                     k_lo = max(1, math.ceil(diff / P))
                     ks = f"{k_lo}" if k_lo == k_hi else f"{k_lo}-{k_hi}"
                     on_grid = abs((tr.t - rng[0]) / P - k_hi) < 0.2
+                    shown = any(x.t is not None and start[0] <= x.t <= tr.t + 1 and x.facts
+                                and x.facts[0].probe_type == "readiness" for x in ctx.of("probe-failed", c))
                     rule += (f"; observed {clock(tr.t - rng[0])} after the earliest tick"
                              + (f" = {k_hi} periods, on the tick grid" if on_grid else "")
-                             + f": {ks} probes failed before the first success (failures are not in the input)")
+                             + f": {ks} probes failed before the first success"
+                             + (" (the failures are in the input)" if shown else " (failures are not in the input)"))
+                    if on_grid or shown:
+                        diff = 0.0  # later first successes are what failed probes before them look like
                 tr.expected = Expected(rng, rule, observed=tr.t, difference=diff)
             tr.rule = "readiness probe: ready after successThreshold successes; failures mark it unready, never restart"
         else:
@@ -767,9 +782,19 @@ def explain_killing(ctx: PodContext, tr: T) -> None:
         if first_fail is not None and tr.t is not None and (info.failures_seen or 0) >= s_set["failureThreshold"]:
             P, F = s_set["periodSeconds"], s_set["failureThreshold"]
             rng = (round(first_fail + P * (F - 1) - 1, 1), round(first_fail + P * (F - 1) + 2, 1))
-            tr.expected = Expected(rng, f"first failure at {clock(first_fail)} + ({F} − 1)×{P} s"
-                                        + ("" if spec else " (defaults assumed)"),
-                                   observed=tr.t, difference=_diff_range(tr, rng))
+            rule = f"first failure at {clock(first_fail)} + ({F} − 1)×{P} s" + ("" if spec else " (defaults assumed)")
+            if not spec:
+                # periodSeconds and failureThreshold are assumed: a range to show, not one to measure by.
+                tr.expected = Expected(rng, rule + "; not compared: the probe's settings are not in the input")
+            elif tr.count > 1 and tr.first_t is not None:
+                # An aggregated Killing (×6 over 4m) is timed by its last occurrence; the failures it is
+                # measured from lead to its first one.
+                first = tr.first_t
+                diff = 0.0 if rng[0] - 1 <= first <= rng[1] + 1 else _diff(first, rng)
+                tr.expected = Expected(rng, rule + f", for the first of its {tr.count} occurrences",
+                                       observed=first, difference=diff)
+            else:
+                tr.expected = Expected(rng, rule, observed=tr.t, difference=_diff_range(tr, rng))
         elif spec and start is not None and tr.t is not None:
             s = rules.probe_settings(spec)
             beh = rules.command_behaviour(ctx.cspec(c))

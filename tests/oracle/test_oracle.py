@@ -24,15 +24,7 @@ SCENARIOS = {make(datetime(2023, 3, 19, tzinfo=timezone.utc)).name: make
 
 # (scenario, format) -> the defect podlife still has there (the same on every kubectl version)
 KNOWN: dict[tuple[str, str], str] = {
-    ("liveness-exec", "get-json"): "no false alarm",
-    ("liveness-exec", "get-yaml"): "no false alarm",
-    ("liveness-exec", "describe"): "no false alarm",
-    ("liveness-exec", "get-events-wide"): "no false alarm",
-    ("liveness-exec", "events-for"): "no false alarm",
-    ("liveness-exec", "json+describe"): "no false alarm",
-    ("liveness-exec", "session"): "no false alarm",
     ("readiness-flap", "get-w-json"): "readiness",
-    ("readiness-flap", "session"): "no false alarm",
     ("init-failure", "get-w"): "cause",
     ("init-failure", "get-w-wide"): "cause",
     ("init-failure", "get-w-events"): "cause",
