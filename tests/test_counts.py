@@ -74,3 +74,16 @@ def test_a_pasted_describe_of_a_crash_loop_raises_no_timing_alarm(tmp_path: Path
     assert off == []
     (killing,) = [t for t in pod["transitions"] if t["kind"] == "killing"]
     assert killing["expected"]["observed"] == 12.0  # 331 s since creation minus "over 5m18s"
+
+
+def test_a_failing_init_container_in_get_w_rows_holds_the_pod(tmp_path: Path) -> None:
+    """kubectl 1.33 `get pods -w` of a pod whose only init container exits 1: the rows name no
+    container, but Init:Error and Init:CrashLoopBackOff say it is an init container that fails; its
+    reruns (Init:CrashLoopBackOff -> Init:0/1) are not init progress."""
+    path = Path(__file__).parent / "data" / "kubectl-1.33" / "init-failure-get-w.txt"
+    (pod,) = json.loads(explain(tmp_path, path.read_text(), "-o", "json").stdout)["pods"]
+    assert (pod["restarts"], pod["final_status"]) == (3, "Init:CrashLoopBackOff")
+    assert pod["diagnosis"]["cause"] == "init-container"
+    assert pod["diagnosis"]["summary"].startswith("An init container (the input does not name it) keeps failing")
+    assert not [t for t in pod["transitions"] if t["kind"] == "init-done"]
+    assert all("None" not in t["summary"] for t in pod["transitions"])

@@ -295,6 +295,18 @@ def _restart_time(row: Observation, prev: Observation | None) -> tuple[float | N
     return row.t, lo, row.t_hi
 
 
+def _init_progress(before: str | None, status: str) -> bool:
+    """Init:1/2 -> Init:2/2 or -> PodInitializing: an init container finished. Init:Error or
+    Init:CrashLoopBackOff -> Init:0/1 is the failed one being run again, not progress."""
+    if not before or not before.startswith("Init:") or before == status:
+        return False
+    done_before = re.match(r"Init:(\d+)/\d+$", before)
+    if status == "PodInitializing":
+        return True
+    done_now = re.match(r"Init:(\d+)/\d+$", status)
+    return bool(done_before and done_now and int(done_now.group(1)) > int(done_before.group(1)))
+
+
 def _status_transition(prev: Observation | None, row: Observation, single: str | None, order: int) -> list[T]:
     status = row.data.get("status") or ""
     before = prev.data.get("status") if prev else None
@@ -313,7 +325,7 @@ def _status_transition(prev: Observation | None, row: Observation, single: str |
     elif status == "Terminating":
         kind = "terminating"
     elif status == "PodInitializing" or (status.startswith("Init:") and re.match(r"Init:\d+/\d+", status)):
-        kind = "init-done" if before and before.startswith("Init:") and before != status else "phase"
+        kind = "init-done" if _init_progress(before, status) else "phase"
     elif status in ("Evicted", "NodeLost", "Unknown", "Pending", "ContainerCreating", "NotReady", "SchedulingGated"):
         kind = "phase"
     if kind is None or (prev is None and kind in ("started",)):

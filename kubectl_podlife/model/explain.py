@@ -192,7 +192,7 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
     beh = rules.command_behaviour(cspec)
     r.detail = []
     n = r.restart_count
-    who = f"{c}" if c else "the container"
+    who = f"{c}" if c else ("the init container" if _unprefixed(prev_status) != prev_status else "the container")
     lived = (r.t - prev_start.t) if (prev_start is not None and prev_start.t is not None and r.t is not None) else None
     probe_kills = [k for k in kills if k.facts and k.facts[0].kill_reason in ("liveness", "startup")]
     # This restart's own kill is the latest one at or before it; an aggregated one (x6 over 4m, or a live
@@ -218,8 +218,8 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
         lived = term.t - prev_start.t  # from its start to the exit the rows show
     waited = (r.t - term.t) if term is not None and term.t is not None and r.t is not None else None
     exit_code = term.exit_code if term else None
-    treason = (term.reason if term else None) or (prev_status if prev_status in (
-        "Completed", "Error", "OOMKilled", "ContainerCannotRun", "StartError") else None)
+    treason = _unprefixed((term.reason if term else None) or (prev_status if _unprefixed(prev_status) in (
+        "Completed", "Error", "OOMKilled", "ContainerCannotRun", "StartError") else None))
     r.exit_code = exit_code if r.exit_code is None else r.exit_code
     cause, conf = None, "observed"
     ptype = None
@@ -515,6 +515,11 @@ def _only_restarting_probe(ctx: PodContext, c, lived: float | None) -> str | Non
     if lived is not None and lived < st["initialDelaySeconds"] + st["failureThreshold"] * st["periodSeconds"]:
         return None
     return found[0]
+
+
+def _unprefixed(status: str | None) -> str | None:
+    """An init container's status as get -w prints it (Init:Error) read as the container's reason (Error)."""
+    return status[len("Init:"):] if status and status.startswith("Init:") else status
 
 
 def _restart_summary(cause, n, who, exit_code, treason, lived) -> str:
@@ -838,7 +843,7 @@ def explain_terminated(ctx: PodContext, tr: T) -> None:
     reason = tr.reason or (tr.to_state if tr.to_state in ("Completed", "Error", "OOMKilled") else None)
     code = tr.exit_code
     init = c in ctx.inp.init_containers or (tr.to_state or "").startswith("Init:")
-    who = (f"init container {c}" if init else c) or "the container"
+    who = (f"init container {c}" if c else "an init container") if init else (c or "the container")
     lived = (tr.t - tr.first_t) if tr.t is not None and tr.first_t is not None else None
     ran = f" after {clock(lived)}" if lived is not None else ""
     if reason == "OOMKilled":

@@ -81,7 +81,13 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
 
 
 def _order_key(t: T) -> tuple:
-    return (t.t is None, t.t if t.t is not None else 0.0, _KIND_ORDER.get(t.kind, 20), t.order)
+    # Container states read from successive objects of one stream (a -o json watch) at the same time:
+    # the stream's order is the order they happened in, whatever their kinds.
+    rank = _STATE_RANK if t.note == "current-state" else _KIND_ORDER.get(t.kind, 20)
+    return (t.t is None, t.t if t.t is not None else 0.0, rank, t.order)
+
+
+_STATE_RANK = _KIND_ORDER["back-off"]
 
 
 def _drop_redundant(trs: list[T]) -> list[T]:
@@ -259,7 +265,11 @@ def _views(inp: PodInput, trs: list[T]) -> None:
         elif t.kind in ("mount-failed", "sandbox-failed") and status in (None, "Pending"):
             status = "ContainerCreating"  # placed, waiting on volumes or sandbox: the waiting reason kubectl prints
         elif t.kind == "phase" and t.to_state:
-            status = t.to_state
+            if not (t.note == "current-state" and (status or "").startswith("Init:")
+                    and t.container not in inp.init_containers):
+                # printPod looks at init containers first: while one has not completed, an app
+                # container's own waiting reason (PodInitializing) is not what STATUS shows.
+                status = t.to_state
         elif t.kind in ("pulling", "pulled") and status in ("Running", "CrashLoopBackOff"):
             pass  # a restart pulling again: printPod keeps showing the container's last state
         elif t.kind in _STATUS_AFTER:
@@ -408,9 +418,13 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
         probe = pick.probe
         confidence = pick.confidence
         summary_bits.append(_diag_sentence(pick, restarts, trs, shown))
-        if container in inp.init_containers and cause not in ("init-container",):
+        # get -w rows name no container, but an Init:Error / Init:CrashLoopBackOff status says whose exit it was.
+        unnamed_init = container is None and (final or "").startswith("Init:") and any(
+            t.kind == "terminated" and (t.to_state or "").startswith("Init:") for t in trs)
+        if (container in inp.init_containers or unnamed_init) and cause not in ("init-container",):
             # A failing init container holds the whole pod: that is the diagnosis, its exit the detail.
-            summary_bits[-1] = (f"Init container {container} keeps failing, so the pod cannot start "
+            who = f"Init container {container}" if container else "An init container (the input does not name it)"
+            summary_bits[-1] = (f"{who} keeps failing, so the pod cannot start "
                                 f"({final or 'Init:...'}): " + summary_bits[-1].split(": ", 1)[-1])
             cause = "init-container"
         if ctx.policy == "Never" and cause in ("error-exit", "completed-exit", "oom-killed"):

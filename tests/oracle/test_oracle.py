@@ -25,12 +25,6 @@ SCENARIOS = {make(datetime(2023, 3, 19, tzinfo=timezone.utc)).name: make
 # (scenario, format) -> the defect podlife still has there (the same on every kubectl version)
 KNOWN: dict[tuple[str, str], str] = {
     ("readiness-flap", "get-w-json"): "readiness",
-    ("init-failure", "get-w"): "cause",
-    ("init-failure", "get-w-wide"): "cause",
-    ("init-failure", "get-w-events"): "cause",
-    ("init-failure", "describe"): "final status",
-    ("init-failure", "json+describe"): "final status",
-    ("image-pull", "get-w-json"): "final status",
 }
 
 pytestmark = pytest.mark.skipif(not BINARIES, reason="no kubectl binary on this machine (PATH or kubectl.1.NN)")
