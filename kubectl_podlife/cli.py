@@ -178,23 +178,35 @@ def _stopped_by(exc: BaseException) -> tuple[str, int] | None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from kubectl_podlife.ingest import read_paths
+    from kubectl_podlife.ingest import read_paths, stream
     from kubectl_podlife.store import Store
 
     with _signals_interrupt():
         try:
-            result = read_paths(args.files)
+            # Files of get pods tables only (a long `get pods -A -w`) are stored batch by batch as they
+            # are read, in bounded memory; anything else is read whole first.
+            plan = stream.plan(args.files)
+            result = None if plan is not None else read_paths(args.files)
         except (KeyboardInterrupt, Interrupted) as exc:
             why, code = _stopped_by(exc)
             print(f"import interrupted ({why}) while reading; nothing was stored", file=sys.stderr)
             return code
-        _print_warnings(result.warnings)
-        total = len(result.observations)
+        if result is not None:
+            _print_warnings(result.warnings)
+            total, sources = len(result.observations), result.sources
+            parts: Iterator[Sequence] = iter([result.observations])
+        else:
+            total, sources = plan.rows, plan.sources
+            parts = stream.batches(plan)
         with Store(keep_env=args.keep_env) as store:
-            sid = store.create_session("import", result.sources)
+            sid = store.create_session("import", sources)
             try:
-                store.append(sid, result.observations)
-                store.add_warnings(sid, [(w.origin, w.message) for w in result.warnings])
+                for part in parts:
+                    store.append(sid, part)
+                warnings = result.warnings if result is not None else plan.warnings
+                if result is None:
+                    _print_warnings(warnings)
+                store.add_warnings(sid, [(w.origin, w.message) for w in warnings])
                 store.close_session(sid)
             except BaseException as exc:
                 stopped = _stopped_by(exc)
@@ -214,9 +226,10 @@ def _import(args: argparse.Namespace) -> int:
                 if isinstance(exc, PodlifeError):
                     raise PodlifeError(f"{exc}; {summary}", exc.exit_code) from None
                 raise
+    pods = len(result.pods) if result is not None else len(plan.pod_names)
     print(sid)
-    print(f"imported {len(result.observations)} observations of {len(result.pods)} pods from "
-          f"{len(result.sources)} file(s) into session {sid}", file=sys.stderr)
+    print(f"imported {total} observations of {pods} pods from "
+          f"{len(sources)} file(s) into session {sid}", file=sys.stderr)
     return 0
 
 
@@ -286,7 +299,8 @@ def load_timeline(args: argparse.Namespace):
         with Store(create=False) as store:
             sid = store.resolve(args.session)
             _warn_incomplete(store, sid)
-            timeline = pipeline.timeline_for_session(store, sid)
+            timeline = pipeline.timeline_for_session(store, sid, args.pod)
+        return timeline  # only the pod asked for was read and built
     elif args.files:
         timeline, result = pipeline.timeline_for_files(args.files)
         _print_warnings(result.warnings)
@@ -304,6 +318,8 @@ def load_timeline(args: argparse.Namespace):
 def _explain(args: argparse.Namespace) -> int:
     from kubectl_podlife import render
 
+    if args.session and not args.files and args.output in ("text", "json"):
+        return _explain_session(args)
     timeline = load_timeline(args)
     if args.output == "json":
         print(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False, allow_nan=False))
@@ -311,6 +327,27 @@ def _explain(args: argparse.Namespace) -> int:
         print(render.markdown(timeline))
     else:
         print(render.text(timeline, color=_color_ok()))
+    return 0
+
+
+def _explain_session(args: argparse.Namespace) -> int:
+    """A stored session explained pod by pod: each pod is read, built (or taken from the cache) and
+    printed before the next is read, so output starts at once and memory holds one pod."""
+    from kubectl_podlife import pipeline, render
+    from kubectl_podlife.store import Store
+
+    out = sys.stdout
+    with Store(create=False) as store:
+        sid = store.resolve(args.session)
+        _warn_incomplete(store, sid)
+        pods = pipeline.session_pod_timelines(store, sid, args.pod)
+        if args.output == "json":
+            chunks = render.json_chunks(pods, lambda: store.warnings(sid))
+        else:
+            chunks = render.text_chunks(pods, color=_color_ok())
+        for chunk in chunks:
+            out.write(chunk)
+        out.write("\n")
     return 0
 
 

@@ -5,6 +5,9 @@ One line per transition (time, what changed, why), the details indented below it
 
 from __future__ import annotations
 
+import json
+from typing import Callable, Iterable, Iterator
+
 from kubectl_podlife.model.timeline import PodTimeline, Timeline, Transition
 from kubectl_podlife.textsafe import visible
 from kubectl_podlife.timefmt import clock
@@ -83,14 +86,52 @@ def _detail_lines(t: Transition) -> list[str]:
 
 
 def text(timeline: Timeline, color: bool = False, verbose: bool = True) -> str:
-    out: list[str] = []
-    for p in timeline.pods:
-        out.extend(pod_header(p))
-        out.append("")
-        for t in p.transitions:
-            out.extend(transition_lines(t, verbose=verbose, color=color))
-        out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    return "".join(text_chunks(timeline.pods, color=color, verbose=verbose))
+
+
+def _pod_text(p: PodTimeline, color: bool, verbose: bool) -> str:
+    out = pod_header(p)
+    out.append("")
+    for t in p.transitions:
+        out.extend(transition_lines(t, verbose=verbose, color=color))
+    out.append("")
+    return "\n".join(out)
+
+
+def text_chunks(pods: Iterable[PodTimeline], color: bool = False, verbose: bool = True) -> Iterator[str]:
+    """`text` of these pods piece by piece, one pod at a time, so a session's output streams as each pod
+    is built (the pieces joined are exactly `text`: the last pod's trailing blank lines are dropped)."""
+    prev = None
+    for p in pods:
+        chunk = _pod_text(p, color, verbose)
+        if prev is not None:
+            yield prev + "\n"
+        prev = chunk
+    yield (prev.rstrip() if prev is not None else "") + "\n"
+
+
+def json_chunks(pods: Iterable[PodTimeline], warnings: Callable[[], Iterable[str]],
+                indent: int | None = 2) -> Iterator[str]:
+    """`json.dumps(Timeline.to_json(), indent=indent)` piece by piece, one pod at a time; `warnings` is
+    called after the last pod (a session's warnings are known up front, a file's after reading)."""
+    enc = json.JSONEncoder(indent=indent, ensure_ascii=False, allow_nan=False,
+                           separators=(",", ": ") if indent is not None else (", ", ": ")).encode
+    if indent is None:
+        yield '{"pods": ['
+        first = True
+        for p in pods:
+            yield ("" if first else ", ") + enc(p.to_json())
+            first = False
+        yield '], "warnings": ' + enc(list(warnings())) + "}"
+        return
+    pad1, pad2 = " " * indent, " " * (2 * indent)
+    first = True
+    for p in pods:
+        body = enc(p.to_json()).replace("\n", "\n" + pad2)
+        yield ("{\n" + pad1 + '"pods": [\n' + pad2 if first else ",\n" + pad2) + body
+        first = False
+    yield ("{\n" + pad1 + '"pods": [],\n' if first else "\n" + pad1 + "],\n")
+    yield pad1 + '"warnings": ' + enc(list(warnings())).replace("\n", "\n" + pad1) + "\n}"
 
 
 def markdown(timeline: Timeline, pod: str | None = None) -> str:

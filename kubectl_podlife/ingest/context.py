@@ -29,6 +29,7 @@ class _NameState:
     has_status: bool = False
     last_age_lo: float | None = None
     spec: str | None = None  # the manifest's spec seen for this incarnation (canonical JSON)
+    key: PodKey | None = None  # the last key given out for a status, shared by the rows of one pod
 
 
 class PodRegistry:
@@ -83,7 +84,10 @@ class PodRegistry:
         st.has_status = True
         if age_lo is not None:
             st.last_age_lo = age_lo
-        return PodKey(name=name, namespace=namespace, incarnation=st.incarnation)
+        key = st.key
+        if key is None or key.incarnation != st.incarnation or key.namespace != namespace or key.name != name:
+            key = st.key = PodKey(name=name, namespace=namespace, incarnation=st.incarnation)
+        return key
 
     def current(self, name: str, namespace: str | None) -> PodKey:
         st = self._state(name, namespace)

@@ -7,8 +7,10 @@ present) says which cells to expect; without one the common layouts are tried.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from typing import Iterable, Iterator
 
 from kubectl_podlife.ingest.context import ParseContext, is_count
 from kubectl_podlife.observation import CLOCK_NONE, CLOCK_POD, CONTAINER, ROW, Observation
@@ -66,58 +68,82 @@ class RawRow:
     raw: str
 
 
+# A long `get pods -w` prints the same names, namespaces, READY and STATUS cells again and again: their
+# checks are memoised per token (bounded), so a row costs dictionary lookups rather than regexes.
+@functools.lru_cache(maxsize=1 << 16)
+def _pod_name(tok: str) -> str | None:
+    """The pod (or namespace) name a NAME cell holds (`pod/x` is x), None if it cannot be one."""
+    m = _NAME.match(tok)
+    return m.group(1) if m else None
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _is_ready(tok: str) -> bool:
+    return _READY.match(tok) is not None
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _is_status(tok: str) -> bool:
+    return not (_READY.match(tok) or tok.isdecimal() or not _STATUS_START.match(tok))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _age_prefix(text: str) -> str:
+    """The kubectl duration an AGE cell starts with (`3m1s#x` -> `3m1s`)."""
+    m = _AGE_PREFIX.match(text)
+    return m.group(0) if m else ""
+
+
+_WIDE = ("IP", "NODE", "NOMINATED NODE", "READINESS GATES")
+_CELL_KEYS = {"IP": "ip", "NODE": "node", "NOMINATED NODE": "nominated_node", "READINESS GATES": "readiness_gates"}
+
+
 def parse_row_tokens(tokens: list[str], cols: list[str]) -> tuple[dict, int, str | None] | None:
     """Match tokens against the columns; (cells, tokens used, problem) or None if not a row."""
     cells: dict = {}
     i = 0
-    problem = None
+    n = len(tokens)
     for col in cols:
-        if i >= len(tokens):
+        if i >= n:
             # Wide columns may be missing on shorter rows only at the end.
-            if col in ("IP", "NODE", "NOMINATED NODE", "READINESS GATES"):
+            if col in _WIDE:
                 break
             return None
         tok = tokens[i]
-        if col == "EVENT":
-            if tok not in _WATCH_EVENTS:
+        if col == "NAME":
+            name = _pod_name(tok)
+            if name is None or tok in _WATCH_EVENTS:
                 return None
-            cells["watch_event"] = tok
+            cells["name"] = name
         elif col == "NAMESPACE":
-            if not _NAME.match(tok):
+            if _pod_name(tok) is None:
                 return None
             cells["namespace"] = tok
-        elif col == "NAME":
-            m = _NAME.match(tok)
-            if not m or tok in _WATCH_EVENTS:
-                return None
-            cells["name"] = m.group(1)
         elif col == "READY":
-            if not _READY.match(tok):
+            if not _is_ready(tok):
                 return None
             cells["ready"] = tok
         elif col == "STATUS":
-            if _READY.match(tok) or tok.isdecimal() or not _STATUS_START.match(tok):
+            if not _is_status(tok):
                 return None
             cells["status"] = tok
         elif col == "RESTARTS":
             if not is_count(tok):
                 return None
             cells["restarts"] = int(tok)
-            if i + 2 < len(tokens) and tokens[i + 1].startswith("(") and tokens[i + 2].rstrip(")") == "ago":
+            if i + 2 < n and tokens[i + 1].startswith("(") and tokens[i + 2].rstrip(")") == "ago":
                 cells["ago_text"] = tokens[i + 1][1:]
                 i += 2
         elif col == "AGE":
             cells["age_text"] = tok
-        elif col == "IP":
-            cells["ip"] = tok
-        elif col == "NODE":
-            cells["node"] = tok
-        elif col == "NOMINATED NODE":
-            cells["nominated_node"] = tok
-        elif col == "READINESS GATES":
-            cells["readiness_gates"] = tok
+        elif col == "EVENT":
+            if tok not in _WATCH_EVENTS:
+                return None
+            cells["watch_event"] = tok
+        else:
+            cells[_CELL_KEYS[col]] = tok
         i += 1
-    return cells, i, problem
+    return cells, i, None
 
 
 def looks_like_row(line: str) -> list[str] | None:
@@ -198,12 +224,97 @@ def _row_from_line(line: str, index: int, cols: list[str]) -> RawRow | None:
     return RawRow(index, cells, cells.get("age_text"), tail, line.strip())
 
 
-def rows_to_observations(rows: list[RawRow], ctx: ParseContext) -> list[Observation]:
-    ages = [r.age_text for r in rows if r.age_text]
-    has_old_minute = "1m" in ages
-    modern = (not has_old_minute and (any(age_is_modern_form(_AGE_PREFIX.match(a).group(0)) for a in ages
-                                          if _AGE_PREFIX.match(a))
-                                      or any("ago_text" in r.cells for r in rows)))
+class AgeForm:
+    """Which of kubectl's two age formats a table prints, from all its rows (see `timefmt.parse_age`):
+    an old kubectl's `1m` anywhere means the old form; a modern-only age or a RESTARTS `(Xs ago)` the new."""
+
+    __slots__ = ("old_minute", "modern_seen")
+
+    def __init__(self) -> None:
+        self.old_minute = False
+        self.modern_seen = False
+
+    def add(self, row: RawRow) -> None:
+        a = row.age_text
+        if a:
+            if a == "1m":
+                self.old_minute = True
+            elif not self.modern_seen and age_is_modern_form(_age_prefix(a)):
+                self.modern_seen = True
+        if not self.modern_seen and "ago_text" in row.cells:
+            self.modern_seen = True
+
+    @property
+    def modern(self) -> bool:
+        return not self.old_minute and self.modern_seen
+
+
+class NotATable(Exception):
+    """The text is not only `get pods` tables (0-based line where something else starts)."""
+
+    def __init__(self, index: int, why: str):
+        super().__init__(f"line {index + 1}: {why}")
+        self.index = index
+
+
+def stream_tables(lines: Iterable[str]) -> Iterator[tuple[int, RawRow]]:
+    """(table number, row) of text made only of `get pods` tables, read line by line as `parse_table`
+    reads them (a repeated header continues the table, a blank line ends it unless a known pod follows;
+    each header after a blank line starts the next table, numbered from 1). Raises NotATable where
+    the text holds anything else, so the caller can read it the general way. `lines` are cleaned lines
+    (see `source.clean_lines`), without their line ends."""
+    it = enumerate(lines)
+    back: tuple[int, str] | None = None
+    cols: list[str] | None = None
+    table = 0
+    seen: set[str] = set()
+    while True:
+        if back is not None:
+            (i, line), back = back, None
+        else:
+            nxt = next(it, None)
+            if nxt is None:
+                return
+            i, line = nxt
+        if cols is None:
+            if not line.strip():
+                continue
+            cols = parse_header(line)
+            if cols is None:
+                raise NotATable(i, "not a get pods header")
+            table += 1
+            seen = set()
+            continue
+        if not line.strip():
+            for j, following in it:
+                if following.strip():
+                    got = parse_row_tokens(following.split(), cols)
+                    if not (got and got[0].get("name") in seen):
+                        cols = None  # the table ended at the blank line
+                    back = (j, following)
+                    break
+            else:
+                return
+            continue
+        header = parse_header(line) if "NAME" in line else None
+        if header:
+            cols = header
+            continue
+        row = _row_from_line(line, i, cols)
+        if row is None:
+            raise NotATable(i, "not a get pods row")
+        seen.add(row.cells["name"])
+        yield table, row
+
+
+def rows_to_observations(rows: list[RawRow], ctx: ParseContext, modern: bool | None = None) -> list[Observation]:
+    """Observations of a table's rows; `modern` is the table's age form when `rows` are only part of
+    it (streaming), else it is read from `rows`."""
+    if modern is None:
+        form = AgeForm()
+        for r in rows:
+            form.add(r)
+        modern = form.modern
     out: list[Observation] = []
     for r in rows:
         cells = dict(r.cells)
@@ -212,8 +323,7 @@ def rows_to_observations(rows: list[RawRow], ctx: ParseContext) -> list[Observat
         age_text = cells.pop("age_text", None)
         lo = hi = None
         if age_text and age_text not in ("<unknown>", "<invalid>"):
-            m = _AGE_PREFIX.match(age_text)
-            printed = m.group(0) if m else ""
+            printed = _age_prefix(age_text)
             try:
                 lo, hi = parse_age(printed, modern=modern)
             except DurationError:
