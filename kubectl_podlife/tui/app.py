@@ -1,9 +1,11 @@
-"""The replay TUI: one pod's transitions, container lanes and the explanation of the selected moment,
-all driven by one playhead. `make_app` is the only way to build it (the CLI and the tests share it);
+"""The replay TUI: with several pods it opens on the pod list, worst first (screens.PodsScreen); a pod's
+screen shows its transitions, container lanes and the explanation of the selected moment, all driven by
+one playhead. `make_app` is the only way to build it (the CLI and the tests share it);
 `run_tui` runs it and turns a failure into an exit code.
 
 Loading and live following happen in thread workers that post small messages back; any error they
-meet ends up as one line in the UI.
+meet ends up as one line in the UI. Several pods are explained one by one and posted in batches, so the
+pod list shows (and can be used) while a large recording is still being explained.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import on, work
+from textual.worker import get_current_worker
 from textual.app import App, ComposeResult
 from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical
@@ -31,8 +34,9 @@ from . import bindings as keys
 from .explain import explanation, explanation_text
 from .export import write_export
 from .playback import SPEEDS, PodView, cycle, next_speed, parse_seek
-from .screens import HelpScreen
-from .widgets import Explanation, Lanes, PodList, TimelineView
+from .podtable import PodRow, find_pod, pod_row, restarts_phrase, worst_first
+from .screens import HelpScreen, PodsScreen
+from .widgets import Explanation, Lanes, TimelineView
 
 TICK = 0.1  # playback step, seconds of wall time
 POLL = 0.5  # live following: how often the store is asked for new observations
@@ -63,6 +67,15 @@ class Source:
 class Loaded(Message):
     timeline: Timeline
     warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class PodsBuilt(Message):
+    """Pods explained so far by a load of several pods (`done` of `total`); Loaded follows with them all."""
+
+    pods: tuple[PodTimeline, ...]
+    done: int
+    total: int
 
 
 @dataclass
@@ -99,7 +112,7 @@ class PodlifeApp(App[int]):
     ENABLE_COMMAND_PALETTE = False
     AUTO_FOCUS = None
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-tiny"), (16, "-short"), (36, "-tall")]
 
     def __init__(self, source: Source, keymap: dict[str, str] | None = None, keymap_error: str | None = None):
         super().__init__()
@@ -108,6 +121,10 @@ class PodlifeApp(App[int]):
         self.keymap = dict(keymap or {})
         self.keymap_error = keymap_error
         self.timeline: Timeline | None = None
+        self.rows: list[PodRow] = []  # the pod list, worst first (podtable), one row per pod of the timeline
+        self.opened = False  # a pod's screen has been shown (esc on the pod list goes back to it)
+        self._building: list[PodTimeline] = []
+        self._row_cache: dict[int, tuple[PodTimeline, PodRow]] = {}  # pods explained so far while a load of several goes on
         self.pod_index = 0
         self.view: PodView | None = None
         self.playhead = 0.0
@@ -137,8 +154,6 @@ class PodlifeApp(App[int]):
         yield Static(id="status")
         with Horizontal(id="body"):
             with Vertical(id="main"):
-                with Vertical(id="pods-pane"):
-                    yield PodList(id="pods")
                 yield TimelineView(id="timeline")
                 yield Lanes(id="lanes")
             yield Explanation(id="explain")
@@ -154,13 +169,13 @@ class PodlifeApp(App[int]):
             self.set_keymap(self.keymap)
         if self.keymap_error:
             self.say(self.keymap_error, severity="warning")
-        self.query_one("#explain").border_title = "explanation"
+        self._q("#explain").border_title = "explanation"
         self._tick_timer = self.set_interval(TICK, self._tick, pause=True)
         if self.source.timeline is not None:
             self.on_loaded(Loaded(self.source.timeline))
         elif self.source.files or self.source.session_id is not None:
-            self.screen.add_class("-loading")
-            self.query_one("#loading-text", Static).update(Text(visible(f"reading {self.source.describe()}…")))
+            self.main_screen.add_class("-loading")
+            self._q("#loading-text", Static).update(Text(visible(f"reading {self.source.describe()}…")))
             self.load()
         else:
             self.fail("nothing to replay: give saved kubectl output (FILE...) or a stored session (--session ID)")
@@ -172,17 +187,34 @@ class PodlifeApp(App[int]):
     def fail(self, text: str, exit_code: int = 1) -> None:
         self.load_error = text
         self.exit_code = exit_code
-        self.screen.remove_class("-loading")
-        self.screen.add_class("-failed")
-        self.query_one("#error", Static).update(Text(visible(f"error: {text}  (q quits)")))
+        self.main_screen.remove_class("-loading")
+        self.main_screen.add_class("-failed")
+        self._q("#error", Static).update(Text(visible(f"error: {text}  (q quits)")))
         self.messages.append(text)
         self.refresh_status()
 
+    # What the pod list answers to: the app's actions that act on it while it is on top (the footer follows).
+    HOME_ACTIONS = frozenset({"cursor", "page", "go_start", "go_end", "prompt", "back", "open_pod", "toggle_pods",
+                              "help", "quit"})
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Until there is a pod to show, only help, back and quit do anything (the footer follows)."""
+        """Until there is a pod to show, only help, back and quit do anything; the pod list has its own few."""
+        if isinstance(self.screen, PodsScreen):
+            if action == "prompt" and parameters and parameters[0] == "seek":
+                return False
+            return action in self.HOME_ACTIONS
+        if action == "open_pod":
+            return False
+        if action == "toggle_pods" and len(self.rows) < 2:
+            return False
         if self.view is None and action not in ("help", "quit", "back"):
             return False
         return True
+
+    @property
+    def home(self) -> PodsScreen | None:
+        """The pod list, when it is the screen on top."""
+        return self.screen if isinstance(self.screen, PodsScreen) else None
 
     # --- loading (worker) -------------------------------------------------------------------
 
@@ -193,12 +225,16 @@ class PodlifeApp(App[int]):
         # its loading line are up before the model (~200 ms of imports) loads.
         try:
             if src.files:
-                from kubectl_podlife.pipeline import timeline_for_files
+                from kubectl_podlife.ingest import read_paths
 
-                timeline, result = timeline_for_files(list(src.files))
-                self.post_message(Loaded(timeline, tuple(str(w) for w in getattr(result, "warnings", ()))))
+                result = read_paths(list(src.files))
+                warnings = tuple(str(w) for w in result.warnings)
+                self.call_from_thread(self._loading_text, f"explaining {len(result.observations):,} observations…")
+                timeline = self._explain(result.observations, warnings)
+                if timeline is not None:
+                    self.post_message(Loaded(timeline, warnings))
                 return
-            from kubectl_podlife.pipeline import timeline_for_observations
+            from kubectl_podlife.ingest.anchor import anchor
             from kubectl_podlife.store import Store
 
             store = Store(src.store_path, create=False) if src.store_path else Store(create=False)
@@ -217,7 +253,10 @@ class PodlifeApp(App[int]):
                     self.call_from_thread(self._loading_text, f"explaining {obs_done:,} of {total:,} observations "
                                                               f"({pods_done:,}/{pods_total:,} pods)…")
 
-            timeline = timeline_for_observations(observations, warnings, progress=progress)
+            timeline = self._explain(anchor(list(observations)), tuple(warnings), progress=progress)
+            if timeline is None:
+                store.close()
+                return
             if self.following:
                 self._live = _Live(store, last_id, list(observations))
             else:
@@ -231,8 +270,52 @@ class PodlifeApp(App[int]):
             self.post_message(LoadFailed(f"internal error while loading {src.describe()}: "
                                          f"{type(exc).__name__}: {exc}"))
 
+    def _explain(self, observations, warnings: tuple[str, ...], progress=None) -> Timeline | None:
+        """The model's timeline of (anchored) observations, pod by pod as build_timeline does; with several
+        pods each batch is posted as it is explained (every 0.5 s, the first at once) for the pod list:
+        more often costs the UI thread redraws that slow the worker down (the GIL).
+        None when the app stopped wanting it (the worker was cancelled)."""
+        from kubectl_podlife.model import build_pod_timeline
+
+        groups: dict = {}
+        for o in observations:
+            groups.setdefault(o.pod, []).append(o)
+        worker = get_current_worker()
+        pods: list[PodTimeline] = []
+        batch: list[PodTimeline] = []
+        posted = 0.0
+        done = 0
+        for key, obs in groups.items():
+            if worker.is_cancelled:
+                return None
+            pod = build_pod_timeline(key, obs)
+            pods.append(pod)
+            done += len(obs)
+            if progress is not None:
+                progress(len(pods), len(groups), done)
+            if len(groups) > 1:
+                batch.append(pod)
+                now = time.monotonic()
+                if now - posted >= 0.5 or len(pods) == len(groups):
+                    posted = now
+                    self.post_message(PodsBuilt(tuple(batch), len(pods), len(groups)))
+                    batch = []
+        return Timeline(pods=tuple(pods), warnings=warnings)
+
+    def on_pods_built(self, message: PodsBuilt) -> None:
+        """A batch of a load of several pods: the pod list shows them at once, sorted worst first."""
+        self._building.extend(message.pods)
+        self.timeline = Timeline(pods=tuple(self._building))
+        home = self.pods_screen
+        home.progress = (f"explaining {message.done:,} of {message.total:,} pods…"
+                         if message.done < message.total else None)
+        self.refresh_rows()
+        if not self.opened:
+            self.main_screen.remove_class("-loading")
+            self.show_home()
+
     def _loading_text(self, text: str) -> None:
-        self.query_one("#loading-text", Static).update(Text(visible(text)))
+        self._q("#loading-text", Static).update(Text(visible(text)))
 
     def on_loaded(self, message: Loaded) -> None:
         following = self.following and self._live.store is not None
@@ -242,11 +325,19 @@ class PodlifeApp(App[int]):
             self._loading_text(f"waiting for the first pod in {self.source.describe()}… (q quits)")
             self.set_interval(POLL, self._poll)
             return
-        self.screen.remove_class("-loading")
+        self.main_screen.remove_class("-loading")
         if not message.timeline.pods:
             self.fail(f"no pods found in {self.source.describe()}")
             return
+        self._building = []
         self.set_timeline(message.timeline)
+        if len(message.timeline.pods) > 1:
+            self.pods_screen.progress = None
+            self.pods_screen.refresh_status()
+            if not self.opened:
+                self.show_home()
+        else:
+            self.opened = True
         if message.warnings:
             more = f" (+{len(message.warnings) - 1} more)" if len(message.warnings) > 1 else ""
             self.say(f"{message.warnings[0]}{more}", severity="warning")
@@ -287,7 +378,7 @@ class PodlifeApp(App[int]):
             self.say(message.error, severity="error")
             return
         if message.timeline is not None and message.timeline.pods:
-            self.screen.remove_class("-loading")
+            self.main_screen.remove_class("-loading")
             self.set_timeline(message.timeline)
 
     # --- state ------------------------------------------------------------------------------
@@ -306,16 +397,66 @@ class PodlifeApp(App[int]):
 
     def set_timeline(self, timeline: Timeline) -> None:
         """A new timeline (first load or a live update): keep the pod, filters and playhead."""
-        old = self.pod
+        old = self.pod if self.view is not None else None
         self.timeline = timeline
-        self.pod_index = 0
+        self.refresh_rows()
+        self.pod_index = self.rows[0].index if self.rows else 0  # before any choice: the worst pod
         if old is not None:
             for i, p in enumerate(timeline.pods):
                 if (p.namespace, p.name, p.incarnation) == (old.namespace, old.name, old.incarnation):
                     self.pod_index = i
                     break
-        self.screen.set_class(len(timeline.pods) > 1, "-multi-pod")
         self.rebuild_view(keep_playhead=old is not None)
+        self.refresh_bindings()
+
+    def refresh_rows(self) -> None:
+        """The pod list's rows from the timeline's pods (their diagnosis, restarts, status), worst first."""
+        pods = self.timeline.pods if self.timeline else ()
+        cache = self._row_cache  # rows of pods already seen (same object): a batch costs its own pods only
+        rows = []
+        for i, p in enumerate(pods):
+            hit = cache.get(i)
+            if hit is None or hit[0] is not p:
+                hit = cache[i] = (p, pod_row(i, p))
+            rows.append(hit[1])
+        for i in [i for i in cache if i >= len(pods)]:
+            del cache[i]
+        self.rows = worst_first(rows)
+        if self.is_screen_installed("pods"):
+            self.pods_screen.refresh_rows()
+
+    @property
+    def pods_screen(self) -> PodsScreen:
+        """The one pod list screen (installed, so its filter and cursor outlive a visit to a pod)."""
+        if not self.is_screen_installed("pods"):
+            self.install_screen(PodsScreen(), "pods")
+        screen = self.get_screen("pods")
+        assert isinstance(screen, PodsScreen)
+        return screen
+
+    def show_home(self) -> PodsScreen:
+        """The pod list on top of the pod's screen, its cursor on the pod that was open."""
+        home = self.pods_screen
+        if self.home is None:
+            home.refresh_rows(keep=self.pod_index if self.opened else None)
+            self.push_screen(home)
+            self.refresh_bindings()
+        return home
+
+    def open_pod(self, index: int) -> None:
+        """Show pod `index` of the timeline on its own screen, from its start, filters cleared."""
+        if self.timeline is None or not 0 <= index < len(self.timeline.pods):
+            return
+        changed = index != self.pod_index or self.view is None
+        self.opened = True
+        self.main_screen.remove_class("-loading")  # a pod opened while the rest are still being explained
+        if self.home is not None:
+            self.pop_screen()
+        if changed:
+            self.pod_index = index
+            self.container_filter = self.kind_filter = None
+            self.follow_paused = False
+            self.rebuild_view(keep_playhead=False)
         self.refresh_bindings()
 
     def rebuild_view(self, keep_playhead: bool = True) -> None:
@@ -323,13 +464,12 @@ class PodlifeApp(App[int]):
         if pod is None:
             return
         self.view = PodView(pod, self.container_filter, self.kind_filter)
-        self.query_one(TimelineView).set_view(self.view)
-        self.query_one(Lanes).set_pod(pod, self.view.start, self.view.end)
-        self.query_one(PodList).set_pods(self.timeline.pods if self.timeline else (), self.pod_index)
+        self._q(TimelineView).set_view(self.view)
+        self._q(Lanes).set_pod(pod, self.view.start, self.view.end)
         if self.query_text:
             self.run_search(self.query_text, jump=False)
         else:
-            self.query_one(TimelineView).set_matches([])
+            self._q(TimelineView).set_matches([])
         self._explained = None
         if self.following and not self.follow_paused:
             self.seek(self.view.end, user=False)
@@ -361,34 +501,48 @@ class PodlifeApp(App[int]):
         if self.following and not self.follow_paused:
             self.follow_paused = True
 
+    @property
+    def main_screen(self):
+        """The pod's screen (the default screen), whichever screen is on top of it."""
+        return self.screen_stack[0] if self.screen_stack else self.screen
+
+    def _q(self, selector, expect_type=None):
+        """A widget of the pod's screen."""
+        screen = self.main_screen
+        return screen.query_one(selector, expect_type) if expect_type else screen.query_one(selector)
+
     def sync(self) -> None:
         """Bring every panel in step with the playhead."""
-        tv = self.query_one(TimelineView)
+        tv = self._q(TimelineView)
         tv.set_playhead(self.playhead, self.selected)
         tr = self.transition
-        self.query_one(Lanes).set_playhead(self.playhead, tr.container if tr else None)
+        self._q(Lanes).set_playhead(self.playhead, tr.container if tr else None)
         key = (self.pod_index, self.selected, int(self.playhead), id(self.view))
         if key != self._explained and self.pod is not None:
             self._explained = key
-            explain = self.query_one(Explanation)
+            explain = self._q(Explanation)
             lines = explanation(self.pod, tr, self.playhead)
             explain.show([line for line in lines if line[0] != "title"])
             explain.border_title = Text(visible(next((text for role, text in lines if role == "title"), "explanation")))
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        status = self.query_one("#status", Static)
+        status = self._q("#status", Static)
         pod = self.pod
         if pod is None or self.view is None:
             status.update(Text(visible(f"kubectl podlife · {self.source.describe()}" + (" · failed" if self.load_error else ""))))
             return
-        n = len(self.timeline.pods) if self.timeline else 1
-        line1 = f"{pod.display} · {pod.restarts_text} restarts · {pod.final_status or '?'} · {pod.diagnosis.cause}"
+        n = len(self.rows)
+        line1 = f"{pod.display} · {restarts_phrase(pod)} · {pod.final_status or '?'} · {pod.diagnosis.cause}"
         if n > 1:
-            line1 = f"[{self.pod_index + 1}/{n} < > o] " + line1
-        state = "▶" if self.playing else "⏸"
+            pos = next((i for i, r in enumerate(self.rows) if r.index == self.pod_index), 0)
+            line1 = f"[{pos + 1}/{n} < > o] " + line1
+        # ▶ while the playhead moves: playing, or riding the end of a live recording
+        live = self.following and not self.follow_paused
+        state = "▶" if self.playing or live else "⏸"
         row = f"{self.selected + 1}/{len(self.view)}" if self.selected is not None else f"-/{len(self.view)}"
-        bits = [f"{state} {self.speed}x", f"{clock(self.playhead)} / {clock(self.view.end)}", f"row {row}"]
+        bits = [f"{state} live" if live and not self.playing else f"{state} {self.speed}x",
+                f"{clock(self.playhead)} / {clock(self.view.end)}", f"row {row}"]
         if self.container_filter or self.kind_filter:
             bits.append(f"only {self.container_filter or 'all containers'} · {self.kind_filter or 'all kinds'}")
         if self.query_text:
@@ -398,8 +552,8 @@ class PodlifeApp(App[int]):
             bits.append("following paused — G to resume" if self.follow_paused else "following live")
         line2 = "  ".join(bits)
         status.update(Text(visible(f"{line1}\n{line2}")))  # input strings: never markup, never raw controls
-        self.screen.set_class(self.playing, "-playing")
-        self.screen.set_class(self.following and self.follow_paused, "-follow-paused")
+        self.main_screen.set_class(self.playing, "-playing")
+        self.main_screen.set_class(self.following and self.follow_paused, "-follow-paused")
 
     # --- playback ---------------------------------------------------------------------------
 
@@ -448,6 +602,9 @@ class PodlifeApp(App[int]):
         self.seek(t)
 
     def action_cursor(self, step: int) -> None:
+        if self.home is not None:
+            self.home.move(step)
+            return
         if self.view is None or not len(self.view):
             return
         if self.selected is None:
@@ -456,14 +613,23 @@ class PodlifeApp(App[int]):
             self.select_row(self.selected + step)
 
     def action_page(self, step: int) -> None:
-        rows = self.query_one(TimelineView).visible_rows
+        if self.home is not None:
+            self.home.move(step * max(1, self.home.table.visible_rows - 1))
+            return
+        rows = self._q(TimelineView).visible_rows
         self.action_cursor(step * max(1, rows - 1))
 
     def action_go_start(self) -> None:
+        if self.home is not None:
+            self.home.move_to(0)
+            return
         if self.view is not None:
             self.seek(self.view.start)
 
     def action_go_end(self) -> None:
+        if self.home is not None:
+            self.home.move_to(len(self.home.table.rows) - 1)
+            return
         if self.view is None:
             return
         self.follow_paused = False
@@ -472,18 +638,23 @@ class PodlifeApp(App[int]):
     # --- prompt: seek and search ------------------------------------------------------------
 
     def action_prompt(self, mode: str) -> None:
-        prompt = self.query_one("#prompt", Input)
+        if self.home is not None:
+            self.home.open_prompt("filter" if mode == "search" else "command")
+            return
+        prompt = self._q("#prompt", Input)
         self._prompt_mode = mode
         prompt.value = ""
         if mode == "seek":
             prompt.placeholder = "seek to: 2m7s, 85s, 1h2m, +10s, -1m  (enter go, esc cancel)"
+        elif mode == "command":
+            prompt.placeholder = ":pod NAME opens a pod, :pods the pod list  (enter go, esc cancel)"
         else:
-            prompt.placeholder = "search summaries and evidence  (enter find, esc cancel)"
+            prompt.placeholder = "search summaries, messages and evidence  (enter find, esc cancel)"
         prompt.add_class("-open")
         prompt.focus()
 
     def close_prompt(self) -> None:
-        prompt = self.query_one("#prompt", Input)
+        prompt = self._q("#prompt", Input)
         prompt.remove_class("-open")
         self._prompt_mode = None
         self.set_focus(None)
@@ -503,13 +674,34 @@ class PodlifeApp(App[int]):
             self.seek(t)
         elif mode == "search":
             self.run_search(value, jump=True)
+        elif mode == "command":
+            self.run_command(value)
+
+    def run_command(self, text: str) -> None:
+        """`:pod NAME` (or `:po NAME`) opens that pod; `:pods` (`:po`) shows the pod list."""
+        words = text.strip().lstrip(":").split()
+        if not words:
+            return
+        verb, args = words[0].lower(), words[1:]
+        if verb not in ("pod", "pods", "po"):
+            self.say(f'unknown command ":{verb}"; try :pod NAME or :pods', severity="warning")
+            return
+        if not args:
+            if len(self.rows) > 1:
+                self.show_home()
+            return
+        row, problem = find_pod(self.rows, " ".join(args))
+        if row is None:
+            self.say(problem or "no such pod", severity="warning")
+            return
+        self.open_pod(row.index)
 
     def run_search(self, query: str, *, jump: bool) -> None:
         if self.view is None:
             return
         self.query_text = query
         self.matches = self.view.search(query)
-        self.query_one(TimelineView).set_matches(self.matches)
+        self._q(TimelineView).set_matches(self.matches)
         self.match_pos = None
         if not self.matches:
             if jump:
@@ -557,39 +749,55 @@ class PodlifeApp(App[int]):
         self.rebuild_view()
 
     def action_back(self) -> None:
+        home = self.home
+        if home is not None:
+            if not home.back() and self.opened and self.view is not None:
+                self.pop_screen()  # nothing left to undo there: back to the pod that was open
+                self.refresh_bindings()
+            return
         if self._prompt_mode is not None:
             self.close_prompt()
-        elif self.screen.has_class("-pods-open"):
-            self.screen.remove_class("-pods-open")
         elif self.query_text:
             self.query_text, self.matches, self.match_pos = "", [], None
-            self.query_one(TimelineView).set_matches([])
+            self._q(TimelineView).set_matches([])
             self.refresh_status()
         elif self.container_filter or self.kind_filter:
             self.container_filter = self.kind_filter = None
             self.rebuild_view()
+        elif len(self.rows) > 1:
+            self.show_home()  # esc from a pod returns to the pod list
 
     def action_pod(self, step: int) -> None:
-        if self.timeline is None or len(self.timeline.pods) < 2:
+        """The next / previous pod in the pod list's order (worst first)."""
+        if len(self.rows) < 2:
             return
-        self.pod_index = (self.pod_index + step) % len(self.timeline.pods)
-        self.container_filter = self.kind_filter = None
-        self.follow_paused = False
-        self.rebuild_view(keep_playhead=False)
+        pos = next((i for i, r in enumerate(self.rows) if r.index == self.pod_index), 0)
+        self.open_pod(self.rows[(pos + step) % len(self.rows)].index)
+
+    def action_open_pod(self) -> None:
+        home = self.home
+        if home is not None and home.table.current is not None:
+            self.open_pod(home.table.current.index)
 
     def action_toggle_pods(self) -> None:
-        self.screen.toggle_class("-pods-open")
+        home = self.home
+        if home is None:
+            if len(self.rows) > 1:
+                self.show_home()
+        elif self.opened and self.view is not None:
+            self.pop_screen()
+            self.refresh_bindings()
 
     # --- explanation ------------------------------------------------------------------------
 
     def action_explain_scroll(self, step: int) -> None:
-        self.query_one(Explanation).scroll_relative(y=step * 3, animate=False)
+        self._q(Explanation).scroll_relative(y=step * 3, animate=False)
 
     def action_zoom_explanation(self) -> None:
         if self.screen.maximized is not None:
             self.screen.minimize()
         else:
-            self.screen.maximize(self.query_one(Explanation), container=False)
+            self.screen.maximize(self._q(Explanation), container=False)
 
     def action_copy(self) -> None:
         if self.pod is None:

@@ -29,6 +29,7 @@ from kubectl_podlife.timefmt import clock
 
 from .explain import short_time
 from .playback import PodView
+from .podtable import PodRow, cell, column_widths
 
 # Kinds by how they read: the colour groups of the timeline (app.tcss: .timeline--kind-<group>).
 KIND_GROUP = {
@@ -145,7 +146,8 @@ class LineList(ScrollView, can_focus=False):
         return component_style(self, names)
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        # Without the scrollbar: a row cut at the edge must show its `…`, not lose it under the bar.
+        width = self.scrollable_content_region.width
         if y < self.HEADER_LINES:
             return self.render_header(width)
         row = round(self.scroll_y) + y - self.HEADER_LINES
@@ -195,6 +197,10 @@ class TimelineView(LineList):
 
     def columns(self, width: int) -> list[tuple[str, int]]:
         cols = [("", 1), ("T", 7)]
+        if width < 64:  # 40 columns: the summary keeps room; READY and RESTARTS drop, STATUS shortens
+            cols.append(("STATUS", 12))
+            cols.append(("SUMMARY", max(0, width - 20)))
+            return cols
         if self.show_absolute and width >= 90:
             cols.append(("TIME", 9))
         cols += [("READY", 6), ("STATUS", 18), ("RESTARTS", 13) if width >= 90 else ("RST", 4)]
@@ -253,42 +259,55 @@ class TimelineView(LineList):
         return Strip(segments, width)
 
 
-class PodList(LineList):
-    """k9s-like: one row per pod with restarts, final status and the diagnosed cause."""
+class PodTable(LineList):
+    """The home screen's table, k9s-like: one row per pod, worst first (podtable.PodRow), drawn line by
+    line so two thousand pods cost what one screenful does. Columns drop whole on a narrow terminal."""
 
-    COMPONENT_CLASSES = {"pods--header", "pods--selected", "pods--bad", "pods--good"}
+    COMPONENT_CLASSES = {"pods--header", "pods--selected", "pods--bad", "pods--good", "pods--marker"}
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.pods: tuple[PodTimeline, ...] = ()
+        self.rows: list[PodRow] = []
+        self.one_namespace = True
+        self._columns: tuple[int, list[tuple[str, int]]] | None = None
 
-    def set_pods(self, pods: tuple[PodTimeline, ...], cursor: int | None) -> None:
-        self.pods = pods
+    def set_rows(self, rows: list[PodRow], cursor: int | None, one_namespace: bool) -> None:
+        self.rows = rows
+        self.one_namespace = one_namespace
+        self._columns = None
         self.cursor = cursor
-        self.set_count(len(pods))
-        self.scroll_cursor_into_view()
+        self.set_count(len(rows))
+        self.set_cursor(cursor)
+
+    @property
+    def current(self) -> PodRow | None:
+        if self.cursor is None or not 0 <= self.cursor < len(self.rows):
+            return None
+        return self.rows[self.cursor]
 
     def columns(self, width: int) -> list[tuple[str, int]]:
-        fixed = [("", 1), ("RST", 4), ("STATUS", 17), ("CAUSE", 16)]
-        name_w = max(8, width - sum(w for _, w in fixed))
-        return [("", 1), ("NAME", name_w), *fixed[1:]]
+        if self._columns is None or self._columns[0] != width:
+            self._columns = (width, column_widths(self.rows, width, self.one_namespace))
+        return self._columns[1]
 
     def render_header(self, width: int) -> Strip:
         text = "".join(fit(name, w) for name, w in self.columns(width))
         return Strip([Segment(fit(text, width), self.style("pods--header"))], width)
 
     def render_row(self, row: int, width: int) -> Strip:
-        pod = self.pods[row]
+        pod = self.rows[row]
         selected = row == self.cursor
-        health = "pods--good" if pod.diagnosis.cause in ("none", "completed-exit") else "pods--bad"
-        extra = ["pods--selected"] if selected else []
-        values = {"": "▶" if selected else " ", "NAME": pod.display, "RST": pod.restarts_text,
-                  "STATUS": pod.final_status or "?", "CAUSE": pod.diagnosis.cause}
+        health = "pods--good" if pod.healthy else "pods--bad"
+        extra = ("pods--selected",) if selected else ()
         segments = []
         for name, w in self.columns(width):
-            role = health if name in ("CAUSE", "STATUS") else "pods--header" if name == "" else ""
-            style = self.style(*(r for r in (role, *extra) if r))
-            segments.append(Segment(fit(values[name] + (" " if name else ""), w), style))
+            if name == "":
+                text, roles = ("▶" if selected else " "), ("pods--marker", *extra)
+            else:
+                text = cell(pod, name)
+                text = text + " " if name != "DIAGNOSIS" else text
+                roles = ((health,) if name in ("STATUS", "DIAGNOSIS") else ()) + extra
+            segments.append(Segment(fit(text, w), self.style(*roles)))
         return Strip(segments, width)
 
 

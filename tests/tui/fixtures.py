@@ -190,3 +190,41 @@ def big_timeline(n: int = 100_000) -> Timeline:
 
 REPLAYS = Path(__file__).resolve().parents[2] / "replays"
 SEED = REPLAYS / "liveness-exec.log"
+
+
+def small_pod(name: str, namespace: str, cause: str, restarts: int, status: str, last: int,
+              summary: str | None = None) -> PodTimeline:
+    """A pod with two transitions, its last at 10:00:00 + `last` seconds (wall clock)."""
+    def at(s: int) -> str:
+        return f"2024-05-01T10:{s // 60:02d}:{s % 60:02d}Z"
+
+    ready = "1/1" if cause == "none" else "0/1"
+    trs = (
+        Transition(t=0.0, t_range=(0.0, 0.0), time=at(0), kind="created", summary="pod created",
+                   evidence=(Evidence(f"{name}.json:1", f"{name} created"),), view=KubectlView("0/1", "Pending", "0")),
+        Transition(t=float(last), t_range=(float(last), float(last)), time=at(last), kind="started", container="app",
+                   summary=f"app started ({status})", evidence=(Evidence(f"{name}.json:2", f"status {status}"),),
+                   view=KubectlView(ready, status, str(restarts))),
+    )
+    return PodTimeline(name=name, namespace=namespace, transitions=trs,
+                       diagnosis=Diagnosis(cause=cause, summary=summary or f"{name}: {cause}"),
+                       restarts=restarts, final_status=status,
+                       lanes=(Lane("app", segments=(Segment(0.0, None, "running"),)),),
+                       start=0.0, end=float(last), created_time=at(0), sources=(f"{name}.json",))
+
+
+# Input order is not the worst-first order: healthy pods come first here, as they often do.
+FLEET = (
+    ("api-healthy", "shop", "none", 0, "Running", 50),
+    ("cache-ok", "infra", "none", 0, "Running", 55),
+    ("worker-oom", "batch", "oom-killed", 3, "CrashLoopBackOff", 40),
+    ("web-crash-old", "shop", "error-exit", 7, "CrashLoopBackOff", 20),
+    ("web-crash-new", "shop", "error-exit", 7, "CrashLoopBackOff", 58),
+    ("db-pending", "infra", "unknown", 0, "Pending", 30),
+)
+# Not healthy first, then more restarts, then the most recent.
+FLEET_WORST_FIRST = ("web-crash-new", "web-crash-old", "worker-oom", "db-pending", "cache-ok", "api-healthy")
+
+
+def fleet_timeline() -> Timeline:
+    return Timeline(pods=tuple(small_pod(*row) for row in FLEET))

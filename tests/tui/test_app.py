@@ -11,7 +11,8 @@ from textual.widgets import Input
 import kubectl_podlife.tui.app as app_module
 from kubectl_podlife.tui.app import PodlifeApp, make_app
 from kubectl_podlife.tui.screens import HelpScreen
-from kubectl_podlife.tui.widgets import Explanation, Lanes, PodList, TimelineView
+from kubectl_podlife.tui.screens import PodsScreen
+from kubectl_podlife.tui.widgets import Explanation, Lanes, PodTable, TimelineView
 
 SIZE = (80, 24)
 
@@ -210,7 +211,7 @@ async def test_search_and_next_previous_match():
 async def test_filters_by_container_and_kind_and_esc_clears():
     app = make_app(timeline=fx.two_pod_timeline())
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("greater_than_sign")
+        await pilot.press("j", "enter")  # the pod list: the web pod is second (no restarts)
         assert app.pod.name == fx.WEB
         total = len(app.view)
         await pilot.press("c")
@@ -238,15 +239,17 @@ async def test_filters_by_container_and_kind_and_esc_clears():
 async def test_pods_switch_and_list():
     app = make_app(timeline=fx.two_pod_timeline())
     async with app.run_test(size=SIZE) as pilot:
-        pane = app.query_one("#pods-pane")
-        assert not pane.display  # 80 columns: the pod list waits behind `o`
-        assert "[1/2 < > o]" in status_text(app)
-        await pilot.press("o")
-        assert pane.display
+        await until(pilot, lambda: isinstance(app.screen, PodsScreen), "the pod list")
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, PodsScreen), "the pod's screen")
+        assert "[1/2 < > o]" in status_text(app) and app.pod.name == fx.POD
         await pilot.press("greater_than_sign")
-        assert app.pod.name == fx.WEB and app.query_one(PodList).cursor == 1
-        await pilot.press("escape")
-        assert not pane.display
+        assert app.pod.name == fx.WEB and "[2/2 < > o]" in status_text(app)
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, PodsScreen), "the pod list")
+        assert app.screen.query_one(PodTable).cursor == 1
+        await pilot.press("o")
+        await until(pilot, lambda: not isinstance(app.screen, PodsScreen), "the pod's screen")
         await pilot.press("less_than_sign")
         assert app.pod.name == fx.POD
 
@@ -254,9 +257,9 @@ async def test_pods_switch_and_list():
 async def test_wide_terminal_uses_the_room():
     app = make_app(timeline=fx.two_pod_timeline())
     async with app.run_test(size=(200, 60)) as pilot:
-        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, PodsScreen), "the pod's screen")
         assert app.screen.has_class("-wide")
-        assert app.query_one("#pods-pane").display
         explain = app.query_one(Explanation)
         timeline = app.query_one(TimelineView)
         assert explain.region.x > timeline.region.right - 1  # side by side
@@ -415,7 +418,8 @@ async def test_no_color_is_honoured(monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(timeline=fx.two_pod_timeline())
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, PodsScreen), "the pod's screen")
         assert app.no_color and app.has_class("-no-color")
         import re
 
@@ -525,3 +529,17 @@ async def test_clearing_a_filter_keeps_the_selection_in_view():
         tv = app.query_one(TimelineView)
         assert app.selected == len(app.view) - 1 > tv.visible_rows
         assert tv.scroll_y <= app.selected < tv.scroll_y + tv.visible_rows
+
+
+@pytest.mark.parametrize("size", [(80, 24), (40, 12)], ids=["80x24", "40x12"])
+async def test_a_summary_cut_at_the_edge_ends_with_an_ellipsis(size):
+    """The cut is visible: the last cell before the scrollbar is `…`, not a letter hidden under the bar."""
+    app = make_app(timeline=fx.liveness_timeline())
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: app.view is not None, "the pod")
+        await pilot.press("t", *"43s", "enter")
+        tv = app.query_one(TimelineView)
+        assert tv.scrollable_content_region.width < tv.size.width  # a scrollbar takes the last column
+        rows = [str(tv.render_line(y).text) for y in range(1, tv.size.height)]
+        long = [r for r in rows if any(w in r for w in ("killing", "restarted", "probe failed"))]
+        assert long and all(r.endswith("…") and len(r) == tv.scrollable_content_region.width for r in long)

@@ -21,7 +21,13 @@ async def freeze(pilot) -> None:
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
 def test_main_screen(snap_compare, size):
     app = make_app(timeline=fx.two_pod_timeline())
-    assert snap_compare(app, press=AT_RESTART, terminal_size=size, run_before=freeze)
+    assert snap_compare(app, press=["enter", *AT_RESTART], terminal_size=size, run_before=freeze)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (40, 12), (200, 50)], ids=["80x24", "40x12", "200x50"])
+def test_pod_list(snap_compare, size):
+    app = make_app(timeline=fx.fleet_timeline())
+    assert snap_compare(app, press=["j"], terminal_size=size, run_before=freeze)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
