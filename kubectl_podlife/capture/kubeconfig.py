@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
+from kubectl_podlife.capture.proxy import proxy_for
 from kubectl_podlife.errors import PodlifeError
 
 
@@ -100,7 +101,7 @@ def load_target(kubeconfig: str | None = None, context: str | None = None, names
             with contextlib.suppress(OSError):
                 with open("/var/run/secrets/kubernetes.io/serviceaccount/namespace", encoding="utf-8") as f:
                     ns = f.read().strip()
-        _no_proxy_for_loopback(cfg)
+        _choose_proxy(cfg, None, environ)
         return _finish_target(client, cfg, None, ns or "default", "in-cluster")
 
     # Merge as kubectl does: the first file to define a name wins, and so does the first
@@ -137,25 +138,18 @@ def load_target(kubeconfig: str | None = None, context: str | None = None, names
         raise PodlifeError(f"{label}: cannot use context \"{ctx_name}\": {reason}; fix the kubeconfig or pick "
                            "another context with --context") from None
     ns = namespace or ctx.get("namespace") or "default"
-    if not cluster.get("proxy-url"):
-        _no_proxy_for_loopback(cfg)
+    _choose_proxy(cfg, cluster.get("proxy-url"), environ)
     return _finish_target(client, cfg, ctx_name, ns, label)
 
 
-def _no_proxy_for_loopback(cfg: Any) -> None:
-    """A proxy from $HTTPS_PROXY/$HTTP_PROXY is never used for localhost or a loopback address, whatever
-    $NO_PROXY says: Go's ProxyFromEnvironment, which kubectl uses, has that default. (A kubeconfig
-    `proxy-url` is used for every server, as kubectl does.)"""
-    import ipaddress
-    from urllib.parse import urlsplit
-
-    host = (urlsplit(cfg.host).hostname or "").lower()
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if loopback and cfg.proxy:
-        cfg.proxy = None
+def _choose_proxy(cfg: Any, proxy_url: str | None, environ: Mapping[str, str]) -> None:
+    """The proxy as kubectl chooses it: a kubeconfig `proxy-url` for every server, else the environment's
+    by Go's rules (`capture.proxy`). Decided here whatever the client version would read from the
+    environment itself (some read nothing, newer ones read ALL_PROXY and match NO_PROXY otherwise)."""
+    if not proxy_url:
+        cfg.proxy = proxy_for(cfg.host, environ)
+    if hasattr(cfg, "no_proxy"):
+        cfg.no_proxy = None  # decided above: the client must not decide again
 
 
 def _finish_target(client: Any, cfg: Any, ctx: str | None, ns: str, source: str) -> Target:

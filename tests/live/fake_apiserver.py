@@ -143,7 +143,9 @@ class FakeKube:
     """State, history and behaviour switches; `url` once started."""
 
     def __init__(self, tokens: Iterable[str] = ("test-token",), core_events: bool = True,
-                 new_events: bool = True, bookmarks: bool = True, max_watch_seconds: float = 30.0):
+                 new_events: bool = True, bookmarks: bool = True, max_watch_seconds: float = 30.0,
+                 host: str = "127.0.0.1"):
+        self.host = host  # the address it listens on (loopback unless a test needs another)
         self.cond = threading.Condition()
         self.rv = 1000
         self.objects: dict[str, dict[str, dict]] = {r: {} for r in RESOURCES}
@@ -178,7 +180,7 @@ class FakeKube:
     # --- lifecycle ---
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def start(self, port: int = 0) -> "FakeKube":
         kube = self
@@ -204,7 +206,7 @@ class FakeKube:
                         kube._conns.discard(request)
                         kube.cond.notify_all()
 
-        httpd = Server(("127.0.0.1", port or self.port), Handler)
+        httpd = Server((self.host, port or self.port), Handler)
         httpd.daemon_threads = True
         self._httpd = httpd
         self.port = httpd.server_address[1]

@@ -916,6 +916,97 @@ def test_proxy_variables_still_apply_to_other_servers_and_proxy_url_to_every_ser
     assert kube.requests[0].proxied and kube.requests[0].path == "/api/v1/namespaces/default/pods"
 
 
+def _dead_proxy() -> str:
+    """A proxy nobody listens on: a request sent through it fails."""
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{s.getsockname()[1]}"
+    s.close()
+    return url
+
+
+def _outside_address() -> str | None:
+    """This machine's address on its route out (not loopback), or None: nothing is sent to find it."""
+    import ipaddress
+    import socket
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.connect(("192.0.2.1", 9))  # TEST-NET-1: a UDP connect only picks the route
+        addr = s.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        s.close()
+    return None if ipaddress.ip_address(addr).is_loopback else addr
+
+
+@pytest.fixture
+def outside_kube():
+    """The fake API server on a non-loopback address of this machine, where proxy rules apply."""
+    addr = _outside_address()
+    if addr is None:
+        pytest.skip("this machine has no non-loopback address to serve the fake API server on")
+    k = FakeKube(host=addr).start()
+    yield k
+    k.stop()
+
+
+def _proxies(monkeypatch, proxy: str, no_proxy: str | None = None, var: str = "NO_PROXY") -> None:
+    for v in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(v, raising=False)
+    for v in ("HTTPS_PROXY", "HTTP_PROXY"):
+        monkeypatch.setenv(v, proxy)
+    if no_proxy is not None:
+        monkeypatch.setenv(var, no_proxy.format(host=_outside_address()))
+
+
+@pytest.mark.parametrize(("var", "no_proxy"), [
+    ("NO_PROXY", "{host}"), ("no_proxy", "{host}"), ("NO_PROXY", "example.com, {host}"), ("NO_PROXY", "*"),
+    ("NO_PROXY", "{host}/24"), ("NO_PROXY", "{host}:PORT")])
+def test_no_proxy_sends_a_server_it_names_direct_as_kubectl_does(outside_kube, tmp_path, store, monkeypatch,
+                                                                  var, no_proxy):
+    """HTTPS_PROXY/HTTP_PROXY point at a dead port: only a direct connection can list."""
+    _proxies(monkeypatch, _dead_proxy(), no_proxy.replace("PORT", str(outside_kube.port)), var)
+    cfg = simple_kubeconfig(tmp_path / "cfg", outside_kube.url)
+    _list_once(load_target(kubeconfig=str(cfg)), store)
+    assert outside_kube.requests[0].path == "/api/v1/namespaces/default/pods"
+    assert not outside_kube.requests[0].proxied
+
+
+@pytest.mark.parametrize("no_proxy", [None, "{host}:1", "other.example", "10.255.255.0/24"])
+def test_a_server_no_proxy_does_not_name_goes_through_the_proxy(outside_kube, tmp_path, store, monkeypatch,
+                                                                 no_proxy):
+    """The fake API server doubles as the proxy: the request reaches it as an absolute URI."""
+    _proxies(monkeypatch, outside_kube.url, no_proxy)
+    cfg = simple_kubeconfig(tmp_path / "cfg", outside_kube.url)
+    _list_once(load_target(kubeconfig=str(cfg)), store)
+    assert outside_kube.requests[0].proxied
+
+
+def test_all_proxy_is_not_used_as_kubectl_does_not_read_it(outside_kube, tmp_path, store, monkeypatch):
+    _proxies(monkeypatch, "")
+    for v in ("HTTPS_PROXY", "HTTP_PROXY"):
+        monkeypatch.delenv(v)
+    monkeypatch.setenv("ALL_PROXY", _dead_proxy())
+    monkeypatch.setenv("all_proxy", _dead_proxy())
+    cfg = simple_kubeconfig(tmp_path / "cfg", outside_kube.url)
+    _list_once(load_target(kubeconfig=str(cfg)), store)
+    assert not outside_kube.requests[0].proxied
+
+
+def test_a_leading_dot_in_no_proxy_matches_subdomains_only_and_upper_case_variables_win(kube, tmp_path, store,
+                                                                                        monkeypatch):
+    """Go's rules where Python's differ: `.api.podlife-test.invalid` does not name that host itself, and
+    HTTP_PROXY wins over http_proxy. The name does not resolve: only the proxy (the fake server) reaches it."""
+    monkeypatch.setenv("HTTP_PROXY", kube.url)
+    monkeypatch.setenv("http_proxy", _dead_proxy())
+    monkeypatch.setenv("NO_PROXY", ".api.podlife-test.invalid")
+    cfg = simple_kubeconfig(tmp_path / "cfg", "http://api.podlife-test.invalid")
+    _list_once(load_target(kubeconfig=str(cfg)), store)
+    assert kube.requests[0].proxied and kube.requests[0].path == "/api/v1/namespaces/default/pods"
+
+
 def test_printer_keeps_a_deleted_pods_history_for_events_that_come_after_the_deletion():
     """Events come on their own watch: a pod's Killing can arrive after its DELETED. The printer must explain
     it with the pod's whole history (as the stored session does), not as a pod it knows nothing of."""
