@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping, TextIO
 
 from kubectl_podlife.arguments import add_watch_arguments, parse_request_timeout
 from kubectl_podlife.capture.kubeconfig import load_target
-from kubectl_podlife.capture.printer import TransitionPrinter
+from kubectl_podlife.capture.printer import StorePrinter, TransitionPrinter
 from kubectl_podlife.capture.recorder import Capture
 from kubectl_podlife.errors import PodlifeError
 from kubectl_podlife.store import Store
@@ -78,17 +78,23 @@ def watch(args: argparse.Namespace, stop: threading.Event | None = None, out: Te
     cap = Capture(target, store, pods=args.pods, all_namespaces=args.all_namespaces, namespace=args.namespace,
                   label_selector=args.selector, field_selector=args.field_selector,
                   request_timeout=request_timeout, notify=notify,
-                  on_observations=printer.feed if printer else None, **dict(capture_options or {}))
+                  **dict(capture_options or {}))
     stop = stop or threading.Event()
     restore = _install_signals(stop, raise_interrupt=True)  # the first lists: Ctrl-C stops at once
     status = "closed"
     rc = 0
     broken_pipe = False
+    live: StorePrinter | None = None
     try:
         try:
             sid = cap.open()
         finally:
             restore()
+        if printer is not None:
+            # its own thread and store connection: explaining never holds up recording (the initial
+            # lists, already recorded, are explained first)
+            live = StorePrinter(printer, store.path, sid, on_broken_pipe=stop.set).start()
+            cap.on_observations = live.wake
         # from now on a signal asks the recorder to finish its batch and close the session
         restore = _install_signals(stop, raise_interrupt=use_tui)
         notify(f"recording session {sid}: {cap.describe()} (Ctrl-C to stop)")
@@ -128,6 +134,10 @@ def watch(args: argparse.Namespace, stop: threading.Event | None = None, out: Te
         raise
     finally:
         restore()
+        if live is not None:
+            with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C now: stop printing, close the session
+                live.finish()  # explain what the recorder committed last
+            broken_pipe = broken_pipe or live.broken_pipe
         cap.close(status)
         if cap.session_id is not None:
             s = cap.stats

@@ -1,11 +1,19 @@
 """The live printer of `watch --no-tui`: each explained transition on one line (`-o json`: one object
-per line) the first time it becomes known."""
+per line) the first time it becomes known.
+
+`StorePrinter` runs it on its own thread, reading what the recorder has committed from the store (its
+own connection), so that explaining never holds up recording: the recorder stores at full speed, and a
+printer that falls behind explains each changed pod once per pass, however many batches it missed.
+"""
 
 from __future__ import annotations
 
 import collections
 import json
+import os
 import sys
+import threading
+import time
 from typing import Any, Callable, TextIO
 
 from kubectl_podlife.observation import Observation, PodKey
@@ -25,7 +33,8 @@ def transition_key(pt: Any, tr: Any) -> tuple:
 
 
 class TransitionPrinter:
-    """Rebuilds the timeline of each pod that got new observations and prints unseen transitions."""
+    """Rebuilds the timeline of each pod that got new observations and prints unseen transitions; `feed`
+    keeps the history in memory, `StorePrinter` reads it from the store."""
 
     KEEP_ENDED = 256  # deleted pods whose history is kept for events that arrive after the deletion
 
@@ -52,7 +61,7 @@ class TransitionPrinter:
                 touched.append(o.pod)
             lst.append(o)
         for key in dict.fromkeys(touched):
-            self._print_pod(key)
+            self.print_pod(key, self.per_pod[key])
             if any(o.kind == "mark" and o.data.get("what") == "deleted" for o in self.per_pod.get(key, ())[-8:]):
                 # Gone from the API, but its last events (Killing, ...) come on another stream and may come
                 # after the deletion: keep its history for them, forgetting the oldest ended pods first.
@@ -61,9 +70,10 @@ class TransitionPrinter:
                 while len(self.ended) > self.KEEP_ENDED:
                     self.per_pod.pop(self.ended.popitem(last=False)[0], None)
 
-    def _print_pod(self, key: PodKey) -> None:
+    def print_pod(self, key: PodKey, observations: list[Observation]) -> None:
+        """Rebuild one pod's timeline from its whole history and print the transitions not printed yet."""
         try:
-            tl = self.timeline_for(self.per_pod[key])
+            tl = self.timeline_for(observations)
         except Exception as exc:  # the model must never stop the recording
             if not self.failed:
                 self.failed = True
@@ -89,3 +99,70 @@ class TransitionPrinter:
         ns = f"{pt.namespace}/" if pt.namespace else ""
         # Names, reasons and messages come from the API server: control characters shown as \xNN.
         return visible(f"{when} {ns}{pt.name} {tr.container or '-'} {tr.kind}: {tr.summary}")
+
+
+class StorePrinter:
+    """Prints a live session's transitions as the recorder commits them, from the store, on its own thread.
+
+    The recorder only calls `wake` (it never waits); this thread asks the store which pods changed since
+    its last pass and rebuilds each once from its stored history. Its memory is one pod's history at a
+    time: whatever it has not explained yet waits in the database, not in a queue.
+    """
+
+    def __init__(self, printer: TransitionPrinter, store_path: str | os.PathLike, session_id: int,
+                 poll: float = 0.5, on_broken_pipe: Callable[[], None] | None = None):
+        self.printer = printer
+        self.store_path = store_path
+        self.session_id = session_id
+        self.poll = poll  # seconds between passes: at least one per poll when woken, at most one per poll
+        self.on_broken_pipe = on_broken_pipe
+        self.explained_to = 0  # the highest observation id whose pod has been explained
+        self.broken_pipe = False
+        self._wake = threading.Event()
+        self._finish = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="podlife-printer", daemon=True)
+
+    def start(self) -> "StorePrinter":
+        self._thread.start()
+        return self
+
+    def wake(self, _observations: object = None) -> None:
+        """New observations are committed (the recorder's `on_observations`); returns at once."""
+        self._wake.set()
+
+    def finish(self) -> None:
+        """Explain everything committed so far, then stop (after the recorder has stopped)."""
+        self._finish.set()
+        self._wake.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        from kubectl_podlife.store import Store
+
+        try:
+            with Store(self.store_path, create=False) as store:  # its own connection, reading only
+                while True:
+                    last = self._finish.is_set()  # set before this pass: the pass sees every commit
+                    self._wake.clear()  # a commit during the pass is seen by the next one
+                    started = time.monotonic()
+                    self.step(store)
+                    if last:
+                        return
+                    self._wake.wait(self.poll)
+                    # at most one pass per `poll` while changes pour in: each pod's rebuild then covers more
+                    # batches, and the model (same process, same GIL) leaves the recorder more of the CPU
+                    self._finish.wait(max(0.0, started + self.poll - time.monotonic()))
+        except BrokenPipeError:  # `watch --no-tui | head`: the reader has gone; stop the recording too
+            self.broken_pipe = True
+            if self.on_broken_pipe is not None:
+                self.on_broken_pipe()
+        except Exception as exc:  # the printer must never stop the recording
+            self.printer.notify(f"stopped printing transitions ({type(exc).__name__}: {exc}); still recording")
+
+    def step(self, store: Any) -> int:
+        """One pass: explain every pod with observations newer than the last pass; returns how many."""
+        changed = store.pods(self.session_id, changed_since=self.explained_to)
+        for pod in changed:
+            self.printer.print_pod(pod.key, store.pod_observations(pod.id))
+            self.explained_to = max(self.explained_to, pod.version)
+        return len(changed)

@@ -48,6 +48,19 @@ def make_pod(i: int, restarts: int = 0) -> dict:
                            for n in ("app", "sidecar")]}}
 
 
+def watch_items(pods: int, versions: int) -> list[tuple]:
+    """pods x versions MODIFIED pod events, as a reflector hands them to the recorder."""
+    items = []
+    rv = 10_000
+    for v in range(1, versions + 1):
+        for i in range(pods):
+            p = make_pod(i, v)
+            rv += 1
+            p["metadata"]["resourceVersion"] = str(rv)
+            items.append(("pods", "MODIFIED", p, "2024-01-01T00:00:00Z"))
+    return items
+
+
 def rss_mb() -> float:
     with open("/proc/self/status") as f:
         for line in f:
@@ -63,14 +76,7 @@ def bench_recorder(tmp: Path, pods: int, versions: int) -> None:
     cap = Capture(load_target(kubeconfig=str(cfg)), store, all_namespaces=True)
     cap.open()
     cap.close()
-    items = []
-    rv = 10_000
-    for v in range(1, versions + 1):
-        for i in range(pods):
-            p = make_pod(i, v)
-            rv += 1
-            p["metadata"]["resourceVersion"] = str(rv)
-            items.append(("pods", "MODIFIED", p, "2024-01-01T00:00:00Z"))
+    items = watch_items(pods, versions)
     t = time.perf_counter()
     for k in range(0, len(items), 500):
         cap._record(items[k:k + 500])

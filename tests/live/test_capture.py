@@ -738,6 +738,49 @@ def test_printed_transitions_match_the_stored_session(kube, kubeconfig, tmp_path
     db.close()
 
 
+def test_a_slow_printer_never_holds_up_the_recorder(kube, kubeconfig, tmp_path, monkeypatch):
+    """watch --no-tui: while the printer is stuck explaining its first pod, the recorder goes on storing
+    everything the server sends; once the printer moves again it catches up and prints each transition once."""
+    import kubectl_podlife.pipeline as pipeline
+    moving = threading.Event()
+    stuck = threading.Event()
+
+    def slow_model(observations, *args, **kwargs):
+        stuck.set()
+        assert moving.wait(HUNG), "the test never let the printer go on"
+        return _fake_timeline(observations)
+
+    monkeypatch.setattr(pipeline, "timeline_for_observations", slow_model)
+    play(kube, sc.background())
+    listed = kube.rv
+    out, err = io.StringIO(), io.StringIO()
+    stop = threading.Event()
+    db = Store(tmp_path / "slow.db")
+    rc: list[int] = []
+    t = threading.Thread(target=lambda: rc.append(watch(_args("--no-tui", "-o", "json", "--kubeconfig", str(kubeconfig)),
+                                                        stop=stop, out=out, err=err, store=db,
+                                                        capture_options=FAST)), daemon=True)
+    t.start()
+    wait_until(stuck.is_set, what="the printer to start on the listed pods")
+    kube.wait_for_watchers({"pods": 1, "events": 1})
+    play(kube, sc.story())
+    expected = [o for o in truth(kube, listed_at=listed) if o.pod.namespace == "default"]
+    with Store(db.path) as reader:  # what the recorder committed, read as the TUI would
+        wait_until(lambda: len(stored(reader, reader.sessions()[0].id)) >= len(expected), what="the story recorded "
+                   "while the printer is stuck")
+        sid = reader.sessions()[0].id
+        assert out.getvalue() == ""  # nothing printed yet: the printer is still on its first pod
+        moving.set()
+        stop.set()
+        t.join(HUNG)
+        assert rc == [0]
+        want = {(o.pod.name, o.container, o.data.get("restart_count")) for o in stored(reader, sid)
+                if o.kind == "container"}
+    printed = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert sorted((d["pod"], d["container"], d["restart_count"]) for d in printed) == sorted(want)
+    db.close()
+
+
 # --- the TUI wiring and connection reuse -------------------------------------------------------------
 
 class _TTY(io.StringIO):
