@@ -4,9 +4,12 @@ The only package that imports `kubernetes`, and only inside functions, so that `
 of a saved file never pay for it (nor does importing this package).
 
 - `kubeconfig`: which cluster, user and namespace, found as kubectl finds them; the API client.
+- `proxy`: which proxy kubectl would use for the server (HTTPS_PROXY, NO_PROXY, loopback direct).
 - `reflector`: one list+watch loop per resource (resume, 410 relist, bookmarks, back-off).
+- `connection`: live / reconnecting in N s / relisting, for notices and the TUI's status line.
 - `recorder`: what the reflectors receive -> one bounded queue -> observations in a store session.
-- `printer`: `watch --no-tui`, each explained transition on one line as it becomes known.
+- `printer`: `watch --no-tui`, each explained transition on one line as it becomes known, on its own
+  thread reading the store, so that it never holds up the recorder.
 - `command`: the `watch` command that wires them together, and `python -m kubectl_podlife.capture`.
 - `errors`: a connection failure in a few words.
 """

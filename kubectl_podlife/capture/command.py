@@ -112,7 +112,7 @@ def watch(args: argparse.Namespace, stop: threading.Event | None = None, out: Te
             held = []
             worker.start()
             try:
-                rc = run_tui(store_path=str(store.path), session_id=sid, follow=True) or 0
+                rc = run_tui(store_path=str(store.path), session_id=sid, follow=True, connection=cap.connection) or 0
             finally:
                 stop.set()
                 worker.join(timeout=5)

@@ -11,11 +11,11 @@ import contextlib
 import queue
 import sys
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import replace
 from typing import Callable, Iterable
 
+from kubectl_podlife.capture.connection import ConnectionState
 from kubectl_podlife.capture.errors import connection_reason, status_message
 from kubectl_podlife.capture.kubeconfig import Target
 from kubectl_podlife.capture.reflector import (BACKOFF_BASE, BACKOFF_MAX, WATCH_TIMEOUT, Item, Reflector, Stats,
@@ -54,6 +54,7 @@ class Capture:
         self.settings = WatchSettings(request_timeout=request_timeout, watch_timeout=watch_timeout,
                                       backoff_base=backoff_base, backoff_max=backoff_max)
         self.stopping = threading.Event()
+        self.connection = ConnectionState(target.server, self.notify)  # live / reconnecting / relisting
         self.stats = Stats()
         self.session_id: int | None = None
         self.queue: queue.Queue[Item] = queue.Queue(maxsize=QUEUE_MAX)
@@ -68,9 +69,6 @@ class Capture:
         self._filter_events = bool(self.label_selector or self.field_selector) and not self.pods
         self._seq = 0
         self._lock = threading.Lock()  # one writer at a time (initial list vs recorder loop)
-        self._note_lock = threading.Lock()
-        self._last_unreachable: tuple[str, float, float] | None = None  # (reason, when, delay) last said
-        self._down_reported = False
 
     # -- description --
     def describe(self) -> str:
@@ -185,29 +183,6 @@ class Capture:
                     break
                 except queue.Full:
                     continue
-
-    def unreachable(self, reason: str, delay: float) -> None:
-        """One line per retry round, however many streams failed (they back off in step)."""
-        now = time.monotonic()
-        with self._note_lock:
-            last = self._last_unreachable
-            if last is not None and last[0] == reason and now - last[1] < 0.9 * last[2]:
-                return
-            self._last_unreachable = (reason, now, delay)
-            self._down_reported = True
-        if reason.startswith("HTTP "):  # it answers, but not with what we asked for (401, 403, 5xx)
-            self.notify(f"the API server at {self.target.server} answered {reason}; retrying in {delay:g}s")
-        else:
-            self.notify(f"cannot reach the API server at {self.target.server} ({reason}); retrying in {delay:g}s")
-
-    def reachable(self, down_for: float) -> None:
-        with self._note_lock:
-            if not self._down_reported:
-                return
-            self._down_reported = False
-            self._last_unreachable = None
-        self.notify(f"reconnected to {self.target.server} after {down_for:.0f}s; resuming from the last "
-                    "resourceVersion")
 
     def gap(self, msg: str) -> None:
         """A stretch the recording may have missed: tell the user and keep it with the session."""

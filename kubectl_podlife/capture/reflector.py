@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Protocol
 
+from kubectl_podlife.capture.connection import ConnectionState
 from kubectl_podlife.capture.errors import Gone, WatchError, connection_reason
 
 LIST_PAGE = 500  # items per list page (limit/continue), as kubectl and client-go reflectors page
@@ -62,6 +63,7 @@ class StreamOwner(Protocol):
     settings: WatchSettings
     stopping: threading.Event
     stats: Stats
+    connection: ConnectionState  # told when the server does not answer, answers again, or a relist starts
 
     def deliver(self, items: list[Item]) -> None:
         """Take received objects, in order; may block while the recorder is behind (back-pressure)."""
@@ -69,11 +71,6 @@ class StreamOwner(Protocol):
     def gap(self, message: str) -> None:
         """A stretch of changes may have been missed (410 Gone): say so and keep it with the session."""
 
-    def unreachable(self, reason: str, delay: float) -> None:
-        """The API server did not answer (`reason`); the reflector retries in `delay` seconds."""
-
-    def reachable(self, down_for: float) -> None:
-        """The API server answers again after `down_for` seconds."""
 
 
 class Reflector:
@@ -164,6 +161,7 @@ class Reflector:
         self._resp = resp
         self._established = True
         self._back_online()
+        self.owner.connection.watching(self.label)
         finished = False  # read to the server's end of stream: the connection can be reused
         try:
             if self.owner.stopping.is_set():  # closed while the request was on its way
@@ -236,7 +234,7 @@ class Reflector:
 
     def _back_online(self) -> None:
         if self._down_since is not None:
-            self.owner.reachable(time.monotonic() - self._down_since)
+            self.owner.connection.reachable(self.label, time.monotonic() - self._down_since)
             self._down_since = None
 
     def run(self) -> None:
@@ -250,6 +248,7 @@ class Reflector:
                 if not self.rv:
                     relist = bool(self.known)
                     self._relisted = set() if relist else None
+                    self.owner.connection.relisting(self.label)  # the first list was Capture.open's
                     self.rv = self.list(self._sink)
                     if relist:
                         self._report_vanished()
@@ -286,7 +285,7 @@ class Reflector:
                 if self._down_since is None:
                     self._down_since = time.monotonic()
                 self.owner.stats.retries += 1
-                self.owner.unreachable(connection_reason(exc), delay)
+                self.owner.connection.unreachable(self.label, connection_reason(exc), delay)
                 self.owner.stopping.wait(delay)
 
     def close(self) -> None:

@@ -51,6 +51,8 @@ class Source:
     session_id: int | None = None
     follow: bool = False
     timeline: Timeline | None = None
+    # a live capture's connection (capture.connection.ConnectionState): its describe() is shown while following
+    connection: Any = field(default=None, compare=False)
 
     def describe(self) -> str:
         if self.files:
@@ -380,6 +382,8 @@ class PodlifeApp(App[int]):
         if message.timeline is not None and message.timeline.pods:
             self.main_screen.remove_class("-loading")
             self.set_timeline(message.timeline)
+        elif self.source.connection is not None:
+            self.refresh_status()  # the connection's state moves on even when no pod does
 
     # --- state ------------------------------------------------------------------------------
 
@@ -529,8 +533,10 @@ class PodlifeApp(App[int]):
     def refresh_status(self) -> None:
         status = self._q("#status", Static)
         pod = self.pod
+        api = self.source.connection.describe() if self.following and self.source.connection is not None else None
         if pod is None or self.view is None:
-            status.update(Text(visible(f"kubectl podlife · {self.source.describe()}" + (" · failed" if self.load_error else ""))))
+            status.update(Text(visible(f"kubectl podlife · {self.source.describe()}" + (" · failed" if self.load_error else "")
+                                       + (f" · API {api}" if api else ""))))
             return
         n = len(self.rows)
         line1 = f"{pod.display} · {restarts_phrase(pod)} · {pod.final_status or '?'} · {pod.diagnosis.cause}"
@@ -549,7 +555,11 @@ class PodlifeApp(App[int]):
             pos = f"{self.match_pos + 1}/{len(self.matches)}" if self.match_pos is not None else f"-/{len(self.matches)}"
             bits.append(f"/{self.query_text} {pos}")
         if self.following:
-            bits.append("following paused — G to resume" if self.follow_paused else "following live")
+            api_note = "" if api in (None, "live") else f" · API {api}"  # reconnecting in 4s (...), relisting
+            if self.follow_paused:
+                bits.append("following paused — G to resume" + api_note)
+            else:
+                bits.append(f"following{api_note}" if api_note else "following live")
         line2 = "  ".join(bits)
         status.update(Text(visible(f"{line1}\n{line2}")))  # input strings: never markup, never raw controls
         self.main_screen.set_class(self.playing, "-playing")
@@ -836,21 +846,26 @@ class PodlifeApp(App[int]):
     async def action_quit(self) -> None:
         self.exit(self.exit_code)
 
+    async def action_help_quit(self) -> None:
+        """Ctrl-C quits, as it quits `kubectl get -w` and k9s (Textual would only say how to quit)."""
+        await self.action_quit()
+
 
 def make_app(*, files: list[str] | None = None, store_path: str | None = None, session_id: int | None = None,
-             follow: bool = False, timeline: Timeline | None = None) -> PodlifeApp:
+             follow: bool = False, timeline: Timeline | None = None, connection: Any = None) -> PodlifeApp:
     """The one factory: the CLI and the tests build the app here, so tests run what users run."""
     keymap, error = keys.load_keymap()
     source = Source(files=tuple(files or ()), store_path=store_path, session_id=session_id, follow=follow,
-                    timeline=timeline)
+                    timeline=timeline, connection=connection)
     return PodlifeApp(source, keymap, error)
 
 
 def run_tui(*, files: list[str] | None = None, store_path: str | None = None, session_id: int | None = None,
-            follow: bool = False, timeline: Timeline | None = None) -> int:
+            follow: bool = False, timeline: Timeline | None = None, connection: Any = None) -> int:
     """Run the replay; the exit code is 0, or non-zero when loading failed (the UI said why)."""
     try:
-        app = make_app(files=files, store_path=store_path, session_id=session_id, follow=follow, timeline=timeline)
+        app = make_app(files=files, store_path=store_path, session_id=session_id, follow=follow, timeline=timeline,
+                       connection=connection)
     except PodlifeError as exc:
         print(f"kubectl-podlife: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -243,6 +243,12 @@ class FakeKube:
             except OSError:
                 pass
 
+    def answer_lists(self) -> None:
+        """End `list_delay`: lists waiting for it are answered now, later ones at once."""
+        with self.cond:
+            self.list_delay = 0.0
+            self.cond.notify_all()
+
     def restart(self) -> None:
         """Come back on the same port with the same history."""
         for _ in range(50):
@@ -399,7 +405,8 @@ class KubeHandler(BaseHTTPRequestHandler):
         kube = self.server_kube
         if kube.list_delay:
             with kube.cond:  # slow, but not slower than the server going away
-                if kube.cond.wait_for(lambda: kube.down, kube.list_delay):
+                kube.cond.wait_for(lambda: kube.down or not kube.list_delay, kube.list_delay)
+                if kube.down:
                     self.close_connection = True
                     return
         cont = params.get("continue")

@@ -797,9 +797,10 @@ def _args(*argv: str) -> argparse.Namespace:
 def test_tui_follows_the_session_while_capture_records_in_the_background(kube, kubeconfig, tmp_path, monkeypatch):
     calls = []
 
-    def fake_run_tui(*, store_path, session_id, follow):
+    def fake_run_tui(*, store_path, session_id, follow, connection):
         calls.append((store_path, session_id, follow))
         kube.wait_for_watchers({"pods": 1, "events": 1})
+        wait_until(lambda: connection.describe() == "live", what="the connection state for the status line")
         play(kube, sc.readiness_httpget(delete_at=None))
         expected = truth(kube, listed_at=0)
         with Store(store_path) as s:  # the TUI reads the store on its own connection
@@ -919,6 +920,26 @@ def test_a_pod_seen_only_in_the_first_list_and_deleted_during_a_410_gap_is_repor
     marks = [o for o in stored(store, cap.session_id) if o.kind == "mark"]
     assert [(m.pod.uid, m.data.get("unobserved")) for m in marks] == [(nginx["metadata"]["uid"], True)]
     assert not any(("pods", "DELETED", nginx["metadata"]["uid"]) == d[:3] for d in kube.delivered)  # never sent
+
+
+def test_the_connection_state_follows_an_outage_and_the_relist_after_it(kube, kubeconfig, store):
+    """What the TUI's status line shows: live, reconnecting in N s (why), relisting, live again."""
+    play(kube, sc.background())
+    nginx = next(o for o in kube.objects["pods"].values() if o["metadata"]["name"].startswith("nginx-"))
+    with capturing(kube, kubeconfig, store) as cap:
+        kube.wait_for_watchers({"pods": 1, "events": 1})
+        wait_until(lambda: cap.connection.describe() == "live", what="live")
+        kube.stop()
+        wait_until(lambda: cap.connection.describe().startswith("reconnecting "), what="reconnecting")
+        assert "(connection refused)" in cap.connection.describe()
+        kube.apply("pods", "DELETED", nginx)
+        kube.compact()  # the watches' resourceVersion is gone: they will relist...
+        kube.list_delay = HUNG  # ...and the relists wait until the test has seen the state
+        kube.restart()
+        wait_until(lambda: cap.connection.describe().startswith("relisting "), what="relisting")
+        kube.answer_lists()
+        wait_until(lambda: cap.connection.describe() == "live", what="live again")
+        assert cap.stats.gone >= 1
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])

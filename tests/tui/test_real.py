@@ -123,3 +123,52 @@ async def test_live_session_with_no_pod_yet_waits_for_the_first(tmp_path):
         assert app.view is not None and app.pod.restarts == 5
         assert app.playhead == app.view.end
     store.close()
+
+
+# --- the watch TUI: the connection state, and Ctrl-C ------------------------------------------------
+
+class Connection:
+    """Stands in for capture.connection.ConnectionState: the TUI only asks it for a phrase."""
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+    def describe(self) -> str:
+        return self.state
+
+
+def status(app) -> str:
+    return str(app.query_one("#status").render())
+
+
+async def test_the_status_line_shows_the_connection_state_while_following(tmp_path):
+    from kubectl_podlife.ingest import read_paths
+    from kubectl_podlife.store import Store
+
+    store = Store(tmp_path / "p.db")
+    sid = store.create_session("live", ["test"])
+    conn = Connection("reconnecting in 4s (connection refused)")
+    app = make_app(store_path=str(tmp_path / "p.db"), session_id=sid, follow=True, connection=conn)
+    async with app.run_test(size=SIZE) as pilot:
+        # no pod yet (the outage began before any arrived): still said
+        await until(pilot, lambda: "API reconnecting in 4s (connection refused)" in status(app), "the state, no pod")
+        store.append(sid, read_paths([str(LIVENESS)]).observations)
+        await until(pilot, lambda: app.view is not None, "the pod on screen")
+        await until(pilot, lambda: "following · API reconnecting in 4s (connection refused)" in status(app),
+                    "the state beside the pod")
+        conn.state = "relisting pods"
+        await until(pilot, lambda: "following · API relisting pods" in status(app), "relisting")
+        conn.state = "live"
+        await until(pilot, lambda: "following live" in status(app), "live")
+        await pilot.press("ctrl+c")
+        await until(pilot, lambda: not app.is_running, "Ctrl-C to quit")
+    assert app.return_code == 0
+    store.close()
+
+
+async def test_ctrl_c_quits_a_replay_too():
+    app = make_app(files=[str(LIVENESS)])
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.view is not None, "the replay")
+        await pilot.press("ctrl+c")
+        await until(pilot, lambda: not app.is_running, "Ctrl-C to quit")
