@@ -19,6 +19,14 @@ def is_count(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= 12
 
 
+def next_nonblank(lines: list[str], i: int) -> int:
+    """Index of the first non-blank line from `i` on (len(lines) when there is none): where a table
+    or block interrupted by blank lines may go on."""
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    return i
+
+
 # A get-w AGE may wobble by rounding; only a clear jump back means the pod was re-created.
 _AGE_RESET_SLACK = 2.0
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from kubectl_podlife.ingest import events as events_mod
-from kubectl_podlife.ingest.context import ParseContext, is_count
+from kubectl_podlife.ingest.context import ParseContext, is_count, next_nonblank
 from kubectl_podlife.observation import (CLOCK_AGO, CONTAINER, POD, SPEC, Observation, PodKey)
 from kubectl_podlife.timefmt import DurationError, iso, parse_age, parse_timestamp
 
@@ -114,9 +114,7 @@ def parse_describe(lines: list[str], start: int, ctx: ParseContext) -> tuple[lis
     while i < len(lines):
         line = lines[i]
         if not line.strip():
-            j = i + 1
-            while j < len(lines) and not lines[j].strip():
-                j += 1
+            j = next_nonblank(lines, i + 1)
             if j < len(lines) and _continues(lines[j]):
                 i = j
                 continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from kubectl_podlife.ingest.context import ParseContext, is_count
+from kubectl_podlife.ingest.context import ParseContext, is_count, next_nonblank
 from kubectl_podlife.observation import CLOCK_ABS, CLOCK_AGO, EVENT, Observation, PodKey
 from kubectl_podlife.timefmt import DurationError, RFC1123Z_PATTERN, iso, parse_age, parse_timestamp
 
@@ -334,9 +334,7 @@ def parse_events(lines: list[str], start: int, ctx: ParseContext, layout: str | 
         if not line.strip():
             if not allow_blank_gaps:
                 break
-            j = i + 1
-            while j < len(lines) and not lines[j].strip():
-                j += 1
+            j = next_nonblank(lines, i + 1)
             if j < len(lines) and _row_fields(lines[j], layout, cols) is not None and not header_layout(lines[j]):
                 i = j
                 continue

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from kubectl_podlife.ingest.context import ParseContext, is_count
+from kubectl_podlife.ingest.context import ParseContext, is_count, next_nonblank
 from kubectl_podlife.observation import CLOCK_NONE, CLOCK_POD, CONTAINER, ROW, Observation
 from kubectl_podlife.timefmt import DurationError, age_is_modern_form, parse_age
 
@@ -177,9 +177,7 @@ def parse_table(lines: list[str], start: int, ctx: ParseContext, cols: list[str]
         line = lines[i]
         if not line.strip():
             # A blank line ends the table unless the next line continues it with a known pod.
-            j = i + 1
-            while j < len(lines) and not lines[j].strip():
-                j += 1
+            j = next_nonblank(lines, i + 1)
             if j < len(lines):
                 nxt = parse_row_tokens(lines[j].split(), cols)
                 if nxt and nxt[0].get("name") in seen_names:
