@@ -16,8 +16,9 @@ CONTAINER = "container"  # a container's status: state, last state, ready, resta
 POD = "pod"  # pod-level status: phase, conditions, start time, deletion
 SPEC = "spec"  # a pod spec (manifest, describe, API object)
 MARK = "mark"  # a fact from the transcript itself: `pod/x created`, `kubectl delete pod x`
+LOG = "log"  # the last lines a container instance logged (a `kubectl logs` block, or fetched live)
 
-KINDS = (ROW, EVENT, CONTAINER, POD, SPEC, MARK)
+KINDS = (ROW, EVENT, CONTAINER, POD, SPEC, MARK, LOG)
 
 # `data` by kind (keys absent when not shown; times ISO-8601 UTC strings; ranges [lo, hi] in seconds):
 #   row:       ready "1/1", status "CrashLoopBackOff", restarts int, last_restart_ago [lo, hi]
@@ -40,6 +41,13 @@ KINDS = (ROW, EVENT, CONTAINER, POD, SPEC, MARK)
 #              entrypoint), container; a node mark: node, status (NotReady|Unknown, the pod's node as `get
 #              nodes` last showed it); a kubelet-unreachable mark: address, how, text (exec/logs could not
 #              dial the pod's kubelet on port 10250)
+#   log:       lines [str, oldest first, at most LOG_KEEP], previous bool (--previous / previous=true),
+#              source transcript|api, command "kubectl logs ..." (transcript), and live: restart_count and
+#              container_id / finished_at of the instance whose log it is, truncated bool (limitBytes hit);
+#              `container` is the container named (-c, "Defaulted container"), None when the text does not say
+
+LOG_KEEP = 200  # log lines kept per instance (the tail), each cut to LOG_LINE_MAX characters
+LOG_LINE_MAX = 1000
 
 # Clocks: what an observation's time is measured against before anchoring.
 CLOCK_POD = "pod"  # t is seconds since the pod's creation (a get row's AGE, or anchored)

@@ -65,6 +65,9 @@ def _detail_lines(t: Transition) -> list[str]:
     pad = " " * 11
     for d in t.detail:
         out.append(f"{pad}{d}")
+    if t.log_tail:
+        out.append(f"{pad}{t.log_tail.heading()}:")
+        out.extend(f"{pad}  | {line}" for line in t.log_tail.shown)
     if t.expected:
         e = t.expected
         rng = f"{clock(e.t_range[0])}..{clock(e.t_range[1])}" if e.t_range else "?"
@@ -153,7 +156,8 @@ def markdown(timeline: Timeline, pod: str | None = None) -> str:
         for t in p.transitions:
             out.append(f"| {clock(t.t) if t.t is not None else '?'} | {t.kind} | {_md(t.summary)} | {_md(_view(t))} |")
         out.append("")
-        explained = [t for t in p.transitions if t.kind in ("restart", "back-off", "killing") or t.expected]
+        explained = [t for t in p.transitions if t.kind in ("restart", "back-off", "killing") or t.expected
+                     or t.log_tail]
         if explained:
             out.append("### Why")
             out.append("")
@@ -161,6 +165,9 @@ def markdown(timeline: Timeline, pod: str | None = None) -> str:
                 out.append(f"- **{clock(t.t) if t.t is not None else '?'} {t.kind}**: {_md(t.summary)}")
                 for d in t.detail:
                     out.append(f"  - {_md(d)}")
+                if t.log_tail:
+                    out.append(f"  - {_md(t.log_tail.heading())}:")
+                    out.extend(f"    - `{_md(line).replace('`', chr(39))}`" for line in t.log_tail.shown)
                 if t.expected and t.expected.t_range:
                     e = t.expected
                     out.append(f"  - expected {clock(e.t_range[0])}..{clock(e.t_range[1])}, observed "

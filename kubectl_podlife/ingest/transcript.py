@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from kubectl_podlife.ingest import console, describe, events, jobs, nodes, objects, podtable
 from kubectl_podlife.ingest import manifest as manifest_mod
 from kubectl_podlife.ingest.context import ParseContext
-from kubectl_podlife.observation import CLOCK_NONE, MARK, SPEC, UNNAMED, Observation, PodKey
+from kubectl_podlife.observation import (CLOCK_NONE, LOG, LOG_KEEP, LOG_LINE_MAX, MARK, SPEC, UNNAMED, Observation,
+                                        PodKey)
 
 _EXECUTABLES = r"(?:kubectl|kc|k|oc|\S*/?kubectl\.sh|\S*/?kbuectl\.sh|microk8s(?:\.kubectl| kubectl)|minikube kubectl --)"
 # What a shell line may put before the command: `sudo`, and environment assignments
@@ -52,6 +53,8 @@ class Command:
     watch: bool
     tail: str  # text after the command on the same line (collapsed pastes)
     grep: str | None = None  # the literal of a `| grep WORD` the output went through
+    previous: bool = False  # `logs -p/--previous`
+    container: str | None = None  # `logs/exec -c NAME`
 
 
 def parse_command(line: str) -> Command | None:
@@ -91,9 +94,19 @@ def _parse_one(text: str) -> Command | None:
     output = None
     watch = False
     tail = ""
+    previous = False
+    container = None
     i = 0
     while i < len(toks):
         t = toks[i]
+        if t in ("-p", "--previous", "--previous=true"):
+            previous = True
+        elif t in ("-c", "--container") and i + 1 < len(toks):
+            container = toks[i + 1]
+            i += 2
+            continue
+        elif t.startswith(("--container=", "-c=")):
+            container = t.split("=", 1)[1]
         if t in ("-n", "--namespace") and i + 1 < len(toks):
             namespace = toks[i + 1]
             i += 2
@@ -137,7 +150,8 @@ def _parse_one(text: str) -> Command | None:
         i += 1
     if verb is None:
         return None
-    return Command(verb, resource, names, namespace, all_ns, output, watch, tail)
+    return Command(verb, resource, names, namespace, all_ns, output, watch, tail, previous=previous,
+                   container=container)
 
 
 def _expectation(cmd: Command) -> str | None:
@@ -166,6 +180,7 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
     grep: str | None = None
     expect: str | None = None
     log_container: str | None = None
+    log_block: _LogBlock | None = None  # the `kubectl logs` output being read
     i = 0
     n = len(lines)
     while i < n:
@@ -175,7 +190,12 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
             i += 1
             continue
         cmd = parse_command(line)
+        if cmd is not None or (log_block is not None and _SHELL_PROMPT.match(line)):
+            out.extend(_log_observation(log_block, ctx))
+            log_block = None
         if cmd is not None:
+            if cmd.verb == "logs" and cmd.names:
+                log_block = _LogBlock(cmd, i, _target_key_for(ctx, cmd), stripped)
             expect = _expectation(cmd)
             grep = cmd.grep
             log_container = None
@@ -217,10 +237,14 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
         if expect == "skip":  # `kubectl logs` / `exec` output: not ours, except a runtime's exec failure
             if stripped == "Events:" or events.header_layout(line) or podtable.parse_header(line):
                 expect = None  # output pasted after the logs without its command
+                out.extend(_log_observation(log_block, ctx))
+                log_block = None
             else:
                 dm = _DEFAULTED.search(line)
                 if dm:
                     log_container = dm.group(1)
+                    if log_block is not None and log_block.container is None:
+                        log_block.container = log_container
                 elif _EXEC_FAILED.search(stripped) and ctx.target:
                     out.append(Observation(kind=MARK, pod=_target_key(ctx), origin=ctx.origin(i), raw=stripped,
                                            data={"what": "logs", "text": stripped, "container": log_container},
@@ -229,6 +253,8 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
                     mark = nodes.kubelet_unreachable(stripped, _target_key(ctx), i, ctx)
                     if mark is not None:
                         out.append(mark)
+                if not dm and log_block is not None and not _KUBECTL_ERROR.match(stripped):
+                    log_block.add(line.rstrip())
                 i += 1
                 continue
         if (expect in ("json", None) and _JSON_START.match(line)) or expect == "yaml":
@@ -287,8 +313,50 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
         if hdr:
             out.extend(podtable.parse_inline(line[hdr[1]:], i, hdr[2], ctx))
         i += 1
+    out.extend(_log_observation(log_block, ctx))
     out = _attach(jobs.attribute(out, lines, ctx.source, ctx.next_seq), ctx)
     return out + nodes.node_marks(out, node_rows, ctx) + nodes.stalled_node_marks(row_blocks, ctx)
+
+
+# What kubectl itself prints instead of a log: `Error from server (BadRequest): previous terminated container
+# "x" in pod "y" not found`, `error: a container name must be specified ...`.
+_KUBECTL_ERROR = re.compile(r"^(?:Error from server\b|error: |Unable to (?:retrieve|connect)\b)")
+# A shell prompt before a command that is not kubectl's (`$ ls`): the logs output ended there.
+_SHELL_PROMPT = re.compile(r"^\s*(?:\[[^\]]*\]\s*|[\w.-]+@[\w.-]+:[\w.~/-]*)?[$#%]\s")
+
+
+class _LogBlock:
+    """A `kubectl logs` command and the lines it printed (the last LOG_KEEP of them)."""
+
+    def __init__(self, cmd: Command, line: int, pod: PodKey | None, command: str):
+        self.cmd = cmd
+        self.line = line
+        self.pod = pod
+        self.command = command
+        self.container = cmd.container
+        self.lines: list[str] = []
+        self.total = 0
+
+    def add(self, line: str) -> None:
+        self.total += 1
+        self.lines.append(line[:LOG_LINE_MAX])
+        if len(self.lines) > 2 * LOG_KEEP:
+            del self.lines[:-LOG_KEEP]
+
+
+def _target_key_for(ctx: ParseContext, cmd: Command) -> PodKey | None:
+    return ctx.registry.current(cmd.names[0], cmd.namespace) if cmd.names else None
+
+
+def _log_observation(block: _LogBlock | None, ctx: ParseContext) -> list[Observation]:
+    """One `log` observation for a `kubectl logs` block that printed lines (evidence for that instance)."""
+    if block is None or block.pod is None or not block.lines:
+        return []
+    lines = block.lines[-LOG_KEEP:]
+    data = {"lines": lines, "previous": block.cmd.previous, "source": "transcript", "command": block.command,
+            "total_lines": block.total}
+    return [Observation(kind=LOG, pod=block.pod, origin=ctx.origin(block.line), raw=block.command, data=data,
+                        container=block.container, clock=CLOCK_NONE, seq=ctx.next_seq())]
 
 
 def _target_key(ctx: ParseContext) -> PodKey | None:

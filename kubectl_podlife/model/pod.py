@@ -7,7 +7,7 @@ import re
 import shlex
 from collections import Counter
 
-from kubectl_podlife.model import ending, rules, stuck
+from kubectl_podlife.model import ending, logtail, rules, stuck
 from kubectl_podlife.model import explain as ex
 from kubectl_podlife.model.build import (PodInput, T, absorb, assemble, event_transitions, merge, ready_counts,
                                          row_transitions, state_transitions)
@@ -73,7 +73,7 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
     name = key.name
     return PodTimeline(
         name=name, namespace=key.namespace, uid=key.uid, incarnation=key.incarnation,
-        transitions=tuple(_freeze(t) for t in trs), diagnosis=diagnosis, restarts=restarts, final_status=final,
+        transitions=logtail.attach(tuple(_freeze(t) for t in trs), obs, inp.containers), diagnosis=diagnosis, restarts=restarts, final_status=final,
         restarts_shown=not restarts or _count_shown(inp),
         lanes=lanes, start=min(times) if times else 0.0, end=max(times) if times else 0.0,
         created_time=inp.created, anchor=inp.created_how, notes=tuple(notes),

@@ -67,6 +67,41 @@ class Expected:
                 "observed": self.observed, "difference": self.difference}
 
 
+LOG_SHOWN = 5  # log lines an explanation shows (the TUI's `l` shows the whole stored tail)
+
+
+@dataclass(frozen=True, slots=True)
+class LogTail:
+    """The last lines a container instance logged, attached to the transition that ended it (or to its
+    start when the instance was still running): from a `kubectl logs` block or fetched live."""
+
+    origin: str  # file:line of the `kubectl logs` command, or api:pods/NAME/log?...
+    container: str
+    lines: tuple[str, ...]  # the whole stored tail, oldest first
+    previous: bool  # `--previous` / previous=true: the instance before the current one
+    source: str = "transcript"  # transcript | api
+    running: bool = False  # the instance had not terminated (logs of the current, running container)
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        return self.lines[-LOG_SHOWN:]
+
+    def heading(self, whole: bool = False) -> str:
+        """"Last 3 log lines of migrate (kubectl logs --previous, f.txt:37)": what the lines below it are."""
+        which = "running instance" if self.running else "log before this exit"
+        how = ("kubectl logs --previous" if self.previous else "kubectl logs") if self.source == "transcript" \
+            else "fetched live"
+        n = len(self.lines) if whole else len(self.shown)
+        count = f"{n} of {len(self.lines)}" if n < len(self.lines) else str(n)
+        return (f"Container log of {self.container} ({which}, {how} at {self.origin}): last {count} "
+                f"line{'s' if n != 1 else ''}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"origin": self.origin, "container": self.container, "previous": self.previous,
+                "source": self.source, "running": self.running, "lines": list(self.shown),
+                "stored_lines": len(self.lines)}
+
+
 @dataclass(frozen=True, slots=True)
 class KubectlView:
     """What `kubectl get pods` would have printed at that moment."""
@@ -100,6 +135,7 @@ class Transition:
     missing: tuple[str, ...] = ()  # inputs that were missing and what was assumed instead
     evidence: tuple[Evidence, ...] = ()
     view: KubectlView = field(default_factory=KubectlView)
+    log_tail: LogTail | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -124,6 +160,7 @@ class Transition:
             "kubectl": {"ready": self.view.ready, "status": self.view.status, "restarts": self.view.restarts},
             "state": {"phase": self.view.phase, "conditions": dict(self.view.conditions)},
             "evidence": [{"origin": e.origin, "text": e.text} for e in self.evidence],
+            "log_tail": self.log_tail.to_json() if self.log_tail else None,
         }
 
 

@@ -82,6 +82,9 @@ def explanation(pod: PodTimeline, tr: Transition | None, playhead: float) -> lis
             lines.append(("text", f"Cause: {tr.cause}"))
         for d in tr.detail:
             lines.append(("text", d))
+        if tr.log_tail:
+            lines.append(("label", tr.log_tail.heading() + (" (l: all)" if len(tr.log_tail.lines) > 1 else "")))
+            lines.extend(("evidence", f"  | {line}") for line in tr.log_tail.shown)
         if tr.rule:
             lines.append(("label", "Rule"))
             lines.append(("text", f"  {tr.rule}"))
