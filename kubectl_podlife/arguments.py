@@ -29,6 +29,8 @@ def add_watch_arguments(p: argparse.ArgumentParser) -> None:
                         "valueFrom references, and the words of args that explanations read)")
     p.add_argument("-o", "--output", choices=("text", "json"), default="text",
                    help="with --no-tui: text lines or one JSON object per line")
+    p.add_argument("--no-logs", action="store_true",
+                   help="do not fetch the last log lines of each container that exits (GET pods/log, read-only)")
 
 
 def parse_request_timeout(text: str | None) -> float | None:

@@ -78,7 +78,7 @@ def watch(args: argparse.Namespace, stop: threading.Event | None = None, out: Te
     cap = Capture(target, store, pods=args.pods, all_namespaces=args.all_namespaces, namespace=args.namespace,
                   label_selector=args.selector, field_selector=args.field_selector,
                   request_timeout=request_timeout, notify=notify,
-                  **dict(capture_options or {}))
+                  **{"logs": not getattr(args, "no_logs", False), **dict(capture_options or {})})
     stop = stop or threading.Event()
     restore = _install_signals(stop, raise_interrupt=True)  # the first lists: Ctrl-C stops at once
     status = "closed"

@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 from kubectl_podlife.capture.connection import ConnectionState
 from kubectl_podlife.capture.errors import connection_reason, status_message
 from kubectl_podlife.capture.kubeconfig import Target
+from kubectl_podlife.capture.logs import LogFetcher, LogSettings
 from kubectl_podlife.capture.reflector import (BACKOFF_BASE, BACKOFF_MAX, WATCH_TIMEOUT, Item, Reflector, Stats,
                                                WatchSettings, arrival_time)
 from kubectl_podlife.errors import PodlifeError
@@ -39,7 +40,8 @@ class Capture:
                  request_timeout: float | None = None, notify: Callable[[str], None] | None = None,
                  on_observations: Callable[[list[Observation]], None] | None = None,
                  backoff_base: float = BACKOFF_BASE, backoff_max: float = BACKOFF_MAX,
-                 watch_timeout: tuple[int, int] = WATCH_TIMEOUT):
+                 watch_timeout: tuple[int, int] = WATCH_TIMEOUT, logs: bool = False,
+                 log_settings: LogSettings | None = None):
         self.target = target
         self.store = store
         self.pods = list(dict.fromkeys(pods))
@@ -69,6 +71,8 @@ class Capture:
         self._filter_events = bool(self.label_selector or self.field_selector) and not self.pods
         self._seq = 0
         self._lock = threading.Lock()  # one writer at a time (initial list vs recorder loop)
+        # the last log lines of each instance that ends (`watch` unless --no-logs)
+        self.logs = LogFetcher(self, log_settings, request_timeout) if logs else None
 
     # -- description --
     def describe(self) -> str:
@@ -112,6 +116,8 @@ class Capture:
                 self._record(batch)
             return record_now
 
+        if self.logs is not None:
+            self.logs.start()
         streams = self._make_streams("v1")
         pod_streams = [s for s in streams if s.resource == "pods"]
         event_streams = [s for s in streams if s.resource == "events"]
@@ -253,6 +259,8 @@ class Capture:
             digest = spec_digest(pod)
             fresh = self._pod_spec.get(uid) != digest
             self._add(pod_observations(pod, f"api:pods/rv={rv}", self._seq, arrival, include_spec=fresh), rv, obs, keys)
+            if self.logs is not None and etype != "VANISHED":
+                self.logs.saw_pod(pod)
             self._pod_rv[uid] = rv
             self._pod_spec[uid] = digest
         else:
@@ -306,6 +314,18 @@ class Capture:
         keys.append(f"event/{uid}/{rv}")
         self._seq += 1
 
+    def record_log(self, ob: Observation, dedup: str) -> None:
+        """A fetched log tail (LogOwner, on a fetcher thread): into the session like any observation."""
+        if self.session_id is None:
+            return
+        with self._lock:
+            ob = replace(ob, seq=self._seq)
+            self._seq += 1
+            added = self.store.append(self.session_id, [ob], dedup=[dedup])
+        self.stats.observations += added
+        if added and self.on_observations is not None:
+            self.on_observations([ob])
+
     # -- the end --
     def close(self, status: str = "closed") -> None:
         """Stop the streams and close the session; what was recorded stays committed."""
@@ -315,6 +335,8 @@ class Capture:
         for s in self.streams:
             if s.thread is not None:
                 s.thread.join(timeout=2)
+        if self.logs is not None:
+            self.logs.close()
         if self.session_id is not None:
             with self._lock:
                 self.store.close_session(self.session_id, status)

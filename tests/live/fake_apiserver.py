@@ -163,6 +163,10 @@ class FakeKube:
         self.list_delay = 0.0  # seconds a list request takes (a slow or overloaded server)
         self.event_delay = 0.0  # seconds before each watch event is written (a slow server or network)
         self.fail_with: int | None = None  # answer every pods/events request with this HTTP status
+        self.logs: dict[str, str] = {}  # containerID -> what that container instance logged
+        self.log_forbidden = False  # pods/log answers 403, as for a user without `get pods/log`
+        self.log_fail_with: int | None = None  # pods/log answers this HTTP status (404: the pod went away)
+        self.log_requests: list[Request] = []  # pods/log requests, in the order they came
         self.requests: list[Request] = []
         self.delivered: list[tuple[str, str, str, str]] = []  # (resource, how, uid, rv): what clients were sent
         self.active_watches: dict[str, int] = {r: 0 for r in RESOURCES}
@@ -370,6 +374,9 @@ class KubeHandler(BaseHTTPRequestHandler):
                 res.append({"name": "events", "namespaced": True, "kind": "Event", "verbs": ["list", "watch"]})
             self._json(200, {"kind": "APIResourceList", "groupVersion": "v1", "resources": res})
             return
+        if parts[:3] == ["api", "v1", "namespaces"] and len(parts) == 7 and parts[4] == "pods" and parts[6] == "log":
+            self._log(parts[3], parts[5], params)
+            return
         # /api/v1[/namespaces/{ns}]/{pods|events}  or  /apis/events.k8s.io/v1[/namespaces/{ns}]/events
         new_events = False
         if parts[:2] == ["api", "v1"]:
@@ -400,6 +407,71 @@ class KubeHandler(BaseHTTPRequestHandler):
             self._watch(resource, ok, params, new_events)
         else:
             self._list(resource, ok, params, new_events)
+
+    def _log(self, ns: str, name: str, params: dict[str, str]) -> None:
+        """pods/log as the API server and kubelet answer it (validateContainerLogStatus): the instance is picked
+        from the pod's current status, tailLines then limitBytes applied, plain text."""
+        kube = self.server_kube
+        with kube.cond:
+            kube.log_requests.append(Request("GET", f"/api/v1/namespaces/{ns}/pods/{name}/log", params, False,
+                                             self.headers.get("Authorization")))
+            kube.cond.notify_all()
+        if kube.log_forbidden:
+            self._json(403, _status(403, "Forbidden", f'pods "{name}" is forbidden: User "system:serviceaccount:ops:'
+                                    f'viewer" cannot get resource "pods/log" in API group "" in the namespace "{ns}"'))
+            return
+        if kube.log_fail_with:
+            self._json(kube.log_fail_with, _status(kube.log_fail_with, "NotFound", f'pods "{name}" not found'))
+            return
+        with kube.cond:
+            pod = next((copy.deepcopy(o) for o in kube.objects["pods"].values()
+                        if o["metadata"].get("namespace") == ns and o["metadata"].get("name") == name), None)
+        if pod is None:
+            self._json(404, _status(404, "NotFound", f'pods "{name}" not found'))
+            return
+        status = pod.get("status") or {}
+        statuses = (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or [])
+        names = [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]
+        container = params.get("container") or (names[0] if len(names) == 1 else None)
+        if not container:
+            self._json(400, _status(400, "BadRequest", f"a container name must be specified for pod {name}, choose "
+                                    f"one of: [{' '.join(str(n) for n in names)}]"))
+            return
+        cs = next((c for c in statuses if c.get("name") == container), None)
+        if cs is None:
+            self._json(400, _status(400, "BadRequest", f"container {container} is not valid for pod {name}"))
+            return
+        state, last = cs.get("state") or {}, (cs.get("lastState") or {}).get("terminated")
+        if params.get("previous") in ("true", "1", "True"):
+            cid = (last or {}).get("containerID")
+            if not cid:
+                self._json(400, _status(400, "BadRequest", f'previous terminated container "{container}" in pod '
+                                        f'"{name}" not found'))
+                return
+        elif state.get("running"):
+            cid = cs.get("containerID")
+        elif state.get("terminated"):
+            cid = state["terminated"].get("containerID") or (last or {}).get("containerID")
+        elif last:
+            cid = last.get("containerID")
+        else:
+            reason = (state.get("waiting") or {}).get("reason", "ContainerCreating")
+            self._json(400, _status(400, "BadRequest", f'container "{container}" in pod "{name}" is waiting to start: '
+                                    f"{reason}"))
+            return
+        lines = kube.logs.get(str(cid), "").splitlines(keepends=True)
+        if params.get("tailLines") not in (None, ""):
+            n = int(params["tailLines"])
+            lines = lines[-n:] if n > 0 else []
+        data = "".join(lines).encode()
+        if params.get("limitBytes") not in (None, ""):
+            data = data[:int(params["limitBytes"])]  # the kubelet stops writing there: the END is cut
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
 
     def _list(self, resource: str, ok, params: dict[str, str], new_events: bool) -> None:
         kube = self.server_kube
