@@ -839,6 +839,16 @@ class PodlifeApp(App[int]):
 
     # --- app --------------------------------------------------------------------------------
 
+    def action_show_log(self) -> None:
+        """`l`: the whole stored log tail of the selected transition's instance (tui/logview.py)."""
+        from .logview import LogScreen, tail_for
+
+        tail = tail_for(self.pod, self.transition) if self.pod is not None else None
+        if tail is None:
+            self.say("no log lines are stored for this container instance (a `kubectl logs` block, or watch)")
+            return
+        self.push_screen(LogScreen(tail))
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.keymap))

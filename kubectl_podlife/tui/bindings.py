@@ -48,6 +48,8 @@ GROUPED: tuple[tuple[str, Binding], ...] = (
     ("Explanation", Binding("K", "explain_scroll(-1)", "Scroll explanation up", show=False, id="explain-up")),
     ("Explanation", Binding("e", "zoom_explanation", "Explanation full screen", show=False, id="explain-zoom")),
     ("Explanation", Binding("y", "copy", "Copy explanation (OSC 52)", show=False, id="copy")),
+    ("Explanation", Binding("l", "show_log", "Container log", tooltip="The container's stored log tail (its last "
+                            "words before this exit)", show=False, id="show-log")),
     ("Explanation", Binding("m", "export", "Write the pod's explanation as markdown", show=False, id="export")),
     ("App", Binding("question_mark,f1", "help", "Help", key_display="?", tooltip="This help", id="help")),
     ("App", Binding("q", "quit", "Quit", id="quit")),
