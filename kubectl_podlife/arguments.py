@@ -95,3 +95,21 @@ times in behaviour flags are measured from each container start; --tick-phase is
     gen.add_argument("--format", choices=("jsonl", "get-w"), default="jsonl",
                      help="jsonl: podlife's JSONL export; get-w: a `kubectl get pods -w` table")
     gen.add_argument("--seed", type=int, metavar="S", help="random seed (same seed, same file)")
+
+
+def add_pod_selection_arguments(p: argparse.ArgumentParser) -> None:
+    """`-n`, `-A` and `--pod` of `explain` and `replay`: which pods of saved input or a session to read."""
+    ns = p.add_mutually_exclusive_group()
+    ns.add_argument("-n", "--namespace", help="only pods in this namespace (pods printed without one are read as "
+                                              "default)")
+    ns.add_argument("-A", "--all-namespaces", action="store_true",
+                    help="pods in every namespace (the default for saved input)")
+    p.add_argument("--pod", metavar="NAME", help="only pods matching NAME or NAMESPACE/NAME; a glob such as "
+                                                 "'web-*' or 'prod/*' selects several")
+
+
+def pod_selector(args: argparse.Namespace):
+    """The PodSelector of the flags above."""
+    from kubectl_podlife.selection import PodSelector
+
+    return PodSelector(namespace=getattr(args, "namespace", None), pod=getattr(args, "pod", None))

@@ -17,7 +17,8 @@ from typing import Iterator, Sequence
 from dataclasses import replace
 
 from kubectl_podlife import __version__
-from kubectl_podlife.arguments import add_simulate_arguments, add_watch_arguments
+from kubectl_podlife.arguments import (add_pod_selection_arguments, add_simulate_arguments, add_watch_arguments,
+                                      pod_selector)
 from kubectl_podlife.errors import PodlifeError
 
 # The commands below import their layers (ingest, store, model, render, capture, the TUI) inside
@@ -38,57 +39,86 @@ _EPILOG = """examples:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in a few lines, kubectl's way: the error, this (sub)command's usage in one line, and
+    where the full help is (argparse would print the whole wrapped usage of every flag)."""
+
+    def short_usage(self) -> str:
+        parts = [self.prog]
+        for a in self._actions:
+            if a.option_strings:
+                continue
+            if isinstance(a, argparse._SubParsersAction):  # noqa: SLF001 - argparse's own class, no public name
+                names = "|".join(a.choices)
+                parts.append(names if a.required else f"[{names}]")
+                continue
+            m = a.metavar or a.dest
+            parts.append({"*": f"[{m}...]", "+": f"{m}...", "?": f"[{m}]"}.get(a.nargs, m))
+        return " ".join(parts + ["[flags]"])
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"error: {message}\nusage: {self.short_usage()}\nSee '{self.prog} --help' for the flags.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=PROG, description=_DESCRIPTION, epilog=_EPILOG,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _Parser(prog=PROG, description=_DESCRIPTION, epilog=_EPILOG,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"kubectl-podlife {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, **kw) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, **kw)
+        sp.set_defaults(parser=sp)  # the innermost parser, for errors found after parsing
+        return sp
 
     def source_args(sp: argparse.ArgumentParser, files_help: str) -> None:
         sp.add_argument("files", nargs="*", metavar="FILE", help=files_help)
         sp.add_argument("--session", metavar="ID", help='a stored session id, or "latest"')
-        sp.add_argument("--pod", metavar="NAME", help="only this pod (name or namespace/name)")
+        add_pod_selection_arguments(sp)
 
-    sp = sub.add_parser("replay", help="open the replay TUI on saved output or a stored session",
-                        description="Open the replay TUI on saved kubectl output (format detected per block; "
-                                    "several files are merged per pod) or on a stored session.")
+    sp = add("replay", help="open the replay TUI on saved output or a stored session",
+             description="Open the replay TUI on saved kubectl output (format detected per block; "
+                         "several files are merged per pod) or on a stored session.")
     source_args(sp, "saved kubectl output: get pods -w, describe, get events, manifests, -o json; - for stdin")
     sp.add_argument("--no-tui", action="store_true", help="print the explained timeline instead (also when stdout "
                                                           "is not a terminal)")
 
-    sp = sub.add_parser("explain", help="print the explained timeline (text, markdown or JSON)",
-                        description="Print each pod's timeline with an explanation of every transition.")
+    sp = add("explain", help="print the explained timeline (text, markdown or JSON)",
+             description="Print each pod's timeline with an explanation of every transition.")
     source_args(sp, "saved kubectl output; - for stdin")
-    sp.add_argument("-o", "--output", choices=("text", "markdown", "json"), default="text")
+    sp.add_argument("-o", "--output", choices=("text", "markdown", "json", "wide"), default="text",
+                    help="wide: one line per pod, the columns of kubectl get pods and the diagnosis")
 
-    sp = sub.add_parser("import", help="read saved output into the store; prints the session id",
-                        description="Read saved kubectl output into a new stored session and print its id.")
+    sp = add("import", help="read saved output into the store; prints the session id",
+             description="Read saved kubectl output into a new stored session and print its id.")
     sp.add_argument("files", nargs="+", metavar="FILE", help="saved kubectl output; - for stdin")
     sp.add_argument("--keep-env", action="store_true",
                     help="store env values and container args as given (by default only that a value was "
                          "present, valueFrom references, and the words of args that explanations read)")
 
-    sub.add_parser("sessions", help="list stored sessions", description="List the sessions in the store.")
+    add("sessions", help="list stored sessions", description="List the sessions in the store.")
 
-    sp = sub.add_parser("export", help="write a session's observations as JSONL",
-                        description="Write a stored session's normalized observations as JSONL (podlife's "
-                                    "interchange format; `import` reads it back).")
+    sp = add("export", help="write a session's observations as JSONL",
+             description="Write a stored session's normalized observations as JSONL (podlife's "
+                         "interchange format; `import` reads it back).")
     sp.add_argument("--session", metavar="ID", required=True, help='a session id, or "latest"')
 
-    sp = sub.add_parser("watch", help="record and explain live pods from the API server",
-                        description="List and watch pods and their events, record them as a live session and "
-                                    "explain transitions as they happen.")
+    sp = add("watch", help="record and explain live pods from the API server",
+             description="List and watch pods and their events, record them as a live session and "
+                         "explain transitions as they happen.")
     add_watch_arguments(sp)
 
-    sp = sub.add_parser("simulate", help="predict a pod's timeline from its manifest",
-                        description="Run the kubelet's rules forward from a pod manifest.")
+    sp = add("simulate", help="predict a pod's timeline from its manifest",
+             description="Run the kubelet's rules forward from a pod manifest.")
     add_simulate_arguments(sp)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # argparse reports these with the top-level usage; the subcommand's is the one that helps
+        getattr(args, "parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
     if not args.command:
         parser.print_help()
         return 0
@@ -288,31 +318,38 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def load_timeline(args: argparse.Namespace):
-    """The Timeline for `FILE...` or `--session`, filtered to `--pod`; prints warnings."""
+    """The Timeline for `FILE...` or `--session`, only the pods -n/--pod select; prints warnings."""
     from kubectl_podlife import pipeline
 
     if args.session and args.files:
         raise PodlifeError("give either FILE... or --session, not both")
+    _check_pod_not_file(args)
     if args.session:
         from kubectl_podlife.store import Store
 
         with Store(create=False) as store:
             sid = store.resolve(args.session)
             _warn_incomplete(store, sid)
-            timeline = pipeline.timeline_for_session(store, sid, args.pod)
-        return timeline  # only the pod asked for was read and built
-    elif args.files:
+            return pipeline.timeline_for_session(store, sid, pod_selector(args))  # selected before building
+    if args.files:
         timeline, result = pipeline.timeline_for_files(args.files)
         _print_warnings(result.warnings)
     else:
         raise PodlifeError("nothing to read: give FILE... (- for stdin) or --session ID|latest")
-    if args.pod:
-        pods = tuple(p for p in timeline.pods if args.pod in (p.name, f"{p.namespace}/{p.name}"))
+    selector = pod_selector(args)
+    if not selector.everything:
+        pods = tuple(p for p in timeline.pods if selector.matches(p.namespace, p.name, p.display))
         if not pods:
-            names = ", ".join(p.display for p in timeline.pods[:10])
-            raise PodlifeError(f'no pod "{args.pod}" in the input; pods seen: {names}')
+            raise selector.none_matched((p.namespace, p.name) for p in timeline.pods)
         timeline = replace(timeline, pods=pods)
     return timeline
+
+
+def _check_pod_not_file(args: argparse.Namespace) -> None:
+    """`explain FILE POD` is kubectl's `get pods POD` habit: say so before reading anything."""
+    for f in args.files[1:]:
+        if f != "-" and not os.path.exists(f):
+            raise PodlifeError(f"{f}: no such file; did you mean --pod {f}?")
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -321,7 +358,9 @@ def _explain(args: argparse.Namespace) -> int:
     if args.session and not args.files and args.output in ("text", "json"):
         return _explain_session(args)
     timeline = load_timeline(args)
-    if args.output == "json":
+    if args.output == "wide":
+        sys.stdout.write(render.wide(timeline.pods))
+    elif args.output == "json":
         print(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False, allow_nan=False))
     elif args.output == "markdown":
         print(render.markdown(timeline))
@@ -340,7 +379,7 @@ def _explain_session(args: argparse.Namespace) -> int:
     with Store(create=False) as store:
         sid = store.resolve(args.session)
         _warn_incomplete(store, sid)
-        pods = pipeline.session_pod_timelines(store, sid, args.pod)
+        pods = pipeline.session_pod_timelines(store, sid, pod_selector(args))
         if args.output == "json":
             chunks = render.json_chunks(pods, lambda: store.warnings(sid))
         else:
@@ -368,10 +407,11 @@ def _replay(args: argparse.Namespace) -> int:
     from kubectl_podlife.ingest.source import check_source
     from kubectl_podlife.tui.app import run_tui
 
+    _check_pod_not_file(args)
     for f in args.files:  # fail before the screen switches, with the same one-line errors
         check_source(f)
 
-    if args.pod:  # one pod: explain here, hand the TUI the filtered timeline
+    if not pod_selector(args).everything:  # a selection: explain here, hand the TUI the filtered timeline
         return run_tui(timeline=load_timeline(args))
     if args.session:
         from kubectl_podlife.store import Store

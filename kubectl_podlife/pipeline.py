@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Iterator, Sequence
 
-from kubectl_podlife.errors import PodlifeError
 from kubectl_podlife.ingest import IngestResult, read_paths
 from kubectl_podlife.ingest.anchor import anchor
 from kubectl_podlife.model import build_pod_timeline, build_timeline, model_version
 from kubectl_podlife.model.timeline import PodTimeline, Timeline
 from kubectl_podlife.observation import Observation
+from kubectl_podlife.selection import PodSelector
 from kubectl_podlife.store import PodSummary, SessionStore, Store
 
 
@@ -29,20 +29,21 @@ def timeline_for_observations(observations: Iterable[Observation], warnings: Ite
     return build_timeline(anchor(list(observations)), warnings=list(warnings), progress=progress)
 
 
-def timeline_for_session(store: Store, session_id: int, pod: str | None = None) -> Timeline:
-    """Every pod of a stored session (or only `pod`), each built from its own observations (cached)."""
+def timeline_for_session(store: Store, session_id: int, pod: "str | PodSelector | None" = None) -> Timeline:
+    """Every pod of a stored session (or the ones `pod` selects), each built from its own observations
+    (cached)."""
     return Timeline(pods=tuple(session_pod_timelines(store, session_id, pod)), warnings=tuple(store.warnings(session_id)))
 
 
-def select_pods(store: SessionStore, session_id: int, pod: str | None = None) -> list[PodSummary]:
-    """The session's pods, or the ones `pod` names (name or namespace/name); a clear error for none."""
+def select_pods(store: SessionStore, session_id: int, pod: "str | PodSelector | None" = None) -> list[PodSummary]:
+    """The session's pods, or the ones a selector (-n, --pod NAME or glob) picks; a clear error for none."""
     pods = store.pods(session_id)
-    if pod is None:
+    selector = PodSelector(pod=pod) if isinstance(pod, str) else pod
+    if selector is None or selector.everything:
         return pods
-    chosen = [p for p in pods if pod in (p.name, f"{p.namespace}/{p.name}", p.display)]
+    chosen = [p for p in pods if selector.matches(p.namespace, p.name, p.display)]
     if not chosen:
-        names = ", ".join(p.display for p in pods[:10])
-        raise PodlifeError(f'no pod "{pod}" in the input; pods seen: {names}')
+        raise selector.none_matched((p.namespace, p.name) for p in pods)
     return chosen
 
 
@@ -58,7 +59,8 @@ def pod_timeline(store: SessionStore, pod: PodSummary) -> PodTimeline:
     return built
 
 
-def session_pod_timelines(store: SessionStore, session_id: int, pod: str | None = None) -> Iterator[PodTimeline]:
+def session_pod_timelines(store: SessionStore, session_id: int,
+                          pod: "str | PodSelector | None" = None) -> Iterator[PodTimeline]:
     """The session's pod timelines one by one, in order of first appearance (for streaming output)."""
     for p in select_pods(store, session_id, pod):
         yield pod_timeline(store, p)

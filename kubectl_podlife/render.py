@@ -10,7 +10,7 @@ from typing import Callable, Iterable, Iterator
 
 from kubectl_podlife.model.timeline import PodTimeline, Timeline, Transition
 from kubectl_podlife.textsafe import visible
-from kubectl_podlife.timefmt import clock
+from kubectl_podlife.timefmt import clock, human_duration
 
 _COLORS = {"restart": "31", "back-off": "33", "killing": "31", "probe-failed": "33", "terminated": "35",
            "ready": "32", "not-ready": "33", "pull-failed": "31", "deleted": "90", "terminating": "90"}
@@ -135,6 +135,25 @@ def json_chunks(pods: Iterable[PodTimeline], warnings: Callable[[], Iterable[str
         first = False
     yield ("{\n" + pad1 + '"pods": [],\n' if first else "\n" + pad1 + "],\n")
     yield pad1 + '"warnings": ' + enc(list(warnings())).replace("\n", "\n" + pad1) + "\n}"
+
+
+WIDE_COLUMNS = ("NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "DIAGNOSIS")
+
+
+def wide_row(p: PodTimeline) -> tuple[str, ...]:
+    """One pod as `kubectl get pods` shows it at the end of the input, plus the model's diagnosis."""
+    ready = next((t.view.ready for t in reversed(p.transitions) if t.view.ready), None)
+    name = p.name + (f" (#{p.incarnation})" if p.incarnation > 1 else "")
+    diagnosis = " ".join(p.diagnosis.summary.split())
+    return tuple(visible(c) for c in (p.namespace or "default", name, ready or "-", p.final_status or "-",
+                                      p.restarts_text, human_duration(max(0.0, p.end)), diagnosis))
+
+
+def wide(pods: Iterable[PodTimeline]) -> str:
+    """`explain -o wide`: one line per pod, columns aligned as kubectl's tabwriter aligns them."""
+    rows = [WIDE_COLUMNS, *(wide_row(p) for p in pods)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(WIDE_COLUMNS) - 1)]
+    return "".join("   ".join(c.ljust(w) for c, w in zip(r, widths)) + "   " + r[-1] + "\n" for r in rows)
 
 
 def markdown(timeline: Timeline, pod: str | None = None) -> str:
