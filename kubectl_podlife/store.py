@@ -514,6 +514,10 @@ class Store:
                              f"{self.path}: empty and read-only, so it holds no sessions; set PODLIFE_DB to another file")
         self.db.execute("BEGIN IMMEDIATE")
         try:
+            if have:  # another process may have migrated it while this one waited for the lock
+                row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                version = int(row[0]) if row else 0
+            old = version
             while have and version in _MIGRATIONS:
                 _MIGRATIONS[version](self.db)
                 version += 1
@@ -523,6 +527,22 @@ class Store:
         except BaseException:
             self.db.rollback()
             raise
+        if have and old < 3:
+            self._make_private()
+
+    def _make_private(self) -> None:
+        """Stores made before schema 3 were created with the umask's mode (often 0644) and hold pod specs
+        with whatever env values and args they had: once, on upgrade, they become 0600 like new ones."""
+        try:
+            mode = self.path.stat().st_mode & 0o777
+            if not mode & 0o077 or self.path.stat().st_uid != os.getuid():
+                return
+            for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+                if p.exists():
+                    p.chmod(0o600)
+        except OSError:
+            return
+        self._notify(f"made {self.path} readable by its owner only (0600, it was {mode:04o}): it holds pod specs")
 
     def _session_columns(self) -> set[str]:
         return {r[1] for r in self.db.execute("PRAGMA table_info(sessions)")}

@@ -427,3 +427,46 @@ def test_redacted_sessions_are_explained_as_kept_ones(tmp_path):
                 redacted.append(f.name)
             assert _explained(default, b) == _explained(kept, a), f.name
     assert {"init-containers.log", "secret-env.yaml"} <= set(redacted)
+
+
+def test_an_older_store_is_made_private_once_on_upgrade(store_path):
+    with Store(store_path) as s:
+        s.close_session(s.create_session("import", ["old.txt"]))
+    with contextlib.closing(sqlite3.connect(store_path)) as db:
+        db.executescript("ALTER TABLE sessions DROP COLUMN writer; ALTER TABLE sessions DROP COLUMN keep_env;"
+                         "UPDATE meta SET value='2' WHERE key='schema_version';")
+    store_path.chmod(0o644)
+    r = run_cli("sessions")
+    assert r.returncode == 0
+    assert r.stderr.decode().splitlines() == [f"note: made {store_path} readable by its owner only (0600, it was "
+                                              "0644): it holds pod specs"]
+    assert oct(store_path.stat().st_mode & 0o777) == "0o600"
+    store_path.chmod(0o640)  # the owner's choice after that is kept
+    r = run_cli("sessions")
+    assert r.stderr == b"" and oct(store_path.stat().st_mode & 0o777) == "0o640"
+
+
+def test_a_store_upgraded_by_another_process_meanwhile_is_not_upgraded_twice(store_path, monkeypatch):
+    """Two commands opening an old store at once: the second to get the write lock finds it migrated."""
+    with Store(store_path) as s:
+        s.close_session(s.create_session("import", ["old.txt"]))
+    with contextlib.closing(sqlite3.connect(store_path)) as db:
+        db.executescript("ALTER TABLE sessions DROP COLUMN writer; ALTER TABLE sessions DROP COLUMN keep_env;"
+                         "UPDATE meta SET value='2' WHERE key='schema_version';")
+    real = sqlite3.connect
+    raced = []
+
+    class Racing(sqlite3.Connection):
+        def execute(self, sql, *args):
+            if sql == "BEGIN IMMEDIATE" and not raced:  # the other process migrates just before this one
+                raced.append(True)
+                with monkeypatch.context() as m:
+                    m.setattr(sqlite3, "connect", real)
+                    Store(store_path).close()
+            return super().execute(sql, *args)
+
+    with monkeypatch.context() as m:
+        m.setattr(sqlite3, "connect", lambda *a, **k: real(*a, factory=Racing, **k))
+        with Store(store_path) as s:
+            assert [x.sources for x in s.sessions()] == [("old.txt",)]
+    assert raced
