@@ -470,3 +470,41 @@ def test_a_store_upgraded_by_another_process_meanwhile_is_not_upgraded_twice(sto
         with Store(store_path) as s:
             assert [x.sources for x in s.sessions()] == [("old.txt",)]
     assert raced
+
+
+def test_a_signal_while_reading_the_input_stores_nothing(tmp_path, store_path, monkeypatch, capsys):
+    import kubectl_podlife.ingest as ingest
+
+    real = ingest.read_paths
+
+    def read_then_signal(paths):
+        result = real(paths)
+        os.kill(os.getpid(), signal.SIGTERM)  # arrives before the session is created
+        return result
+
+    monkeypatch.setattr(ingest, "read_paths", read_then_signal)
+    assert cli.main(["import", str(big_watch(tmp_path, rows=5))]) == 143
+    assert capsys.readouterr().err == "import interrupted (SIGTERM) while reading; nothing was stored\n"
+    with Store(store_path, create=False) as s:
+        assert s.sessions() == []
+
+
+def test_which_writers_count_as_gone(store_path):
+    """Another host cannot be checked (the session stays open, with a warning that says so); a pid now used by
+    another process, or a writer from before the last boot, is gone."""
+    from kubectl_podlife.store import writer_identity, writer_state
+
+    me = writer_identity()
+    assert writer_state(me) == "alive"
+    assert writer_state({**me, "start": str(int(me["start"] or 0) + 1)}) == "dead"  # pid reused
+    assert writer_state({**me, "boot": "another-boot"}) == ("dead" if me["boot"] else "alive")
+    assert writer_state({**me, "host": "elsewhere"}) == "unknown"
+    with Store(store_path) as s:
+        s.create_session("import", ["x.txt"])
+    with contextlib.closing(sqlite3.connect(store_path)) as db:
+        db.execute("UPDATE sessions SET writer=?", (json.dumps({**me, "host": "build-7"}),))
+        db.commit()
+    r = run_cli("sessions")
+    assert r.stdout.decode().splitlines()[1].split()[3] == "open"
+    assert warnings_of(r.stderr) == [f"warning: session 1 is open: pid {me['pid']} on build-7 writes it and cannot be "
+                                     "checked from here; it may be incomplete (0 observations so far)"]
