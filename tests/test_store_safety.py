@@ -483,7 +483,7 @@ def test_a_signal_while_reading_the_input_stores_nothing(tmp_path, store_path, m
         return result
 
     monkeypatch.setattr(ingest, "read_paths", read_then_signal)
-    assert cli.main(["import", str(big_watch(tmp_path, rows=5))]) == 143
+    assert cli.main(["import", str(SECRET_POD)]) == 143  # a manifest is read whole before it is stored
     assert capsys.readouterr().err == "import interrupted (SIGTERM) while reading; nothing was stored\n"
     with Store(store_path, create=False) as s:
         assert s.sessions() == []
