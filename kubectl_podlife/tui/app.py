@@ -10,6 +10,7 @@ pod list shows (and can be used) while a large recording is still being explaine
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from . import bindings as keys
 from .explain import explanation, explanation_text
 from .export import write_export
 from .playback import SPEEDS, PodView, cycle, next_speed, parse_seek
-from .podtable import PodRow, find_pod, pod_row, restarts_phrase, worst_first
+from .podtable import PodRow, find_pod, plural, pod_row, restarts_phrase, worst_first
 from .screens import HelpScreen, PodsScreen
 from .widgets import Explanation, Lanes, TimelineView
 
@@ -117,7 +118,9 @@ class PodlifeApp(App[int]):
     VERTICAL_BREAKPOINTS = [(0, "-tiny"), (16, "-short"), (36, "-tall")]
 
     def __init__(self, source: Source, keymap: dict[str, str] | None = None, keymap_error: str | None = None):
-        super().__init__()
+        # NO_COLOR: ANSI mode makes Textual strip every colour (its NoColor filter: the terminal's own
+        # foreground and background) instead of turning colours into greys; styles (bold, reverse) stay.
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self.set_class(self.no_color, "-no-color")  # before the first styling: rules key on it
         self.source = source
         self.keymap = dict(keymap or {})
@@ -231,7 +234,7 @@ class PodlifeApp(App[int]):
 
                 result = read_paths(list(src.files))
                 warnings = tuple(str(w) for w in result.warnings)
-                self.call_from_thread(self._loading_text, f"explaining {len(result.observations):,} observations…")
+                self.call_from_thread(self._loading_text, f"explaining {plural(len(result.observations), 'observation')}…")
                 timeline = self._explain(result.observations, warnings)
                 if timeline is not None:
                     self.post_message(Loaded(timeline, warnings))
@@ -245,7 +248,7 @@ class PodlifeApp(App[int]):
             last_id, observations = store.observations(src.session_id)
             warnings = store.warnings(src.session_id)
             total = len(observations)
-            self.call_from_thread(self._loading_text, f"explaining {total:,} observations…")
+            self.call_from_thread(self._loading_text, f"explaining {plural(total, 'observation')}…")
             last_shown = [0.0]
 
             def progress(pods_done: int, pods_total: int, obs_done: int) -> None:
@@ -521,14 +524,27 @@ class PodlifeApp(App[int]):
         tv.set_playhead(self.playhead, self.selected)
         tr = self.transition
         self._q(Lanes).set_playhead(self.playhead, tr.container if tr else None)
-        key = (self.pod_index, self.selected, int(self.playhead), id(self.view))
+        moment = self.moment
+        key = (self.pod_index, self.selected, int(moment), id(self.view))
         if key != self._explained and self.pod is not None:
+            another = self._explained is None or key[:2] != self._explained[:2] or key[3] != self._explained[3]
             self._explained = key
             explain = self._q(Explanation)
-            lines = explanation(self.pod, tr, self.playhead)
+            lines = explanation(self.pod, tr, moment)
             explain.show([line for line in lines if line[0] != "title"])
             explain.border_title = Text(visible(next((text for role, text in lines if role == "title"), "explanation")))
+            if another:  # another transition: read it from its top, not where the last one was scrolled to
+                explain.scroll_home(animate=False, immediate=True)
         self.refresh_status()
+
+    @property
+    def moment(self) -> float:
+        """The one moment the explanation describes. With a container or kind filter on, rows the filter
+        hides may lie between the selected row and the playhead, so the panel's state is the selected
+        row's own time: never one transition's title over another moment's state."""
+        if (self.container_filter or self.kind_filter) and self.view is not None and self.selected is not None:
+            return self.view.times[self.selected]
+        return self.playhead
 
     def refresh_status(self) -> None:
         status = self._q("#status", Static)
@@ -633,7 +649,11 @@ class PodlifeApp(App[int]):
         if self.home is not None:
             self.home.move_to(0)
             return
-        if self.view is not None:
+        if self.view is None:
+            return
+        if len(self.view):
+            self.select_row(0)  # the first row itself, also when several share its time or a filter is on
+        else:
             self.seek(self.view.start)
 
     def action_go_end(self) -> None:
@@ -812,7 +832,7 @@ class PodlifeApp(App[int]):
     def action_copy(self) -> None:
         if self.pod is None:
             return
-        self.copy_to_clipboard(explanation_text(self.pod, self.transition, self.playhead))
+        self.copy_to_clipboard(explanation_text(self.pod, self.transition, self.moment))
         tr = self.transition
         what = f"{clock(tr.t)} {tr.kind}" if tr else "the pod"
         self.say(f"copied the explanation of {what} to the clipboard (OSC 52)")

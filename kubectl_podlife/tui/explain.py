@@ -8,6 +8,7 @@ from kubectl_podlife.model.timeline import Expected, PodTimeline, ProbeInfo, Tra
 from kubectl_podlife.timefmt import clock
 
 from .playback import segment_at
+from .podtable import plural
 
 # A line is (role, text); the panel maps roles to component styles, the clipboard drops them.
 Line = tuple[str, str]
@@ -34,7 +35,7 @@ def probe_line(p: ProbeInfo) -> str:
         if value is not None:
             bits.append(f"{label} {value}{unit}")
     if p.failures_seen is not None:
-        bits.append(f"{p.failures_seen} failures seen")
+        bits.append(f"{plural(p.failures_seen, 'failure')} seen")
     bits.append("(from the spec)" if p.from_spec else "(from event text)")
     return ", ".join(bits)
 

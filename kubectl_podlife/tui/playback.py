@@ -54,13 +54,15 @@ def effective_times(transitions: tuple[Transition, ...], start: float) -> list[f
     return out
 
 
-def haystack(tr: Transition) -> str:
-    """The text `/` searches: summary, detail, rule, evidence origins and text."""
-    parts = [tr.summary, tr.kind, tr.container or "", tr.cause or "", tr.rule or "", *tr.detail, *tr.missing]
-    for ev in tr.evidence:
-        parts.append(ev.origin)
-        parts.append(ev.text)
-    return "\n".join(parts).lower()
+def haystack(tr: Transition, pod_name: str = "") -> str:
+    """The text `/` searches: the summary, the messages (detail, rule, missing inputs) and the evidence
+    text. Not the evidence's file:line, and not the pod's own name: every row of a pod's `get -w` or
+    Events evidence names it, so a search for it, or for the file, would match every row."""
+    parts = [tr.summary, tr.rule or "", *tr.detail, *tr.missing, *(ev.text for ev in tr.evidence)]
+    text = "\n".join(parts).lower()
+    if pod_name:
+        text = text.replace(pod_name.lower(), "\x00")  # a separator no query contains
+    return text
 
 
 _HAYSTACKS: dict[int, tuple[PodTimeline, list[str]]] = {}
@@ -74,7 +76,7 @@ def haystacks(pod: PodTimeline) -> list[str]:
         return hit[1]
     if len(_HAYSTACKS) >= 4:
         _HAYSTACKS.pop(next(iter(_HAYSTACKS)))
-    hay = [haystack(tr) for tr in pod.transitions]
+    hay = [haystack(tr, pod.name) for tr in pod.transitions]
     _HAYSTACKS[id(pod)] = (pod, hay)
     return hay
 

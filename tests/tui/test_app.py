@@ -109,13 +109,12 @@ async def test_go_to_start_and_end():
         assert app.transition.kind == "back-off"
         in_step(app)
         assert "CrashLoopBackOff" in body_text(app)
-        await pilot.press("g")
-        assert app.playhead == 0.0
-        in_step(app)
+        await pilot.press("g")  # the first row, though two rows share 0s
+        assert app.playhead == 0.0 and app.selected == 0 and app.transition.kind == "created"
         await pilot.press("end")
         assert app.selected == len(app.view) - 1
         await pilot.press("home")
-        assert app.playhead == 0.0
+        assert app.playhead == 0.0 and app.selected == 0
 
 
 async def test_play_and_pause(clock):
@@ -415,24 +414,33 @@ async def test_keymap_takes_a_key_from_a_default_binding(tmp_path):
 
 
 async def test_no_color_is_honoured(monkeypatch):
+    """NO_COLOR: no colour at all, greys included; only the terminal's own foreground and background."""
+    import re
+
+    # the SVG frame (window buttons) and the export theme's terminal foreground / background
+    frame = {"ff5f57", "febc2e", "28c840"}
+    terminal = {"c5c8c6", "292929"}
+
+    def colours() -> set[str]:
+        return set(re.findall(r"(?:fill|color)[=:]\s*\"?#([0-9a-fA-F]{6})", app.export_screenshot())) - frame
+
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(timeline=fx.two_pod_timeline())
     async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, PodsScreen) and app.screen.composed, "the pod list")
+        await pilot.pause()
+        assert app.no_color and app.has_class("-no-color")
+        assert colours() <= terminal, colours()
         await pilot.press("enter")
         await until(pilot, lambda: not isinstance(app.screen, PodsScreen), "the pod's screen")
-        assert app.no_color and app.has_class("-no-color")
-        import re
-
-        svg = app.export_screenshot()
-        colours = set(re.findall(r"(?:fill|color)[=:]\s*\"?#([0-9a-fA-F]{6})", svg))
-        # the SVG frame: window buttons and the export theme's default foreground, not the app
-        colours -= {"ff5f57", "febc2e", "28c840", "c5c8c6"}
-        assert colours
-        for c in colours:
-            r, g, b = int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
-            assert r == g == b, f"#{c} is a colour under NO_COLOR"
-        # the selected row still stands out without colour: a marker
-        assert str(app.query_one(TimelineView).render_line(2).text).startswith("▶")
+        await pilot.press("G")  # no future rows: those are dim, which a terminal shows as it likes
+        await pilot.pause()
+        assert colours() <= terminal, colours()
+        # the selected row still stands out without colour: a marker, and reversed
+        tv = app.query_one(TimelineView)
+        line = tv.render_line(tv.cursor - round(tv.scroll_y) + 1)
+        assert str(line.text).startswith("▶")
+        assert any(seg.style and seg.style.reverse for seg in line)
 
 
 async def test_a_hundred_thousand_transitions_open_and_scroll():

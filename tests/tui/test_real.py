@@ -82,6 +82,7 @@ async def test_live_following_a_growing_session(tmp_path):
         first = len(app.view)
         assert app.playhead == app.view.end
         assert "following live" in str(app.query_one("#status").render())
+        assert "▶ live" in str(app.query_one("#status").render())  # the playhead moves with the recording
 
         store.append(sid, observations[cut:rows[6]])
         await until(pilot, lambda: len(app.view) > first, "the new rows on screen")
@@ -93,6 +94,7 @@ async def test_live_following_a_growing_session(tmp_path):
         await pilot.press("k")
         held = app.playhead
         assert "following paused — G to resume" in str(app.query_one("#status").render())
+        assert "⏸ 1x" in str(app.query_one("#status").render()) and "▶" not in str(app.query_one("#status").render())
         grown = len(app.view)
         store.append(sid, observations[rows[6]:])
         await until(pilot, lambda: len(app.view) > grown, "the new rows on screen")
