@@ -154,10 +154,14 @@ def column_widths(rows: list[PodRow], width: int, one_namespace: bool) -> list[t
             cols[cols.index("RESTARTS")] = "RST"  # the count without the long header first
             if total(cols) <= width:
                 break
+            # then a shorter STATUS (Init:CrashLoopBackOff cut with …) before the count goes
+            want["STATUS"] = max(11, want["STATUS"] - (total(cols) - width))
+            if total(cols) <= width:
+                break
             victim = "RST"
         if victim in cols:
             cols.remove(victim)
-    if total(cols) > width and "RESTARTS" not in cols and "STATUS" in cols:
+    if total(cols) > width and "STATUS" in cols:
         want["STATUS"] = max(8, want["STATUS"] - (total(cols) - width))
     out = [("", 1)]
     used = 1

@@ -218,3 +218,19 @@ async def test_a_recording_of_several_pods_shows_the_list_while_it_is_explained(
             assert isinstance(app.screen, PodsScreen)
     finally:
         gate.set()
+
+
+def test_at_40_columns_a_long_status_is_cut_before_the_restart_count_goes():
+    from dataclasses import replace
+
+    from kubectl_podlife.tui.podtable import column_widths, pod_row
+    from kubectl_podlife.tui.widgets import fit
+
+    pod = replace(fx.small_pod("liveness-exec-00000", "default", "init-container", 6, "Init:CrashLoopBackOff", 30))
+    row = pod_row(0, pod)
+    cols = column_widths([row], 39, one_namespace=True)  # 40 columns less the scrollbar
+    assert [name for name, _ in cols] == ["", "NAME", "STATUS", "RST"]
+    assert sum(w for _, w in cols) == 39
+    status_w = dict(cols)["STATUS"]
+    assert fit("Init:CrashLoopBackOff ", status_w).endswith("…")
+    assert dict(cols)["NAME"] == len("liveness-exec-00000") + 1  # the name whole
