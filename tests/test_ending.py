@@ -211,3 +211,59 @@ def test_no_node_verdict_without_both_signs(tmp_path, change):
     f = tmp_path / "grep.txt"
     f.write_text(change(_STALLED), encoding="utf-8")
     assert pod(explain_json(f), "agent-x1")["diagnosis"]["cause"] != "node-lost"
+
+
+TRIMMED_DESCRIBE = """\
+$ kubectl describe pod batch-28194180-x2x7c
+
+Status:                    Terminating (lasts {lasts})
+Termination Grace Period:  30s
+
+Init Containers:
+
+    State:          Terminated
+      Reason:       Completed
+      Exit Code:    0
+
+Containers:
+
+    State:          Terminated
+      Reason:       Error
+      Exit Code:    {code}
+"""
+
+
+def test_a_trimmed_describe_terminating_long_past_its_deadline(tmp_path):
+    """A describe cut above its Name, containers' names removed: the pod is the command's, both containers are
+    kept apart, and the diagnosis says how long past the deadline it is and what the exit code means."""
+    from podlife_testkit import explain_json, pod
+
+    f = tmp_path / "d.txt"
+    f.write_text(TRIMMED_DESCRIBE.format(lasts="3d", code=137), encoding="utf-8")
+    p = pod(explain_json(f), "batch-28194180-x2x7c")
+    d = p["diagnosis"]
+    assert d["cause"] == "deleted" and p["final_status"] == "Terminating"
+    assert "3d past its deletion deadline" in d["summary"] and "d.txt:3" in d["summary"]
+    assert "did not stop on SIGTERM within the 30 s grace period" in d["summary"]
+    codes = sorted(t["summary"] for t in p["transitions"] if t["kind"] == "terminated")
+    assert len(codes) == 2 and "137" in codes[0] + codes[1] and "code 0" in codes[0] + codes[1]
+
+
+def test_terminating_lasts_invalid_is_within_the_grace_period(tmp_path):
+    from podlife_testkit import explain_json, pod
+
+    f = tmp_path / "d.txt"
+    f.write_text(TRIMMED_DESCRIBE.format(lasts="<invalid>", code=143), encoding="utf-8")
+    d = pod(explain_json(f), "batch-28194180-x2x7c")["diagnosis"]
+    assert d["cause"] == "deleted"
+    assert "still within its grace period" in d["summary"] and "past" not in d["summary"]
+    assert "exit 143 = SIGTERM" in d["summary"]
+
+
+@pytest.mark.parametrize("code, grace, words", [
+    (137, 0, "kills at once"), (137, 30, "did not stop on SIGTERM within the 30 s grace period"),
+    (143, 30, "SIGTERM's default action"), (0, 30, "handled SIGTERM"), (1, 30, None),
+])
+def test_what_an_exit_code_says_about_a_deletion(code, grace, words):
+    said = ending.deletion_exit(code, grace)
+    assert (said is None) if words is None else (words in said)

@@ -45,6 +45,14 @@ def is_describe_start(lines: list[str], i: int) -> bool:
             if m2 and m2.group(2) in POD_KEYS:
                 return True
         return False
+    if key in POD_KEYS and (m.group(3) or "").strip():
+        # A describe cut above its Name (`Status: Terminating (lasts 90d)`): pod fields follow at once.
+        j = i + 1
+        while j < min(len(lines), i + 3) and not lines[j].strip():
+            j += 1
+        m2 = _KV.match(lines[j]) if j < len(lines) else None
+        return bool(m2 and m2.group(2) != key and (m2.group(2) in POD_KEYS or m2.group(2) in SECTIONS)
+                    and not m.group(1) and not m2.group(1))
     if key in _FRAGMENT_START:
         if key in ("Containers", "Init Containers"):
             return not (m.group(3) or "").strip()
@@ -279,6 +287,15 @@ def _emit(header: dict, containers: list[dict], conditions: dict, event_obs: lis
         if status.startswith("Terminating"):
             pod_data["terminating"] = True
             pod_data["phase"] = None
+            # kubectl describe: `Terminating (lasts <time since deletionTimestamp>)`, `<invalid>` while the
+            # deadline (deletion + grace) is still ahead.
+            lasts = re.search(r"\(lasts ([^)]*)\)", status)
+            if lasts:
+                pod_data["terminating_lasts"] = lasts.group(1).strip()
+                try:
+                    pod_data["past_deletion_deadline"] = list(parse_age(lasts.group(1).strip()))
+                except DurationError:
+                    pass
     if header.get("Reason"):
         pod_data["reason"] = header["Reason"]
     if header.get("Message"):

@@ -474,6 +474,8 @@ def merge(trs: list[T]) -> list[T]:
         for ex in reversed(out[-12:]):
             if ex.kind != tr.kind or (ex.container and tr.container and ex.container != tr.container):
                 continue
+            if _other_container_of_snapshot(ex, tr):
+                continue
             if tr.kind in ("note", "probe-failed", "pulling", "pulled") and not (
                     ex.evidence and tr.evidence and ex.evidence[0].raw == tr.evidence[0].raw):
                 # distinct repeated events stay distinct unless it is the same line seen twice
@@ -500,6 +502,15 @@ def _distinct_events(a: T, b: T) -> bool:
     if ea is None or eb is None or ea.kind != EVENT or eb.kind != EVENT:
         return False
     return ea.data.get("message") != eb.data.get("message") or ea.data.get("reason") != eb.data.get("reason")
+
+
+def _other_container_of_snapshot(a: T, b: T) -> bool:
+    """Two container states of one describe or object (a trimmed describe may have lost the names): one
+    snapshot shows each container once, so they are two containers, never one fact seen twice."""
+    ea = next((e for e in a.evidence if e.kind == CONTAINER), None)
+    eb = next((e for e in b.evidence if e.kind == CONTAINER), None)
+    return (ea is not None and eb is not None and ea is not eb and ea.snapshot is not None
+            and ea.snapshot == eb.snapshot and (ea.container is None or eb.container is None))
 
 
 def _same_event(a: T, b: T) -> bool:

@@ -432,22 +432,66 @@ def _node_lost(inp, final, restarts) -> Diagnosis | None:
     return Diagnosis(cause="node-lost", summary=f"{text} ({_origin(o)})", confidence="observed")
 
 
+def deletion_exit(exit_code: int | None, grace: float | None) -> str | None:
+    """What a container's exit code says about how a deletion stopped it (k8s-stuck-pods.md 9.8.1 step 4)."""
+    if exit_code == 137:
+        if grace == 0:
+            return "exit 137 = SIGKILL: a 0 s grace period kills at once, without SIGTERM first"
+        return ("exit 137 = SIGKILL: it did not stop on SIGTERM within the "
+                + (f"{int(grace)} s " if grace is not None else "") + "grace period (PID 1 ignoring SIGTERM, or "
+                "shutting down too slowly), so the kubelet killed it; the deletion, not an application error")
+    if exit_code == 143:
+        return "exit 143 = SIGTERM: stopped by SIGTERM's default action, within the grace period"
+    if exit_code == 0:
+        return "exit 0: it handled SIGTERM and exited cleanly within the grace period"
+    return None
+
+
 def _deleted(inp, final, restarts) -> Diagnosis | None:
     if final != "Terminating":
         return None
     grace = _grace(inp)
-    if grace is None:
+    term = next((o for o in reversed(inp.pstates) if o.data.get("terminating")), None)
+    lasts = term.data.get("terminating_lasts") if term is not None else None
+    overdue = term.data.get("past_deletion_deadline") if term is not None else None
+    if grace is None and not overdue and lasts != "<invalid>":
         return None
     node = _node(inp)
-    running = [o.data.get("name") or "" for o in inp.cstates
-               if (o.data.get("state") or {}).get("status") == "running"]
-    text = (f"Terminating past its grace period: deleted with a {int(grace)} s grace period, after which the "
-            "kubelet SIGKILLs the containers and the pod should be gone")
+    last: dict = {}
+    for o in inp.cstates:  # the last state shown for each container (unnamed ones by their line)
+        last[(o.container, o.data.get("init"), o.container or o.seq)] = o
+    running = [o for o in last.values() if (o.data.get("state") or {}).get("status") == "running"]
+    ended = [o for o in last.values() if (o.data.get("state") or {}).get("status") == "terminated"]
+    if lasts == "<invalid>":  # kubectl's word for a deletionTimestamp still in the future
+        text = (f"Terminating, still within its grace period ({term.origin}: `lasts <invalid>` means the deletion "
+                "deadline is still ahead)" + (f"; deleted with a {int(grace)} s grace period, after which the kubelet "
+                                              "SIGKILLs what is still running" if grace is not None else ""))
+    elif overdue:
+        text = (f"Terminating for {lasts} past its deletion deadline ({term.origin}"
+                + (f"; deleted with a {int(grace)} s grace period" if grace is not None else "")
+                + "): the kubelet should have killed the containers and the pod should be long gone")
+    else:
+        text = (f"Terminating past its grace period: deleted with a {int(grace)} s grace period, after which the "
+                "kubelet SIGKILLs the containers and the pod should be gone")
     if running:
         text += "; the container is still reported Running, so the kubelet never finished the kill"
-    text += ("; usual reasons: finalizers, volumes not unmounted, or the kubelet"
-             + (f" on {node}" if node else "") + " not reporting")
-    return Diagnosis(cause="deleted", summary=text, confidence="inferred")
+    elif ended and len(ended) == len(last):
+        apps = [o for o in ended if not o.data.get("init")]
+        codes = [(o.container, (o.data.get("state") or {}).get("exit_code")) for o in apps]
+        said = [f"{c + ': ' if c else ''}{deletion_exit(code, grace)}" for c, code in codes
+                if deletion_exit(code, grace)]
+        text += "; every container has exited" + (f" ({'; '.join(said)})" if said else "")
+        if lasts != "<invalid>":
+            text += (", so only the API object is left: the kubelet never reported the pod finished (e.g. it "
+                     "restarted during termination), or a finalizer holds it")
+    dt = _conditions(inp).get("DisruptionTarget") or {}
+    if dt.get("status") == "True" and not dt.get("reason"):
+        text += "; DisruptionTarget is True: a disruption (not a plain delete) started it, the input does not say which"
+    if not (ended and len(ended) == len(last)) and lasts != "<invalid>":
+        text += ("; usual reasons: finalizers, volumes not unmounted, or the kubelet"
+                 + (f" on {node}" if node else "") + " not reporting")
+    return Diagnosis(cause="deleted", summary=text, confidence="observed" if overdue else "inferred")
+
 
 
 def _node_down(inp, status: str, node: str | None) -> Diagnosis | None:
