@@ -114,11 +114,20 @@ LIFECYCLE_ISSUE = "issue 10 (the whole pod lifecycle: stuck and ended pods) is n
 XFAIL = {"097"}
 
 
+# Cases whose row asks for more than the transcript holds: kept xfail, with what is missing, rather than faked.
+XFAIL_REASONS = {
+    "097": "the row wants the diagnosis to name istio-proxy, but the transcript never names a container: it has "
+           "only the `1/2 Running` row, a describe cut after Namespace and prose saying 'the proxy container "
+           "doesn't become ready'; istio-proxy is only in the file's header. podlife says 1 of 2 containers is "
+           "not ready and that the input does not say which (cause unknown, final Running: those parts pass)",
+}
+
+
 def _prefixes() -> list:
     files = corpus_files()
     prefixes = [f.name[:3] for f in files] if files else list(EXPECTED)
-    return [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=LIFECYCLE_ISSUE)) if p in XFAIL else p
-            for p in prefixes]
+    return [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=XFAIL_REASONS.get(p, LIFECYCLE_ISSUE)))
+            if p in XFAIL else p for p in prefixes]
 
 
 def test_every_corpus_file_has_an_expectation():
