@@ -186,6 +186,12 @@ def parse_timestamp(text: str) -> datetime | None:
     return None
 
 
+def is_unset_time(dt: datetime | None) -> bool:
+    """The Unix epoch (`Thu, 01 Jan 1970 00:00:00 +0000`, `1970-01-01T00:00:00Z`): what the runtime reports for
+    a time it never set, e.g. the Started of a StartError instance whose process never ran."""
+    return dt is not None and dt.tzinfo is not None and dt.timestamp() == 0
+
+
 def iso(dt: datetime | None) -> str | None:
     if dt is None:
         return None

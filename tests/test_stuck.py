@@ -232,3 +232,56 @@ def test_not_ready_container_is_named(tmp_path):
     assert d["cause"] != "none"
     assert "READY 1/2: not ready: istio-proxy" in d["summary"], d["summary"]
     assert "httpbin," not in d["summary"]
+
+
+START_ERROR_WATCH = """\
+$ kubectl get pods -w
+NAME   READY   STATUS              RESTARTS      AGE
+web    0/1     ContainerCreating   0             0s
+web    0/1     StartError          0             2s
+web    0/1     StartError          1 (1s ago)    3s
+web    0/1     CrashLoopBackOff    1 (2s ago)    4s
+web    0/1     StartError          2 (15s ago)   18s
+web    0/1     CrashLoopBackOff    2 (16s ago)   19s
+"""
+
+
+def test_start_error_rows_time_the_back_off_from_the_previous_exit(tmp_path):
+    """A StartError instance dies as it starts, so the row whose RESTARTS goes up already shows its exit: the
+    back-off that restart waited is measured from the previous exit ("(15s ago)"), and no false alarm follows."""
+    from podlife_testkit import explain_json, pod
+
+    f = tmp_path / "w.txt"
+    f.write_text(START_ERROR_WATCH, encoding="utf-8")
+    p = pod(explain_json(f), "web")
+    assert p["diagnosis"]["cause"] == "cannot-run" and "StartError" in p["diagnosis"]["summary"]
+    r2 = next(t for t in p["transitions"] if t["kind"] == "restart" and t["restart_count"] == 2)
+    lo, hi = r2["expected"]["t_range"]
+    assert lo <= r2["t"] <= hi, r2["expected"]
+
+
+def test_a_never_started_instance_has_no_1970_start(tmp_path):
+    """The runtime reports a StartError's Started as the Unix epoch: it is "never started", not 1970, in
+    describe and in -o json alike (no 56-year-long instance, no back-off reset because of it)."""
+    from podlife_testkit import explain_json, pod
+
+    f = tmp_path / "d.txt"
+    f.write_text("$ kubectl describe pod probe\nName:         probe\nNamespace:    default\nStatus:       Running\n"
+                 "Containers:\n  web:\n    Image:          nginx\n    State:          Waiting\n"
+                 "      Reason:       CrashLoopBackOff\n    Last State:     Terminated\n"
+                 "      Reason:       StartError\n      Exit Code:    128\n"
+                 "      Started:      Thu, 01 Jan 1970 00:00:00 +0000\n"
+                 "      Finished:     Tue, 02 Dec 2025 10:00:05 +0000\n    Ready:          False\n"
+                 "    Restart Count:  4\n", encoding="utf-8")
+    j = tmp_path / "p.json"
+    j.write_text('{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probe", "namespace": "default", '
+                 '"creationTimestamp": "2025-12-02T09:58:00Z"}, "spec": {"containers": [{"name": "web"}]}, '
+                 '"status": {"phase": "Running", "containerStatuses": [{"name": "web", "ready": false, '
+                 '"restartCount": 4, "state": {"waiting": {"reason": "CrashLoopBackOff"}}, "lastState": '
+                 '{"terminated": {"exitCode": 128, "reason": "StartError", "startedAt": "1970-01-01T00:00:00Z", '
+                 '"finishedAt": "2025-12-02T10:00:05Z"}}}]}}', encoding="utf-8")
+    for path in (f, j):
+        p = pod(explain_json(path), "probe")
+        text = " ".join(t["summary"] + " ".join(t["detail"]) for t in p["transitions"])
+        assert "490186h" not in text and "Back-off reset" not in text, path
+        assert all(t["t"] is None or t["t"] >= 0 for t in p["transitions"]), path

@@ -13,7 +13,7 @@ from dataclasses import replace
 from kubectl_podlife.ingest import events as events_mod
 from kubectl_podlife.ingest.context import ParseContext, is_count, next_nonblank
 from kubectl_podlife.observation import (CLOCK_AGO, CONTAINER, POD, SPEC, Observation, PodKey)
-from kubectl_podlife.timefmt import DurationError, iso, parse_age, parse_timestamp
+from kubectl_podlife.timefmt import DurationError, is_unset_time, iso, parse_age, parse_timestamp
 
 _KV = re.compile(r"^(\s*)([A-Z][A-Za-z0-9 ()/#-]*?):(?:\s+(.*?)|\s*)$")
 _CONTAINER_NAME = re.compile(r"^(\s*)([a-z0-9][-a-z0-9.]*):\s*$")
@@ -236,6 +236,9 @@ def _state_field(state: dict, key: str, value: str) -> None:
             state["signal"] = int(value)
     elif key in ("Started", "Finished"):
         ts = parse_timestamp(value)
+        if is_unset_time(ts):  # never set: the process never started (StartError), not a time in 1970
+            state["started_unset" if key == "Started" else "finished_unset"] = True
+            return
         state["started_at" if key == "Started" else "finished_at"] = iso(ts) if ts else None
         if ts is None and value:
             state[("started" if key == "Started" else "finished") + "_text"] = value

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 from kubectl_podlife.observation import (CLOCK_ABS, CLOCK_NONE, CONTAINER, EVENT, KINDS, MARK, POD, SPEC,
                                          Observation, PodKey, UNNAMED)
-from kubectl_podlife.timefmt import iso, parse_timestamp
+from kubectl_podlife.timefmt import is_unset_time, iso, parse_timestamp
 
 WATCH_TYPES = ("ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR")
 
@@ -98,9 +98,12 @@ def container_state(state: Mapping[str, Any] | None) -> dict[str, Any] | None:
         return _drop_none({"status": "running", "started_at": _ts(r.get("startedAt"))})
     if state.get("terminated") is not None:
         t = state.get("terminated") or {}
+        started = _ts(t.get("startedAt"))
+        unset = started is not None and is_unset_time(parse_timestamp(started))
         return _drop_none({"status": "terminated", "reason": t.get("reason"), "message": t.get("message"),
                            "exit_code": t.get("exitCode"), "signal": t.get("signal") or None,
-                           "started_at": _ts(t.get("startedAt")), "finished_at": _ts(t.get("finishedAt"))})
+                           "started_at": None if unset else started, "started_unset": True if unset else None,
+                           "finished_at": _ts(t.get("finishedAt"))})
     if state.get("waiting") is not None:
         w = state.get("waiting") or {}
         return _drop_none({"status": "waiting", "reason": w.get("reason"), "message": w.get("message")})

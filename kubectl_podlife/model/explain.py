@@ -363,7 +363,14 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
     if held is not None and prev_t is not None and held.t is not None and held.t > prev_t and r.backoff and (
             held.reason == "CrashLoopBackOff"):
         # This start waited out a crash-loop back-off: it was due at the exit plus the delay in force.
-        exit_t = term.t if term is not None and term.t is not None else held.t
+        # A terminated STATUS on the very row whose RESTARTS went up is the exit of the instance this restart
+        # started (a StartError dies at once), not the exit it waited after; that one is the row's "(Xs ago)"
+        # (lastState's finishedAt), else the back-off's start.
+        row = next((e for e in r.evidence if e.kind == "row"), None)
+        own_row = term is not None and row is not None and any(e is row for e in term.evidence)
+        ago = row.data.get("last_restart_ago") if own_row else None
+        exit_t = (round(row.t - ago[0], 1) if ago and row.t is not None else
+                  term.t if term is not None and term.t is not None and not own_row else held.t)
         rng = (round(exit_t + r.backoff, 1), round(exit_t + r.backoff + rules.POD_WORKER_REQUEUE[1], 1))
         r.expected = Expected(rng, f"held in CrashLoopBackOff from {clock(held.t)}: due {go_duration(r.backoff)} "
                                    f"after the exit at {clock(exit_t)}, plus up to 15 s of the pod worker's requeue",
