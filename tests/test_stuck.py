@@ -285,3 +285,66 @@ def test_a_never_started_instance_has_no_1970_start(tmp_path):
         text = " ".join(t["summary"] + " ".join(t["detail"]) for t in p["transitions"])
         assert "490186h" not in text and "Back-off reset" not in text, path
         assert all(t["t"] is None or t["t"] >= 0 for t in p["transitions"]), path
+
+
+def test_image_never_pulled_and_invalid_image_name_say_what_to_change(tmp_path):
+    """ErrImageNeverPull and InvalidImageName are not registry failures: no pull happens, so the diagnosis
+    names the image and the fix, and the transitions do not claim the image-pull back-off."""
+    from podlife_testkit import explain_json, pod
+
+    never = tmp_path / "never.txt"
+    never.write_text("$ kubectl get events\n"
+                     "LAST SEEN   TYPE      REASON              OBJECT      MESSAGE\n"
+                     "5s          Warning   ErrImageNeverPull   pod/local   Container image \"myapp:dev\" is not "
+                     "present with pull policy of Never\n"
+                     "5s          Warning   Failed              pod/local   Error: ErrImageNeverPull\n",
+                     encoding="utf-8")
+    p = pod(explain_json(never), "local")
+    assert p["diagnosis"]["cause"] == "image-pull"
+    assert "myapp:dev" in p["diagnosis"]["summary"] and "imagePullPolicy is Never" in p["diagnosis"]["summary"]
+    assert all("ImagePullBackOff" not in (t["rule"] or "") for t in p["transitions"] if t["kind"] == "pull-failed")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("$ kubectl get events\n"
+                   "LAST SEEN   TYPE      REASON          OBJECT    MESSAGE\n"
+                   "3s          Warning   InspectFailed   pod/bad   Failed to apply default image tag "
+                   "\"nginx:1.25:latest\": couldn't parse image reference \"nginx:1.25:latest\": invalid reference "
+                   "format\n"
+                   "3s          Warning   Failed          pod/bad   Error: InvalidImageName\n", encoding="utf-8")
+    p = pod(explain_json(bad), "bad")
+    assert p["diagnosis"]["cause"] == "image-pull"
+    assert "nginx:1.25:latest" in p["diagnosis"]["summary"] and "not a valid image reference" in p["diagnosis"]["summary"]
+    assert not any(t["kind"] == "warning" for t in p["transitions"])  # InspectFailed is understood
+
+
+ENV_SECRET = """\
+$ kubectl describe pod api-7d9f8b6c5d-x2x7c
+Name:         api-7d9f8b6c5d-x2x7c
+Namespace:    default
+Status:       Pending
+Containers:
+  api:
+    Image:          api:1.4
+    State:          Waiting
+      Reason:       CreateContainerConfigError
+    Ready:          False
+    Restart Count:  0
+Events:
+  Type     Reason     Age                 From               Message
+  ----     ------     ----                ----               -------
+  Normal   Scheduled  3m                  default-scheduler  Successfully assigned default/api-7d9f8b6c5d-x2x7c to n1
+  Normal   Pulled     10s (x15 over 3m)   kubelet            Container image "api:1.4" already present on machine
+  Warning  Failed     10s (x15 over 3m)   kubelet            Error: secret "db-creds" not found
+"""
+
+
+def test_env_secret_missing_is_a_config_error_with_no_restarts(tmp_path):
+    """A Secret an env var needs is missing: CreateContainerConfigError, never a crash loop; the 15 Pulled
+    events are sync attempts of a container never created, not 14 restarts."""
+    from podlife_testkit import explain_json, pod
+
+    f = tmp_path / "d.txt"
+    f.write_text(ENV_SECRET, encoding="utf-8")
+    p = pod(explain_json(f), "api-7d9f8b6c5d-x2x7c")
+    d = p["diagnosis"]
+    assert d["cause"] == "config-error" and p["restarts"] == 0
+    assert 'secret "db-creds" not found' in d["summary"] and "env" in d["summary"] and "FailedMount" in d["summary"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import math
+import re
 
 from kubectl_podlife.model import rules
 from kubectl_podlife.model.build import PodInput, T
@@ -948,6 +949,19 @@ def explain_simple(ctx: PodContext, tr: T) -> None:
             elif "unauthorized" in err or "denied" in err or "authentication" in err:
                 tr.detail.append("The registry refused the credentials: check imagePullSecrets.")
         tr.rule = "ErrImagePull, then ImagePullBackOff with 10 s doubling to 300 s between pulls"
+        msgs = " ".join([err, tr.reason or ""] + [str(e.data.get("message") or e.data.get("status") or "")
+                                                  for e in tr.evidence])
+        bad = re.search(r"couldn't parse image (?:reference|name) \"([^\"]+)\"", msgs)
+        img = img or (bad.group(1) if bad else None)
+        if "pull policy of Never" in msgs or "ErrImageNeverPull" in msgs:
+            tr.summary = (f"Image {img + ' ' if img else ''}not on the node, imagePullPolicy Never: not pulled "
+                          f"(ErrImageNeverPull)" + (f" (×{tr.count})" if tr.count > 1 else ""))
+            tr.rule = ("imagePullPolicy Never: the kubelet only uses an image already on the node and never pulls; "
+                       "it checks again at every pod sync (no back-off)")
+        elif "invalid reference format" in msgs or "InvalidImageName" in msgs:
+            tr.summary = (f"Image name {img + ' ' if img else ''}is not a valid reference: not pulled "
+                          f"(InvalidImageName)" + (f" (×{tr.count})" if tr.count > 1 else ""))
+            tr.rule = "an image reference that cannot be parsed is never pulled; only a spec change fixes it"
     elif k == "started":
         who = c or "the container"
         init = c in ctx.inp.init_containers

@@ -69,6 +69,9 @@ def classify(o: Observation) -> EventFact:
     if r == "failed" or r == "inspectfailed" or r == "errimageneverpull":
         if "Failed to pull image" in msg or "Error: ErrImagePull" in msg or r == "errimageneverpull":
             return EventFact("pull-failed", c, image=_image(msg), output=msg)
+        if r == "inspectfailed" or re.search(r"Error: (?:InvalidImageName|ErrImageNeverPull)\b", msg):
+            # the image reference cannot be parsed, or policy Never with the image absent: no pull happens
+            return EventFact("pull-failed", c, image=_image(msg), output=msg)
         if "ImagePullBackOff" in msg:
             return EventFact("pull-backoff", c, output=msg)
         if "CreateContainerConfigError" in msg or "couldn't find key" in msg or re.search(

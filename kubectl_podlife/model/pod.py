@@ -274,6 +274,11 @@ def _views(inp: PodInput, trs: list[T]) -> None:
             pass  # a restart pulling again: printPod keeps showing the container's last state
         elif t.kind in _STATUS_AFTER:
             status = _STATUS_AFTER[t.kind]
+            if t.kind == "pull-failed":  # printPod shows the waiting reason the kubelet set
+                said = " ".join(str(e.data.get("message") or "") for e in t.evidence)
+                status = ("ErrImageNeverPull" if "pull policy of Never" in said or "ErrImageNeverPull" in said else
+                          "InvalidImageName" if "invalid reference format" in said or "InvalidImageName" in said
+                          else status)
         ready = f"{ready_n}/{total}"
         t.view = (ready, status, str(restarts) if status else None)
 
@@ -352,7 +357,13 @@ def _diagnose(ctx: ex.PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosi
                    [o.data.get("restart_count") or 0 for o in inp.cstates] + [0])
     # Every attempt to run a container emits Pulled (or Pulling) and, once it runs, Started: a counted
     # event of either says how many instances there were, the last perhaps still being created.
-    created = [t for t in trs if t.kind in ("started", "pulled") and t.count > 1]
+    # A container the kubelet could not even create (CreateContainerConfigError, CreateContainerError) is
+    # pulled ("already present") again at every sync attempt: those Pulled counts are attempts, not instances.
+    never_created = not any(t.kind == "started" for t in trs) and any(
+        t.cause == "config-error" or (t.reason or "") in ("CreateContainerConfigError", "CreateContainerError")
+        for t in trs)
+    created = [t for t in trs if t.kind in ("started", "pulled") and t.count > 1
+               and not (t.kind == "pulled" and never_created)]
     if created:
         restarts = max(restarts, max(t.count for t in created) - 1)
     kills = [t for t in trs if t.kind == "killing" and t.cause in ("liveness-probe", "startup-probe",
@@ -588,10 +599,15 @@ def _diag_sentence(t: T, restarts: int, trs: list[T] = (), shown: bool = True) -
         return f"{times}{c}: the runtime cannot start the container"
     if t.cause == "config-error":
         missing = next((x.facts[0].output for x in trs if x.facts and x.facts[0].what == "config-error"), "")
-        return (f"Cannot start{c}: CreateContainerConfigError" + (f" ({missing.replace('Error: ', '')})" if missing
+        text = (f"Cannot start{c}: CreateContainerConfigError" + (f" ({missing.replace('Error: ', '')})" if missing
                                                                    else " (a ConfigMap, Secret or key it needs is "
-                                                                        "missing)") +
-                "; the kubelet retries until it exists")
+                                                                        "missing)"))
+        if re.search(r'\b(?:secret|configmap)s? "[^"]+" not found|couldn\'t find key', missing, re.I):
+            # A missing object for a volume fails the mount (FailedMount) before any container is created;
+            # this error is the kubelet building the container's environment (env valueFrom / envFrom).
+            text += ("; an env var (valueFrom) or envFrom of the container refers to it (a missing Secret or "
+                     "ConfigMap volume would show FailedMount instead)")
+        return text + "; the kubelet retries at every sync until it exists, and it never becomes CrashLoopBackOff"
     return f"{times}{c}: {t.summary}"
 
 
@@ -696,6 +712,32 @@ def _holding_init(inp: PodInput, trs: list[T]) -> str | None:
     return inp.init_containers[0] if inp.init_containers else None
 
 
+# Image-pull failures that no pull can fix (k8s-stuck-pods.md 9.9): what the kubelet said, and what to change.
+_NEVER_PULL = re.compile(r'Container image "([^"]+)" is not present with pull policy of Never')
+_BAD_REFERENCE = re.compile(r'(?:couldn\'t parse image (?:reference|name) "([^"]+)"|Failed to apply default image tag '
+                            r'"([^"]+)"|InvalidImageName)')
+
+
+def _pull_sentence(final: str | None, c: str, trs: list[T]) -> str:
+    msgs = [(t.facts[0].output, t.evidence[0].origin) for t in trs if t.kind == "pull-failed" and t.facts
+            and t.evidence]
+    never = next(((m, o) for m, o in msgs if _NEVER_PULL.search(m)), None)
+    if never or final == "ErrImageNeverPull":
+        img = _NEVER_PULL.search(never[0]).group(1) if never else None
+        return (f"ErrImageNeverPull{c}: the image {img + ' ' if img else ''}is not on the node and its imagePullPolicy "
+                f"is Never, so the kubelet will never pull it" + (f" ({never[1]})" if never else "")
+                + "; load the image onto the node (`kind load docker-image`, `minikube image load`) or change "
+                  "imagePullPolicy; the kubelet retries at every sync, with no back-off")
+    bad = next(((m, o) for m, o in msgs if _BAD_REFERENCE.search(m) and "not found" not in m), None)
+    if bad or final == "InvalidImageName":
+        g = _BAD_REFERENCE.search(bad[0]) if bad else None
+        img = (g.group(1) or g.group(2)) if g else None
+        return (f"InvalidImageName{c}: the image name {img + ' ' if img else ''}is not a valid image reference "
+                f"(invalid reference format)" + (f" ({bad[1]})" if bad else "")
+                + ", so the kubelet cannot even try to pull it; fix the image in the spec (no retry can succeed)")
+    return f"The image cannot be pulled{c}: {final or 'ErrImagePull/ImagePullBackOff'}"
+
+
 def _state_sentence(cause, container, probe, final, restarts, trs, ctx, shown: bool = True) -> str:
     c = f" ({container})" if container else ""
     if cause == "init-container":
@@ -710,7 +752,7 @@ def _state_sentence(cause, container, probe, final, restarts, trs, ctx, shown: b
         return f"Held by init container {container or '?'}: {final}" + (
             f", {_n_restarts(restarts, shown)}" if restarts else "")
     if cause == "image-pull":
-        return f"The image cannot be pulled{c}: {final or 'ErrImagePull/ImagePullBackOff'}"
+        return _pull_sentence(final, c, trs)
     if cause == "readiness-probe":
         text = (f"Not ready{c}: the readiness probe fails" + (f" ({probe.handler})" if probe else "") +
                 "; readiness failures never restart a container" + (f"; {_n_restarts(restarts, shown)}" if restarts else ""))
