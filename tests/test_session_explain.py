@@ -111,3 +111,18 @@ def test_unknown_pod_is_one_line_before_any_output(session, capsys):
     with pytest.raises(PodlifeError, match='no pod "nope" in the input; pods seen: .*web-1'):
         cli._dispatch(cli.build_parser().parse_args(["explain", "--session", "latest", "--pod", "nope"]))
     assert capsys.readouterr().out == ""
+
+
+def test_cached_timelines_round_trip_and_old_cache_entries_read_back(session):
+    import dataclasses
+    import pickle
+
+    from kubectl_podlife.model import timeline as tl
+
+    for pod in _whole(session).pods:
+        assert pickle.loads(pickle.dumps(pod, protocol=pickle.HIGHEST_PROTOCOL)) == pod
+        # An entry cached by the dataclasses' own pickling (before issue 12) has the same state layout.
+        old = [getattr(pod, f.name) for f in dataclasses.fields(pod)]
+        fresh = object.__new__(tl.PodTimeline)
+        fresh.__setstate__(old)
+        assert fresh == pod
