@@ -7,6 +7,7 @@ the simulator or the model (issue 12, start-up).
 from __future__ import annotations
 
 import argparse
+import re
 
 from kubectl_podlife.behaviour import BEHAVIOUR_FLAGS, SIGTERM_CHOICES
 from kubectl_podlife.errors import PodlifeError
@@ -113,3 +114,34 @@ def pod_selector(args: argparse.Namespace):
     from kubectl_podlife.selection import PodSelector
 
     return PodSelector(namespace=getattr(args, "namespace", None), pod=getattr(args, "pod", None))
+
+
+def add_sessions_arguments(sp: argparse.ArgumentParser) -> None:
+    """`sessions [-o json|name]`, `sessions rm ID...`, `sessions prune --older-than 7d`."""
+    sp.add_argument("-o", "--output", choices=("json", "name"),
+                    help="json: every session's fields; name: session/ID, one a line (default: a table)")
+    actions = sp.add_subparsers(dest="action", metavar="ACTION")
+    rm = actions.add_parser("rm", help="delete sessions with their observations",
+                            description="Delete stored sessions: their observations, pods, warnings and cached "
+                                        "timelines, in one transaction. Every ID is checked first; an unknown one "
+                                        "deletes nothing.")
+    rm.set_defaults(parser=rm)
+    rm.add_argument("ids", nargs="+", metavar="ID", help='a session id as `sessions` lists it, session/ID, or "latest"')
+    prune = actions.add_parser("prune", help="delete the sessions older than a duration",
+                               description="Delete every stored session created longer ago than --older-than "
+                                           "(a session still being written is kept).")
+    prune.set_defaults(parser=prune)
+    prune.add_argument("--older-than", required=True, metavar="DURATION", type=older_than,
+                       help="a duration as kubectl prints ages: 90s, 10m, 3h, 7d (or 1d12h)")
+
+
+_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+
+
+def older_than(text: str) -> tuple[float, str]:
+    """`7d`, `3h`, `10m`, `90s`, `1d12h` -> (seconds, the text as given)."""
+    m = _DURATION.fullmatch(text.strip())
+    if not m or not any(m.groups()):
+        raise argparse.ArgumentTypeError(f'"{text}" is not a duration; expected e.g. 90s, 10m, 3h or 7d')
+    d, h, mi, s = (int(g or 0) for g in m.groups())
+    return float(((d * 24 + h) * 60 + mi) * 60 + s), text.strip()

@@ -17,8 +17,8 @@ from typing import Iterator, Sequence
 from dataclasses import replace
 
 from kubectl_podlife import __version__
-from kubectl_podlife.arguments import (add_pod_selection_arguments, add_simulate_arguments, add_watch_arguments,
-                                      pod_selector)
+from kubectl_podlife.arguments import (add_pod_selection_arguments, add_sessions_arguments, add_simulate_arguments,
+                                      add_watch_arguments, pod_selector)
 from kubectl_podlife.errors import PodlifeError
 
 # The commands below import their layers (ingest, store, model, render, capture, the TUI) inside
@@ -96,7 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="store env values and container args as given (by default only that a value was "
                          "present, valueFrom references, and the words of args that explanations read)")
 
-    add("sessions", help="list stored sessions", description="List the sessions in the store.")
+    sp = add("sessions", help="list, delete or prune stored sessions",
+             description="List the sessions in the store; `rm ID...` deletes some, `prune --older-than 7d` "
+                         "the old ones.")
+    add_sessions_arguments(sp)
 
     sp = add("export", help="write a session's observations as JSONL",
              description="Write a stored session's normalized observations as JSONL (podlife's "
@@ -145,7 +148,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if cmd == "import":
         return _import(args)
     if cmd == "sessions":
-        return _sessions()
+        from kubectl_podlife.commands.sessions import run_sessions
+        return run_sessions(args)
     if cmd == "export":
         return _export(args)
     if cmd == "explain":
@@ -268,29 +272,6 @@ def _warn_incomplete(store, session_id: int) -> None:
     msg = store.session(session_id).incomplete()
     if msg:
         print(f"warning: {msg}", file=sys.stderr)
-
-
-def _sessions() -> int:
-    from kubectl_podlife.store import Store
-
-    with Store(create=False) as store:
-        rows = store.sessions()
-    incomplete = [s for s in rows if s.incomplete()]
-    if len(incomplete) == 1:
-        print(f"warning: {incomplete[0].incomplete()}", file=sys.stderr)
-    elif incomplete:
-        print(f"warning: sessions {', '.join(str(s.id) for s in incomplete)} may be incomplete "
-              f"({', '.join(sorted({s.status for s in incomplete}))}): they hold only what was committed",
-              file=sys.stderr)
-    if not rows:
-        print("No sessions stored yet; `kubectl podlife import FILE` or `kubectl podlife watch` creates one.",
-              file=sys.stderr)
-        return 0
-    print(f"{'ID':<5} {'CREATED':<21} {'KIND':<8} {'STATUS':<12} {'PODS':>5} {'OBSERVATIONS':>12}  SOURCES")
-    for s in rows:
-        print(f"{s.id:<5} {s.created:<21} {s.kind:<8} {s.status:<12} {s.pods:>5} {s.observations:>12}  "
-              f"{', '.join(s.sources)}")
-    return 0
 
 
 def _export(args: argparse.Namespace) -> int:

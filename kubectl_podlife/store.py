@@ -630,6 +630,42 @@ class Store:
                 return s
         raise PodlifeError(f"unknown session {session_id}")
 
+    @_guarded
+    def delete_sessions(self, session_ids: Iterable[int]) -> int:
+        """Delete these sessions with their pods, observations, warnings and cached timelines, in one
+        transaction (an interrupted delete leaves every one of them whole); how many were deleted."""
+        ids = sorted({int(i) for i in session_ids})
+        if not ids:
+            return 0
+        self._writable()
+        deleted = 0
+        with self.db:
+            for sid in ids:
+                self.db.execute("DELETE FROM timelines WHERE pod_id IN (SELECT id FROM pods WHERE session_id=?)", (sid,))
+                for table in ("observations", "warnings", "pods"):
+                    self.db.execute(f"DELETE FROM {table} WHERE session_id=?", (sid,))
+                deleted += self.db.execute("DELETE FROM sessions WHERE id=?", (sid,)).rowcount
+        gone = set(ids)
+        self._pod_ids = {k: v for k, v in self._pod_ids.items() if k[0] not in gone}
+        for sid in gone:
+            self._keep.pop(sid, None)
+        return deleted
+
+    @_guarded
+    def sessions_older_than(self, t: datetime) -> list[int]:
+        """Ids of the sessions created before `t` (a timezone-aware datetime), oldest first."""
+        out = []
+        for sid, created in self.db.execute("SELECT id, created FROM sessions ORDER BY id"):
+            try:
+                when = datetime.fromisoformat(created.replace("Z", "+00:00"))
+            except (AttributeError, ValueError):
+                continue  # no readable creation time: never pruned by age
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=timezone.utc)
+            if when < t:
+                out.append(int(sid))
+        return out
+
     # --- observations -----------------------------------------------------------------------
 
     def _pod_id(self, session_id: int, pod: PodKey) -> int:

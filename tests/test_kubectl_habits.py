@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import sqlite3
 import textwrap
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from kubectl_podlife import cli
+from kubectl_podlife.store import Store
 
 PODS = textwrap.dedent("""\
     $ kubectl get pods -A
@@ -140,3 +145,105 @@ def test_usage_errors_print_the_subcommands_usage_in_three_lines(capsys, argv, u
     assert lines[0].startswith("error: ")
     assert lines[1] == usage
     assert lines[2] == f"See 'kubectl podlife {argv[0]} --help' for the flags."
+
+
+# --- sessions -o json|name, rm, prune --------------------------------------------------------------
+
+def _import(capsys, path: str) -> int:
+    code, out, _ = run(capsys, "import", path)
+    assert code == 0
+    return int(out.strip())
+
+
+def _rows(db_path, table: str, session_id: int) -> int:
+    with contextlib.closing(sqlite3.connect(db_path)) as db:
+        if table == "timelines":
+            sql = "SELECT COUNT(*) FROM timelines WHERE pod_id IN (SELECT id FROM pods WHERE session_id=?)"
+        else:
+            sql = f"SELECT COUNT(*) FROM {table} WHERE {'id' if table == 'sessions' else 'session_id'}=?"
+        return db.execute(sql, (session_id,)).fetchone()[0]
+
+
+def _age(db_path, session_id: int, seconds: float) -> None:
+    created = (datetime.now(timezone.utc) - timedelta(seconds=seconds)).isoformat(timespec="seconds")
+    with contextlib.closing(sqlite3.connect(db_path)) as db, db:
+        db.execute("UPDATE sessions SET created=? WHERE id=?", (created.replace("+00:00", "Z"), session_id))
+
+
+def test_sessions_o_json_and_o_name(capsys, pods_file, store_path, tmp_path):
+    other = tmp_path / "one.txt"
+    other.write_text(PODS.splitlines()[0] + "\n" + "\n".join(PODS.splitlines()[1:3]) + "\n")
+    a, b = _import(capsys, pods_file), _import(capsys, str(other))
+    code, out, _ = run(capsys, "sessions", "-o", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert [(s["id"], s["kind"], s["status"], s["pods"], s["observations"]) for s in doc["sessions"]] == [
+        (a, "import", "closed", 4, 4), (b, "import", "closed", 1, 1)]
+    assert doc["sessions"][0]["sources"] == [pods_file] and doc["sessions"][0]["created"].endswith("Z")
+    code, out, _ = run(capsys, "sessions", "-o", "name")
+    assert (code, out) == (0, f"session/{a}\nsession/{b}\n")
+
+
+def test_sessions_o_json_of_an_empty_store_is_still_json(capsys, store_path):
+    code, out, _ = run(capsys, "sessions", "-o", "json")
+    assert code == 0 and json.loads(out) == {"sessions": []}
+
+
+def test_sessions_rm_deletes_everything_of_those_sessions_only(capsys, pods_file, store_path):
+    a, b, c = (_import(capsys, pods_file) for _ in range(3))
+    assert run(capsys, "explain", "--session", str(a))[0] == 0  # caches its pod timelines
+    assert _rows(store_path, "timelines", a) == 4
+    code, out, err = run(capsys, "sessions", "rm", str(a), f"session/{c}")
+    assert code == 0, err
+    assert out == f"session {a} deleted (4 observations of 4 pods)\nsession {c} deleted (4 observations of 4 pods)\n"
+    for table in ("sessions", "pods", "observations", "warnings", "timelines"):
+        assert _rows(store_path, table, a) == 0 and _rows(store_path, table, c) == 0
+    assert _rows(store_path, "observations", b) == 4
+    assert run(capsys, "sessions", "-o", "name")[1] == f"session/{b}\n"
+    code, _, err = run(capsys, "explain", "--session", str(a))
+    assert code == 1 and f"unknown session {a}" in err
+
+
+def test_sessions_rm_with_an_unknown_id_deletes_nothing(capsys, pods_file, store_path):
+    a = _import(capsys, pods_file)
+    code, out, err = run(capsys, "sessions", "rm", str(a), "99")
+    assert code == 1 and out == ""
+    assert err.strip() == "error: unknown session 99; `kubectl podlife sessions` lists the stored ones"
+    assert run(capsys, "sessions", "-o", "name")[1] == f"session/{a}\n"
+
+
+def test_sessions_rm_refuses_a_session_still_being_written(capsys, store_path):
+    with Store(store_path) as store:  # open, written by this (live) process, as a running watch's is
+        sid = store.create_session("live", ["ctx"])
+        code, _, err = run(capsys, "sessions", "rm", str(sid))
+        assert code == 1 and f"session {sid} is still being written" in err and "nothing was deleted" in err
+        assert [s.id for s in store.sessions()] == [sid]
+
+
+@pytest.mark.parametrize("age, flag, deleted", [
+    (100, "90s", True), (80, "90s", False), (11 * 60, "10m", True), (9 * 60, "10m", False),
+    (4 * 3600, "3h", True), (2 * 3600, "3h", False), (8 * 86400, "7d", True), (6 * 86400, "7d", False),
+    (2 * 86400, "1d12h", True),
+])
+def test_sessions_prune_older_than_a_kubectl_duration(capsys, pods_file, store_path, age, flag, deleted):
+    old, new = _import(capsys, pods_file), _import(capsys, pods_file)
+    _age(store_path, old, age)
+    code, out, err = run(capsys, "sessions", "prune", "--older-than", flag)
+    assert code == 0
+    left = run(capsys, "sessions", "-o", "name")[1]
+    if deleted:
+        assert out == f"session {old} deleted (4 observations of 4 pods)\n" and left == f"session/{new}\n"
+    else:
+        assert out == "" and err == f"No sessions older than {flag}.\n"
+        assert left == f"session/{old}\nsession/{new}\n"
+
+
+def test_sessions_prune_with_a_bad_duration_prints_the_prune_usage(capsys, store_path):
+    code, out, err = run(capsys, "sessions", "prune", "--older-than", "7x")
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        'error: argument --older-than: "7x" is not a duration; expected e.g. 90s, 10m, 3h or 7d',
+        "usage: kubectl podlife sessions prune [flags]",
+        "See 'kubectl podlife sessions prune --help' for the flags."]
+    code, _, err = run(capsys, "sessions", "prune")
+    assert code == 2 and "the following arguments are required: --older-than" in err

@@ -139,6 +139,9 @@ def watch(args: argparse.Namespace, stop: threading.Event | None = None, out: Te
                 live.finish()  # explain what the recorder committed last
             broken_pipe = broken_pipe or live.broken_pipe
         cap.close(status)
+        if cap.discarded is not None:
+            where = f"namespace {cap.namespace}" if cap.namespace else "all namespaces"
+            notify(f"nothing was recorded in {where}; session {cap.discarded} was not kept")
         if cap.session_id is not None:
             s = cap.stats
             notify(f"session {cap.session_id} {status}: {s.observations} observations from {s.items} objects "

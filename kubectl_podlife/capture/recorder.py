@@ -59,6 +59,7 @@ class Capture:
         self.connection = ConnectionState(target.server, self.notify)  # live / reconnecting / relisting
         self.stats = Stats()
         self.session_id: int | None = None
+        self.discarded: int | None = None  # the session close() deleted because nothing was recorded
         self.queue: queue.Queue[Item] = queue.Queue(maxsize=QUEUE_MAX)
         self.streams: list[Reflector] = []
         # memory stays bounded: the last resourceVersion per uid, a spec digest per live pod
@@ -340,3 +341,8 @@ class Capture:
         if self.session_id is not None:
             with self._lock:
                 self.store.close_session(self.session_id, status)
+                # no pod matched: a session of nothing would only clutter `sessions` and `latest`
+                with contextlib.suppress(PodlifeError):  # if it cannot be deleted, it stays, closed
+                    if self.store.count(self.session_id) == 0:
+                        self.store.delete_sessions([self.session_id])
+                        self.discarded, self.session_id = self.session_id, None

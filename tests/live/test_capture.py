@@ -823,6 +823,7 @@ def test_tui_follows_the_session_while_capture_records_in_the_background(kube, k
 
 def test_without_a_tui_it_falls_back_to_printing(kube, kubeconfig, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "kubectl_podlife.tui.app", None)  # not importable
+    play(kube, sc.background())  # something to record: a watch that records nothing keeps no session
     db = Store(tmp_path / "fb.db")
     stop = threading.Event()
     stop.set()  # record the initial list, then stop at once
