@@ -4,6 +4,8 @@ container and a readiness probe, and a large synthetic session. Deterministic: n
 
 from __future__ import annotations
 
+import time
+
 from pathlib import Path
 
 from kubectl_podlife.model.timeline import (
@@ -228,3 +230,13 @@ FLEET_WORST_FIRST = ("web-crash-new", "web-crash-old", "worker-oom", "db-pending
 
 def fleet_timeline() -> Timeline:
     return Timeline(pods=tuple(small_pod(*row) for row in FLEET))
+
+
+async def until(pilot, condition, what: str = "the condition", timeout: float = 60.0) -> None:
+    """Let the app run (timers, workers, messages) until `condition()` holds; the timeout only ends a hung
+    test (the real clock: `clock` only replaces the app's)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.01)

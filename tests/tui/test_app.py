@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 import podlife_tui_fixtures as fx  # registered by conftest.py
+from podlife_tui_fixtures import until
 from textual.widgets import Input
 
 import kubectl_podlife.tui.app as app_module
@@ -46,14 +46,6 @@ def clock(monkeypatch) -> Clock:
     return c
 
 
-async def until(pilot, condition, what: str = "the condition", timeout: float = 60.0) -> None:
-    """Let the app run (timers, workers, messages) until `condition()` holds; the timeout only ends a hung
-    test (the real clock: `clock` only replaces the app's)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.01)
 
 
 def body_text(app: PodlifeApp) -> str:

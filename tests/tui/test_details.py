@@ -3,9 +3,9 @@ filters, `g`, plurals."""
 
 from __future__ import annotations
 
-import time
 
 import podlife_tui_fixtures as fx  # registered by conftest.py
+from podlife_tui_fixtures import until
 import pytest
 
 from kubectl_podlife.tui.app import PodlifeApp, make_app
@@ -17,12 +17,6 @@ SIZES = [(80, 24), (40, 12)]
 IDS = ["80x24", "40x12"]
 
 
-async def until(pilot, condition, what: str = "the condition", timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.01)
 
 
 def body(app: PodlifeApp) -> str:
