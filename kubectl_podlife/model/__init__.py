@@ -45,7 +45,7 @@ def model_version() -> str:
     so a cached timeline is used only by the same code: any edit to the rules builds again."""
     here = os.path.dirname(os.path.abspath(__file__))
     pkg = os.path.dirname(here)
-    files = sorted(os.path.join(here, f) for f in os.listdir(here) if f.endswith(".py"))
+    files = sorted(os.path.join(d, f) for d, _, names in os.walk(here) for f in names if f.endswith(".py"))
     files += [os.path.join(pkg, "ingest", "anchor.py"), os.path.join(pkg, "observation.py"),
               os.path.join(pkg, "timefmt.py")]
     h = hashlib.sha1()

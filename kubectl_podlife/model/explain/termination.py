@@ -1,0 +1,151 @@
+"""How a container stops: the kubelet's kill (probe, deletion, eviction, hook, changed spec) with its
+grace period, and the container's exit (reason, exit code, its command's own end)."""
+
+from __future__ import annotations
+
+from kubectl_podlife.model import rules
+from kubectl_podlife.model.build import T
+from kubectl_podlife.model.explain.context import INF, PodContext, difference, range_difference
+from kubectl_podlife.model.explain.probes import probe_info, probe_settings_line
+from kubectl_podlife.model.timeline import Expected
+from kubectl_podlife.timefmt import clock
+
+
+def explain_killing(ctx: PodContext, tr: T) -> None:
+    f = tr.facts[0] if tr.facts else None
+    reason = f.kill_reason if f else "unknown"
+    c = tr.container
+    times = f" (×{tr.count})" if tr.count > 1 else ""
+    if reason in ("liveness", "startup"):
+        fails = [x for x in ctx.of("probe-failed", c) if x.facts and x.facts[0].probe_type == reason]
+        info, missing = probe_info(ctx, c, reason, [x for x in fails if tr.t is None or x.t is None or x.t <= tr.t + 1])
+        tr.probe, tr.cause = info, f"{reason}-probe"
+        tr.missing.extend(missing)
+        grace, which = rules.grace_for_kill(ctx.spec, ctx.cspec(c), reason)
+        tr.grace = float(grace)
+        tr.summary = (f"Killing {c or 'the container'}{times}: {reason} probe failed {info.failure_threshold or 3} "
+                      f"times in a row; stop with a {grace} s grace period")
+        tr.detail = [probe_settings_line(info), f"Grace period {grace} s from {which}."]
+        tr.rule = (f"{reason} failure at failureThreshold → Killing event, then StopContainer with the grace period "
+                   f"(SIGTERM, SIGKILL when it runs out); the restart follows in the same sync")
+        start = ctx.last_start(c, tr.t)
+        spec = ctx.probe(c, reason)
+        first_fail = min([x.first_t if x.first_t is not None else x.t for x in fails
+                          if x.t is not None and tr.t is not None and x.t <= tr.t + 1
+                          and (start is None or x.t >= start[0] - 1)] or [None],  # this instance's failures
+                         key=lambda v: v if v is not None else INF)
+        s_set = rules.probe_settings(spec)
+        if first_fail is not None and tr.t is not None and (info.failures_seen or 0) >= s_set["failureThreshold"]:
+            P, F = s_set["periodSeconds"], s_set["failureThreshold"]
+            rng = (round(first_fail + P * (F - 1) - 1, 1), round(first_fail + P * (F - 1) + 2, 1))
+            rule = f"first failure at {clock(first_fail)} + ({F} − 1)×{P} s" + ("" if spec else " (defaults assumed)")
+            if not spec:
+                # periodSeconds and failureThreshold are assumed: a range to show, not one to measure by.
+                tr.expected = Expected(rng, rule + "; not compared: the probe's settings are not in the input")
+            elif tr.count > 1 and tr.first_t is not None:
+                # An aggregated Killing (×6 over 4m) is timed by its last occurrence; the failures it is
+                # measured from lead to its first one.
+                first = tr.first_t
+                diff = 0.0 if rng[0] - 1 <= first <= rng[1] + 1 else difference(first, rng)
+                tr.expected = Expected(rng, rule + f", for the first of its {tr.count} occurrences",
+                                       observed=first, difference=diff)
+            else:
+                tr.expected = Expected(rng, rule, observed=tr.t, difference=range_difference(tr, rng))
+        elif spec and start is not None and tr.t is not None:
+            s = rules.probe_settings(spec)
+            beh = rules.command_behaviour(ctx.cspec(c))
+            onset, why = rules.probe_failure_onset(spec, beh)
+            c_lo, c_hi = rules.liveness_cycle(s["periodSeconds"], s["failureThreshold"], onset, 0,
+                                              s["initialDelaySeconds"])
+            rng = (round(start[0] + c_lo, 1), round(start[1] + c_hi, 1))
+            tr.expected = Expected(rng, f"kill decision at start {clock(start[0])} + {clock(c_lo)}..{clock(c_hi)} ({why}; "
+                                        f"{s['failureThreshold']} failures, period {s['periodSeconds']} s)",
+                                   observed=tr.t, difference=range_difference(tr, rng))
+    elif reason == "stop" and ctx.evicted:
+        tr.cause = "evicted"
+        grace, which = rules.grace_for_kill(ctx.spec, ctx.cspec(c), None)
+        tr.grace = float(grace)
+        tr.summary = f"Stopping {c or 'the container'}{times}: the kubelet evicts the pod ({ctx.evicted[:80]})"
+        tr.rule = ("node-pressure eviction: the kubelet stops the pod's containers and fails the pod (phase Failed, "
+                   "reason Evicted); a controller creates a replacement elsewhere")
+    elif reason == "stop":
+        tr.cause = "deleted"
+        grace, which = rules.grace_for_kill(ctx.spec, ctx.cspec(c), None)
+        tr.grace = float(grace)
+        tr.summary = f"Stopping {c or 'the container'}{times}: the pod is being deleted (grace period {grace} s)"
+        tr.rule = "deletion: Killing 'Stopping container', preStop hook, SIGTERM, SIGKILL after the grace period"
+    elif reason == "post-start-hook":
+        tr.cause = "post-start-hook"
+        tr.summary = f"Killing {c or 'the container'}{times}: its PostStart hook failed"
+        tr.rule = "a failed PostStart hook kills the container; restartPolicy decides whether it restarts"
+    elif reason == "spec-change":
+        tr.cause = "none"
+        tr.summary = f"Killing {c or 'the container'}: its definition changed, it will be re-created"
+    else:
+        tr.cause = "unknown"
+        tr.summary = f"Killing {c or 'the container'}{times}: the event gives no reason (old kubelet wording)"
+        tr.detail = ["Kubelets before ~1.2 recorded kills without a reason; a kill followed at once by a new "
+                     "container is the kubelet's doing (a failed liveness probe or a changed spec), not a deletion."]
+        tr.confidence = "observed"
+
+
+def explain_terminated(ctx: PodContext, tr: T) -> None:
+    c = tr.container
+    reason = tr.reason or (tr.to_state if tr.to_state in ("Completed", "Error", "OOMKilled") else None)
+    code = tr.exit_code
+    init = c in ctx.inp.init_containers or (tr.to_state or "").startswith("Init:")
+    who = (f"init container {c}" if c else "an init container") if init else (c or "the container")
+    lived = (tr.t - tr.first_t) if tr.t is not None and tr.first_t is not None else None
+    ran = f" after {clock(lived)}" if lived is not None else ""
+    if reason == "OOMKilled":
+        tr.cause = "oom-killed"
+        tr.summary = f"{who} was OOMKilled{ran}" + (f" (exit {code})" if code is not None else "")
+        tr.rule = "cgroup memory limit exceeded: the kernel kills the process; reason OOMKilled, usually exit 137"
+        if code == 0:
+            tr.detail.append("Exit code 0 with OOMKilled: the OOM kill hit a child process or the runtime reported "
+                             "the cgroup's OOM event while the main process exited 0; with exit 0 and no restart the "
+                             "pod can reach Succeeded.")
+    elif reason in ("CreateContainerConfigError",):
+        tr.cause = "config-error"
+        tr.summary = f"{who} cannot be created: {reason} (a missing ConfigMap/Secret or key)"
+    elif reason in ("ContainerCannotRun", "StartError", "RunContainerError", "CreateContainerError") or (
+            tr.facts and tr.facts[0].what == "cannot-run"):
+        tr.cause = "cannot-run"
+        tr.summary = f"{who} could not be started: {reason or 'runtime error'}"
+    elif reason == "ContainerStatusUnknown":
+        tr.cause = "evicted" if ctx.evicted else "unknown"
+        tr.summary = f"{who}: ContainerStatusUnknown (exit {code if code is not None else 137})"
+        tr.detail.append("The kubelet reports this when a container it had running is gone and it cannot tell how "
+                         "it ended (node restart, eviction, runtime loss); 137 is synthesized, not a real SIGKILL.")
+    elif reason == "Completed" or code == 0:
+        tr.cause = "completed-exit"
+        tr.summary = f"{who} exited with code 0{ran}"
+    elif code is not None or reason in ("Error",) or (reason or "").startswith(("Signal:", "ExitCode:", "Init:Error")):
+        tr.cause = "error-exit"
+        tr.summary = f"{who} exited" + (f" with code {code}" if code is not None else " with an error") + ran
+        if code == rules.EXIT_SIGKILL:
+            tr.detail.append("137 = 128 + SIGKILL(9).")
+        elif code == rules.EXIT_SIGTERM:
+            tr.detail.append("143 = 128 + SIGTERM(15): it handled the stop signal.")
+    else:
+        tr.cause = "unknown"
+        tr.summary = f"{who} stopped ({tr.to_state or reason or 'terminated'})"
+    beh = rules.command_behaviour(ctx.cspec(c))
+    if beh.exits_after is not None and tr.cause in ("error-exit", "completed-exit", "unknown"):
+        tr.detail.append(f"The command `{beh.script or '(image default)'}` ends by itself after ~{beh.exits_after:g} s "
+                         f"with exit code {beh.exit_code}.")
+        if code is None and beh.exit_code is not None:
+            tr.summary += f" (exit {beh.exit_code} by its command)"
+        start = ctx.last_start(c, tr.t)
+        if start is not None and tr.t is not None:
+            rng = (round(start[0] + beh.exits_after, 1), round(start[1] + beh.exits_after + 1, 1))
+            tr.expected = Expected(rng, f"start {clock(start[0])} + {beh.exits_after:g} s of the command",
+                                   observed=tr.t, difference=range_difference(tr, rng))
+    pol = ctx.policy
+    if init and tr.cause in ("error-exit",):
+        tr.detail.append("A failed init container is retried with crash-loop back-off (restartPolicy "
+                         f"{pol or 'Always'}); with Never the pod fails.")
+    elif pol == "Never":
+        tr.detail.append("restartPolicy Never: no restart; the pod ends Failed (or Succeeded if all exited 0).")
+    elif pol == "OnFailure" and tr.cause == "completed-exit":
+        tr.detail.append("restartPolicy OnFailure: exit 0 is not restarted.")
