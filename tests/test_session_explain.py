@@ -113,6 +113,19 @@ def test_unknown_pod_is_one_line_before_any_output(session, capsys):
     assert capsys.readouterr().out == ""
 
 
+def test_the_timeline_cache_key_covers_every_module_below_model():
+    """A cached timeline is reused only by the code that built it: the key hashes every module below
+    model/, its subpackages too (model/explain/), so an edit to any rule builds again."""
+    import os
+    from pathlib import Path
+
+    from kubectl_podlife import model
+
+    below = {os.path.abspath(p) for p in Path(model.__file__).parent.rglob("*.py")}
+    assert any(Path(p).parent.name == "explain" for p in below)
+    assert below <= {os.path.abspath(p) for p in model.model_sources()}
+
+
 def test_cached_timelines_round_trip_and_old_cache_entries_read_back(session):
     import dataclasses
     import pickle

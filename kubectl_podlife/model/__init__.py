@@ -39,17 +39,22 @@ def build_pod_timeline(key: PodKey, observations: list[Observation]) -> PodTimel
     return build_pod(key, observations)
 
 
-@functools.lru_cache(maxsize=1)
-def model_version() -> str:
-    """Names the code a timeline was built with (the model, anchoring, the observation and timeline types),
-    so a cached timeline is used only by the same code: any edit to the rules builds again."""
+def model_sources() -> list[str]:
+    """The files a timeline's content depends on: every module below model/ (its subpackages too),
+    anchoring, the observation and timeline types, and the time formats."""
     here = os.path.dirname(os.path.abspath(__file__))
     pkg = os.path.dirname(here)
     files = sorted(os.path.join(d, f) for d, _, names in os.walk(here) for f in names if f.endswith(".py"))
-    files += [os.path.join(pkg, "ingest", "anchor.py"), os.path.join(pkg, "observation.py"),
-              os.path.join(pkg, "timefmt.py")]
+    return files + [os.path.join(pkg, "ingest", "anchor.py"), os.path.join(pkg, "observation.py"),
+                    os.path.join(pkg, "timefmt.py")]
+
+
+@functools.lru_cache(maxsize=1)
+def model_version() -> str:
+    """Names the code a timeline was built with (model_sources), so a cached timeline is used only by
+    the same code: any edit to the rules builds again."""
     h = hashlib.sha1()
-    for f in files:
+    for f in model_sources():
         try:
             with open(f, "rb") as fh:
                 h.update(fh.read())
