@@ -13,7 +13,8 @@ from kubectl_podlife.model import build_pod_timeline, build_timeline, model_vers
 from kubectl_podlife.model.timeline import PodTimeline, Timeline
 from kubectl_podlife.observation import Observation
 from kubectl_podlife.selection import PodSelector
-from kubectl_podlife.store import PodSummary, SessionStore, Store
+from kubectl_podlife.store import Store
+from kubectl_podlife.store.interface import PodSummary, SessionStore
 
 
 def timeline_for_files(paths: Sequence[str]) -> tuple[Timeline, IngestResult]:

@@ -15,7 +15,8 @@ import pytest
 from podlife_testkit import REPO, SEEDS, run_cli, shared_file
 from kubectl_podlife.errors import PodlifeError
 from kubectl_podlife.observation import Observation, PodKey
-from kubectl_podlife.store import SCHEMA_VERSION, Store
+from kubectl_podlife.store import Store
+from kubectl_podlife.store.schema import SCHEMA_VERSION
 
 WATCH = textwrap.dedent("""\
     $ kubectl get pods -w

@@ -16,7 +16,8 @@ import pytest
 
 from podlife_testkit import REPO, run_cli
 from kubectl_podlife import cli
-from kubectl_podlife.store import SCHEMA_VERSION, Store
+from kubectl_podlife.store import Store
+from kubectl_podlife.store.schema import SCHEMA_VERSION
 
 
 def big_watch(tmp_path, rows: int = 3000):
@@ -322,14 +323,14 @@ def test_the_store_is_private_to_its_user(tmp_path, monkeypatch):
 def test_damage_in_a_big_store_is_reported_when_met(tmp_path, store_path, monkeypatch, capsys, where):
     """Past the size checked whole on open, the small tables are still checked on open and damage in
     the others is the same one line when a command reads it."""
-    import kubectl_podlife.store as store_module
+    import kubectl_podlife.store.file as store_file
 
     imported(tmp_path, store_path)
     with contextlib.closing(sqlite3.connect(store_path)) as db:
         page = db.execute("PRAGMA page_size").fetchone()[0]
         root = db.execute("SELECT rootpage FROM sqlite_master WHERE name=?", (where,)).fetchone()[0]
     _flip(store_path, (root - 1) * page)
-    monkeypatch.setattr(store_module, "FULL_CHECK_READ_BYTES", 0)
+    monkeypatch.setattr(store_file, "FULL_CHECK_READ_BYTES", 0)
     assert cli.main(["explain", "--session", "1"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"error: {store_path} is corrupt: "), err
@@ -492,7 +493,7 @@ def test_a_signal_while_reading_the_input_stores_nothing(tmp_path, store_path, m
 def test_which_writers_count_as_gone(store_path):
     """Another host cannot be checked (the session stays open, with a warning that says so); a pid now used by
     another process, or a writer from before the last boot, is gone."""
-    from kubectl_podlife.store import writer_identity, writer_state
+    from kubectl_podlife.store.writer import writer_identity, writer_state
 
     me = writer_identity()
     assert writer_state(me) == "alive"

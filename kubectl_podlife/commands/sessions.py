@@ -9,7 +9,8 @@ import sys
 from datetime import datetime, timedelta, timezone
 
 from kubectl_podlife.errors import PodlifeError
-from kubectl_podlife.store import SessionInfo, Store
+from kubectl_podlife.store import Store
+from kubectl_podlife.store.interface import SessionInfo
 
 
 def run_sessions(args: argparse.Namespace) -> int:
