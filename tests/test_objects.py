@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from kubectl_podlife.ingest.objects import (decode_json_stream, decode_yaml_objects, deleted_mark,
-                                            event_observation, pod_observations)
+from kubectl_podlife.ingest.objectfiles import decode_json_stream, decode_yaml_objects
+from kubectl_podlife.ingest.objects import deleted_mark, event_observation, pod_observations
 from kubectl_podlife.observation import (CLOCK_ABS, CLOCK_NONE, CONTAINER, EVENT, MARK, POD, SPEC, Observation,
                                          PodKey)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from kubectl_podlife.errors import NothingReadError
-from kubectl_podlife.ingest import objects
+from kubectl_podlife.ingest import objectfiles
 from kubectl_podlife.ingest.anchor import anchor
 from kubectl_podlife.ingest.context import ParseContext
 from kubectl_podlife.ingest.source import MAX_LINE, clean_lines, read_source
@@ -42,13 +42,13 @@ def read_text(text: str, source: str) -> IngestResult:
     stripped = text.lstrip()
     early: list[Warning_] = []  # why the file did not read as API objects, if it reads as nothing else
     if stripped.startswith(("{", "[")):
-        obs, warns = objects.decode_json_stream(text, source)
+        obs, warns = objectfiles.decode_json_stream(text, source)
         if obs:
             return IngestResult(obs, [Warning_(f"{source}:{ln}", msg) for ln, msg in warns], [source])
         early = [Warning_(f"{source}:{ln}", msg) for ln, msg in warns]
     if _API_OBJECT_YAML.search(text) and re.search(r"^status:", text, re.M):
         # `kubectl get pod -o yaml` saved on its own: an API object with status, not a manifest.
-        obs, warns = objects.decode_yaml_objects(text, source)
+        obs, warns = objectfiles.decode_yaml_objects(text, source)
         if any(o.kind != "spec" for o in obs):
             return IngestResult(obs, [Warning_(f"{source}:{ln}", msg) for ln, msg in warns], [source])
         early = early or [Warning_(f"{source}:{ln}", msg) for ln, msg in warns]

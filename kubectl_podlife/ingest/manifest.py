@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from kubectl_podlife.ingest.objects import expanded_size_problem
+from kubectl_podlife.ingest.yamlbounds import expanded_size_problem
 from kubectl_podlife.ingest.podschema import (FRAGMENT_KEYS, KNOWN_KEYS, MAP_OPENERS, OPENERS, PROBES,
                                               TEMPLATE_PATH, TOP_KEYS)
 from kubectl_podlife.ingest.renest import rebuild

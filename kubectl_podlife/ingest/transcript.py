@@ -11,7 +11,7 @@ import re
 import shlex
 from dataclasses import dataclass, replace
 
-from kubectl_podlife.ingest import console, describe, events, jobs, nodes, objects, podtable
+from kubectl_podlife.ingest import console, describe, events, jobs, nodes, objectfiles, podtable
 from kubectl_podlife.ingest import manifest as manifest_mod
 from kubectl_podlife.ingest.context import ParseContext
 from kubectl_podlife.observation import (CLOCK_NONE, LOG, LOG_KEEP, LOG_LINE_MAX, MARK, SPEC, UNNAMED, Observation,
@@ -375,9 +375,9 @@ def _decode_objects(lines: list[str], i: int, ctx: ParseContext, kind: str) -> t
     # Output that does not say which pod it is about (jq-filtered conditions) is about the pod the command named.
     pod = _target_key(ctx) if (ctx.target_resource or "pod").lower() in _POD_RESOURCES else None
     if kind == "json":
-        obs, warns = objects.decode_json_stream(text, ctx.source, pod)
+        obs, warns = objectfiles.decode_json_stream(text, ctx.source, pod)
     else:
-        obs, warns = objects.decode_yaml_objects(text, ctx.source, pod)
+        obs, warns = objectfiles.decode_yaml_objects(text, ctx.source, pod)
     shifted = [replace(o, origin=_shift(o.origin, ctx.source, i), seq=ctx.next_seq()) for o in obs]
     for line_no, msg in warns:
         ctx.warn(i + line_no - 1, msg)

@@ -204,7 +204,7 @@ def test_records_the_seed_story_exactly(kube, kubeconfig, store):
     keys = dedup_keys(store, cap.session_id)
     assert len(keys) == len(set(keys)) == len(got)
     # the JSONL interchange form reads back as the same observations
-    from kubectl_podlife.ingest.objects import decode_json_stream
+    from kubectl_podlife.ingest.objectfiles import decode_json_stream
     text = "\n".join(json.dumps(o.to_json()) for o in got)
     again, warnings = decode_json_stream(text, "export.jsonl")
     assert warnings == [] and again == got
