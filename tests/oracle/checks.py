@@ -18,10 +18,15 @@ EVENT_FORMATS = {"get-events", "get-events-wide", "get-events-sorted", "events-f
                  "session"}
 COUNTED_EVENTS = {"get-events-wide", "events-for", "describe", "json+describe", "session"}
 SPEC_FORMATS = {"get-w-json", "get-json", "get-yaml", "describe", "json+describe"}
+OBJECT_FORMATS = {"get-w-json", "get-json", "get-yaml", "json+describe"}  # the API object, every field
+EVENTS_ONLY = EVENT_FORMATS - STATUS_FORMATS
 
-# where each scenario's cause is written down: in its Events, or in the pod's own status
+# where each scenario's cause is written down: in its Events, in the pod's printed status, or only in
+# fields of the API object (a condition's reason) that neither rows nor describe print
 CAUSE_IN = {"liveness-exec": {"events"}, "readiness-flap": {"events"}, "oom-killed": {"status"},
-            "multi-container": {"status"}, "init-failure": {"status"}, "image-pull": {"events", "status"}}
+            "multi-container": {"status"}, "init-failure": {"status"}, "image-pull": {"events", "status"},
+            "graceful-delete": {"events", "status"}, "startup-probe": {"events"},
+            "unschedulable": {"events", "object"}, "volume-missing": {"events"}, "sandbox-failure": {"events"}}
 
 TOLERANCE = 1.0  # kubectl prints whole seconds; describe's ages are computed a moment later
 
@@ -48,13 +53,32 @@ def check(sc: Scenario, fmt: str, doc: dict) -> dict[str, str | None]:
     if fmt in STATUS_FORMATS:
         fs = p.get("final_status")
         out["final status"] = None if fs == sc.final_status else f"final status {fs!r} != {sc.final_status!r}"
+    elif fmt in EVENTS_ONLY and sc.event_status:
+        fs = p.get("final_status")
+        out["final status"] = None if fs == sc.event_status else f"final status {fs!r} != {sc.event_status!r}"
     kinds = CAUSE_IN[sc.name]
-    if (fmt in EVENT_FORMATS and "events" in kinds) or (fmt in STATUS_FORMATS and "status" in kinds):
-        diag = p.get("diagnosis") or {}
+    diag = p.get("diagnosis") or {}
+    if not sc.healthy:
+        out["no false all-clear"] = (f"cause 'none' for a pod that ends {sc.final_status}"
+                                     if diag.get("cause") in (None, "none") else None)
+    if ((fmt in EVENT_FORMATS and "events" in kinds) or (fmt in STATUS_FORMATS and "status" in kinds)
+            or (fmt in OBJECT_FORMATS and "object" in kinds)):
         out["cause"] = None if diag.get("cause") == sc.cause else f"cause {diag.get('cause')!r} != {sc.cause!r}"
         if sc.handler and fmt in SPEC_FORMATS:
             h = (diag.get("probe") or {}).get("handler")
             out["handler"] = None if h == sc.handler else f"handler {h!r} != {sc.handler!r}"
+    if sc.grace is not None and fmt in STATUS_FORMATS:
+        graces = [tr.get("grace_period_seconds") for tr in trs
+                  if tr.get("cause") == "deleted" and tr.get("grace_period_seconds") is not None]
+        wrong = sorted({g for g in graces if g != sc.grace})
+        out["grace"] = (f"no grace period on the deletion (truth {sc.grace:g} s)" if not graces else
+                        f"grace {', '.join(f'{g:g}' for g in wrong)} s != {sc.grace:g} s" if wrong else None)
+    if sc.sigkill_at is not None and fmt in HISTORY_FORMATS:
+        ends = [tr for tr in trs if tr.get("kind") == "terminated" and tr.get("t") is not None
+                and _covers(tr, sc.sigkill_at)]
+        blamed = [f"{tr['kind']} at {tr['t']}: {tr.get('cause')}" for tr in ends if tr.get("cause") != "deleted"]
+        out["sigkill"] = ("no exit at the deletion's SIGKILL" if not ends else
+                          "; ".join(blamed) + " (the deletion's SIGKILL)" if blamed else None)
     truth = sc.restart_times
     bad = []
     for tr in trs:

@@ -93,7 +93,7 @@ class Kubectl:
 
     def transcript(self, make, fmt: Format) -> str:
         """What kubectl prints for `make`'s scenario, placed so that it ends as kubectl starts."""
-        sc = build(make)
+        sc = build(make, snapshot=not fmt.watch)
         kube = OracleKube(base=sc.created).start()
         try:
             if not fmt.watch:

@@ -10,6 +10,7 @@ back-off 10 s doubling, measured from the previous instance's FinishedAt).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -37,9 +38,18 @@ class Scenario:
     container: str | None = None
     ready_times: list[float] = field(default_factory=list)
     not_ready_times: list[float] = field(default_factory=list)
+    grace: float | None = None  # the grace period the pod was deleted with
+    sigkill_at: float | None = None  # when the deletion's SIGKILL ended the container (exit 137)
+    stuck: bool = False  # the pod never becomes healthy: podlife must never say `none`
+    snapshot: float | None = None  # formats that print one moment (get -o json, describe, get events) run then
+    event_status: str | None = None  # the STATUS its Events alone support, where they support one
+    snapshot_of: "Scenario | None" = None  # the whole scenario, on a snapshot's copy
 
     @property
     def end(self) -> float:
+        """When the scenario's commands run: its last change, or the moment a snapshot was cut at."""
+        if self.snapshot_of is not None and self.snapshot is not None:
+            return max(self.snapshot, self.steps[-1][0])
         return self.steps[-1][0]
 
     @property
@@ -49,6 +59,16 @@ class Scenario:
     @property
     def final_status(self) -> str:
         return printers.pod_cells(self.final_pod, self.created)[2]
+
+    @property
+    def healthy(self) -> bool:
+        """What `none` may be said of: Running with every container ready, or Succeeded."""
+        st = self.final_pod.get("status") or {}
+        if st.get("phase") == "Succeeded":
+            return True
+        ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in st.get("conditions") or [])
+        return st.get("phase") == "Running" and ready and not (self.final_pod.get("metadata") or {}).get(
+            "deletionTimestamp") and self.final_status == "Running"
 
     @property
     def restarts(self) -> int:
@@ -74,6 +94,15 @@ class Scenario:
     def _t(self, stamp: str) -> float:
         return (isoparse(stamp) - self.created).total_seconds()
 
+    def until(self, t: float) -> "Scenario":
+        """The scenario as far as `t`: what a command run then sees (the truth of that moment)."""
+        cut = dataclasses.replace(self, steps=[s for s in self.steps if s[0] <= t], snapshot_of=self)
+        cut.ready_times = [x for x in self.ready_times if x <= t]
+        cut.not_ready_times = [x for x in self.not_ready_times if x <= t]
+        if cut.sigkill_at is not None and cut.sigkill_at > t:
+            cut.sigkill_at = None
+        return cut
+
 
 def _latest(obj: dict) -> list[str]:
     """Every timestamp inside a pod version that says when it was written."""
@@ -94,7 +123,8 @@ def timed(script: PodScript, extra: dict[int, float] | None = None) -> list[tupl
     clock = 0.0
     for i, (resource, type_, obj) in enumerate(script.steps):
         if resource == "events":
-            stamp = obj.get("lastTimestamp") or obj.get("eventTime")
+            stamp = (obj.get("lastTimestamp") or (obj.get("series") or {}).get("lastObservedTime")
+                     or obj.get("eventTime"))
             stamps = [stamp] if stamp else []
         else:
             stamps = _latest(obj)
@@ -342,12 +372,216 @@ def image_pull(created: datetime) -> Scenario:
     return Scenario("image-pull", p.name, p.namespace, created, steps, "image-pull", None, c)
 
 
-ALL = (liveness_exec, readiness_flap, oom_killed, multi_container, init_failure, image_pull)
+DELETE_SPEC = {"containers": [{"name": "app", "image": "registry.example.com/shop/checkout:2.4.1",
+                               "imagePullPolicy": "IfNotPresent",
+                               "command": ["/bin/sh", "-c", "trap '' TERM; exec /app/checkout --serve"]}],
+               "terminationGracePeriodSeconds": 30}
 
 
-def build(make, end_at: datetime | None = None) -> Scenario:
-    """The scenario placed so that it ends at `end_at` (now): kubectl's own clock then agrees."""
+def graceful_delete(created: datetime) -> Scenario:
+    """`kubectl delete pod --grace-period=45` at 40 s: Killing at once, SIGTERM ignored, SIGKILL at 85 s.
+
+    The API sets deletionTimestamp = request + 45 s and deletionGracePeriodSeconds 45 (the spec's 30 s is
+    overridden); the kubelet kills the container at the deadline (exit 137), reports phase Failed, and
+    deletes the object with grace 0, which moves deletionTimestamp back to the request time. Formats that
+    print one moment run at 70 s: Terminating, still 15 s inside the grace period (past the default 30 s).
+    """
+    c, image = "app", "registry.example.com/shop/checkout:2.4.1"
+    p = PodScript("checkout-7d9f8b6c5-x2p4q", "shop", "6e5d4c3b-6666-4b7c-9d0e-1f2a3b4c5d6e", created, DELETE_SPEC,
+                  labels={"app": "checkout"}, ip="10.244.1.66")
+    p.create_and_start(c, f'Container image "{image}" already present on machine', started=1)
+    delete, grace = 40, 45
+    p.pod["metadata"]["deletionTimestamp"] = p.at(delete + grace)
+    p.pod["metadata"]["deletionGracePeriodSeconds"] = grace
+    p.emit()
+    p.event(delete, "Normal", "Killing", f"Stopping container {c}", c)
+    end = delete + grace
+    p.container(c, ready=False, started=False,
+                state={"terminated": {"exitCode": 137, "reason": "Error", "startedAt": p.at(1), "finishedAt": p.at(end),
+                                      "containerID": f"containerd://{p.uid[:8]}00"}})
+    p.pod["status"]["phase"] = "Failed"
+    p.cond("Ready", "False", end, "PodFailed")
+    p.cond("ContainersReady", "False", end, "PodFailed")
+    p.cond("PodReadyToStartContainers", "False", end)
+    p.emit()
+    p.pod["metadata"]["deletionGracePeriodSeconds"] = 0  # the kubelet's final delete: grace 0, timestamp = request
+    p.pod["metadata"]["deletionTimestamp"] = p.at(delete)
+    p.emit("DELETED")
+    return Scenario("graceful-delete", p.name, p.namespace, created, timed(p), "deleted", None, c,
+                    grace=grace, sigkill_at=end, snapshot=70, event_status="Terminating")
+
+
+STARTUP_SPEC = {"containers": [{
+    "name": "api", "image": "registry.example.com/shop/api:3.1.0", "imagePullPolicy": "IfNotPresent",
+    "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+    "startupProbe": {"httpGet": {"path": "/healthz", "port": 8080, "scheme": "HTTP"}, "initialDelaySeconds": 0,
+                     "periodSeconds": 10, "timeoutSeconds": 1, "successThreshold": 1, "failureThreshold": 3},
+    "resources": {}, "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"}]}
+
+
+def startup_probe(created: datetime) -> Scenario:
+    """A startupProbe (httpGet, period 10 s, failureThreshold 3) on an app that never listens.
+
+    The probe worker ticks every 10 s from admission (0 s), so each instance fails at the 3 ticks after
+    its start and is killed at the third: SIGTERM ends it at once (exit 143). Kills at 30, 60, 100, 150 s;
+    restarts at 31 (free), 70 (10 s back-off from the exit), 120 (20 s); the 4th kill meets a 40 s back-off.
+    """
+    c, image = "api", "registry.example.com/shop/api:3.1.0"
+    p = PodScript("api-5c7b9d8f6-m3n8r", "shop", "7f6e5d4c-7777-4c8d-9e0f-2a3b4c5d6e7f", created, STARTUP_SPEC,
+                  labels={"app": "api"}, ip="10.244.2.71")
+    pulled = f'Container image "{image}" already present on machine'
+    p.create_and_start(c, pulled, started=1, ready=False)
+    p.container(c, started=False)  # not started until the startup probe succeeds
+    p.steps[-1] = (*p.steps[-1][:2], copy.deepcopy(p.pod))
+    fail = (f'Startup probe failed: Get "http://{p.ip}:8080/healthz": dial tcp {p.ip}:8080: connect: '
+            "connection refused")
+    start, restarts = 1.0, 0
+    for kill, restart in ((30, 31), (60, 70), (100, 120), (150, None)):
+        for tick in (kill - 20, kill - 10, kill):
+            p.event(tick, "Warning", "Unhealthy", fail, c)
+        p.event(kill, "Normal", "Killing", f"Container {c} failed startup probe, will be restarted", c)
+        last = {"terminated": {"exitCode": 143, "reason": "Error", "startedAt": p.at(start), "finishedAt": p.at(kill),
+                               "containerID": f"containerd://{p.uid[:8]}{restarts:02d}"}}
+        if restart is None or restart > kill + 1:
+            wait = 40 if restart is None else restart - kill
+            p.container(c, state={"waiting": {"reason": "CrashLoopBackOff",
+                                              "message": f"back-off {wait}s restarting failed container={c} "
+                                                         f"pod={p.name}_{p.namespace}({p.uid})"}},
+                        lastState=copy.deepcopy(last), started=False, ready=False)
+            p.event(kill + 1, "Warning", "BackOff",
+                    f"Back-off restarting failed container {c} in pod {p.name}_{p.namespace}({p.uid})", c)
+            p.emit()
+        if restart is None:
+            break
+        restarts += 1
+        for reason, msg in (("Pulled", pulled), ("Created", f"Created container {c}"),
+                            ("Started", f"Started container {c}")):
+            p.event(restart, "Normal", reason, msg, c)
+        p.container(c, state={"running": {"startedAt": p.at(restart)}}, lastState=copy.deepcopy(last),
+                    restartCount=restarts, started=False, ready=False,
+                    containerID=f"containerd://{p.uid[:8]}{restarts:02d}")
+        p.emit()
+        start = restart
+    return Scenario("startup-probe", p.name, p.namespace, created, timed(p), "startup-probe", "httpGet", c)
+
+
+BIG_SPEC = {"containers": [{"name": "trainer", "image": "registry.example.com/ml/trainer:0.9",
+                            "imagePullPolicy": "IfNotPresent",
+                            "resources": {"requests": {"memory": "48Gi", "cpu": "2"},
+                                          "limits": {"memory": "48Gi"}}}]}
+
+
+def _scheduler_event(p: PodScript, first: float, last: float, count: int, message: str) -> dict:
+    """The scheduler's FailedScheduling (events.k8s.io recorder: eventTime, a series once it repeats)."""
+    ev = {"apiVersion": "v1", "kind": "Event",
+          "metadata": {"name": f"{p.name}.18a0f1e2d3c4b5a6", "namespace": p.namespace,
+                       "uid": f"{p.uid[:8]}-ev-sched", "creationTimestamp": p.at(first)},
+          "involvedObject": {"apiVersion": "v1", "kind": "Pod", "name": p.name, "namespace": p.namespace,
+                             "uid": p.uid},
+          "reason": "FailedScheduling", "message": message, "type": "Warning",
+          "firstTimestamp": None, "lastTimestamp": None, "count": 0, "source": {},
+          "eventTime": ts_(p, first + 0.012345), "action": "Scheduling",
+          "reportingComponent": "default-scheduler", "reportingInstance": "default-scheduler-master1"}
+    if count > 1:
+        ev["series"] = {"count": count, "lastObservedTime": ts_(p, last + 0.012345)}
+    return ev
+
+
+def ts_(p: PodScript, s: float) -> str:
+    return ls.ts(p.created, s)
+
+
+def unschedulable(created: datetime) -> Scenario:
+    """A 48Gi memory request on three 16Gi nodes: Pending, PodScheduled=False Unschedulable, retried at 5 min."""
+    p = PodScript("trainer-0", "ml", "8a7f6e5d-8888-4d9e-0f1a-3b4c5d6e7f8a", created, BIG_SPEC,
+                  labels={"app": "trainer"})
+    p.pod["status"]["qosClass"] = "Burstable"
+    p.emit("ADDED")
+    msg = ("0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: "
+           "3 No preemption victims found for incoming pod.")
+    p.cond("PodScheduled", "False", 0, "Unschedulable", msg)
+    p.emit()
+    p.steps.append(("events", "ADDED", _scheduler_event(p, 0, 0, 1, msg)))
+    # the unschedulable pool is flushed after 5 min: the second attempt, the series' first update
+    p.steps.append(("events", "MODIFIED", _scheduler_event(p, 0, 300, 2, msg)))
+    p.steps.append(("events", "MODIFIED", _scheduler_event(p, 0, 600, 3, msg)))
+    return Scenario("unschedulable", p.name, p.namespace, created, timed(p), "unschedulable", None, None,
+                    stuck=True, event_status="Pending")
+
+
+VOLUME_SPEC = {"containers": [{"name": "web", "image": "nginx:1.25", "imagePullPolicy": "IfNotPresent",
+                               "volumeMounts": [{"name": "config", "mountPath": "/etc/nginx/conf.d"}]}],
+               "volumes": [{"name": "config", "configMap": {"name": "web-settings", "defaultMode": 420}}]}
+
+
+def _waiting_pod(p: PodScript, c: str) -> None:
+    """Scheduled, then ContainerCreating: the kubelet has the pod but cannot start its containers."""
+    p.emit("ADDED")
+    p.scheduled(0)
+    p.pod["spec"]["nodeName"] = p.node
+    p.cond("PodScheduled", "True", 0)
+    p.emit()
+    p.pod["status"].update(hostIP="192.168.10.101", hostIPs=[{"ip": "192.168.10.101"}], startTime=p.at(0))
+    p.cond("PodReadyToStartContainers", "False", 0)
+    p.cond("Initialized", "True", 0)
+    p.cond("Ready", "False", 0, "ContainersNotReady", f"containers with unready status: [{c}]")
+    p.cond("ContainersReady", "False", 0, "ContainersNotReady", f"containers with unready status: [{c}]")
+    p.container(c, state={"waiting": {"reason": "ContainerCreating"}})
+    p._reorder_conditions()
+    p.emit()
+
+
+def volume_missing(created: datetime) -> Scenario:
+    """A configMap volume whose ConfigMap does not exist: ContainerCreating, FailedMount retried with the
+    volume manager's back-off (0.5 s doubling, cap 2m2s)."""
+    c = "web"
+    p = PodScript("web-6b8c7d9f5-zt7wq", "default", "9b8a7f6e-9999-4e0f-1a2b-4c5d6e7f8a9b", created, VOLUME_SPEC,
+                  labels={"app": "web"})
+    _waiting_pod(p, c)
+    msg = 'MountVolume.SetUp failed for volume "config" : configmap "web-settings" not found'
+    t, delay = 0.5, 0.5
+    while t < 200:
+        p.event(t, "Warning", "FailedMount", msg)
+        delay = min(delay * 2, 122.0)
+        t += delay
+    return Scenario("volume-missing", p.name, p.namespace, created, timed(p), "volume", None, c, stuck=True,
+                    event_status="ContainerCreating")
+
+
+SANDBOX_SPEC = {"containers": [{"name": "worker", "image": "registry.example.com/shop/worker:1.2",
+                                "imagePullPolicy": "IfNotPresent"}]}
+
+
+def sandbox_failure(created: datetime) -> Scenario:
+    """The CNI cannot set up the network (calico/node not running): FailedCreatePodSandBox every ~15 s."""
+    c = "worker"
+    p = PodScript("worker-7f9d8c6b5-hq2lv", "shop", "0c9b8a7f-aaaa-4f1a-2b3c-5d6e7f8a9b0c", created, SANDBOX_SPEC,
+                  labels={"app": "worker"})
+    _waiting_pod(p, c)
+    for k, t in enumerate(range(1, 120, 15)):
+        sid = f"{k:02d}3f9a1c2b7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9"
+        p.event(t, "Warning", "FailedCreatePodSandBox",
+                f'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox '
+                f'"{sid}": plugin type="calico" failed (add): stat /var/lib/calico/nodename: no such file or '
+                "directory: check that the calico/node container is running and has mounted /var/lib/calico/")
+        if k:
+            p.event(t, "Normal", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.")
+    return Scenario("sandbox-failure", p.name, p.namespace, created, timed(p), "sandbox", None, c, stuck=True,
+                    event_status="ContainerCreating")
+
+
+ALL = (liveness_exec, readiness_flap, oom_killed, multi_container, init_failure, image_pull, graceful_delete,
+       startup_probe, unschedulable, volume_missing, sandbox_failure)
+
+
+def build(make, end_at: datetime | None = None, snapshot: bool = False) -> Scenario:
+    """The scenario placed so that it ends at `end_at` (now): kubectl's own clock then agrees.
+
+    `snapshot`: for a command that prints one moment; a scenario with a `snapshot` time is cut there
+    (its pod still exists then) and placed so that moment is now."""
     probe = make(datetime(2023, 3, 19, 9, 45, tzinfo=timezone.utc))
     end_at = end_at or datetime.now(timezone.utc).replace(microsecond=0)
+    at = probe.snapshot if snapshot and probe.snapshot is not None else probe.end
     from datetime import timedelta
-    return make(end_at - timedelta(seconds=probe.end))
+    sc = make(end_at - timedelta(seconds=at))
+    return sc.until(at) if snapshot and sc.snapshot is not None else sc

@@ -34,10 +34,10 @@ pytestmark = pytest.mark.skipif(not BINARIES, reason="no kubectl binary on this 
 def _explained(version: str, scenario: str, workdir: str) -> dict[str, tuple[scenarios.Scenario, dict]]:
     from pathlib import Path
 
-    sc = scenarios.build(SCENARIOS[scenario])
+    make = SCENARIOS[scenario]
     k = harness.Kubectl(BINARIES[version], Path(workdir) / "home")
-    files = matrix.transcripts(k, SCENARIOS[scenario], Path(workdir) / version / scenario)
-    return {fmt: (sc, matrix.explain(paths)) for fmt, paths in files.items()}
+    files = matrix.transcripts(k, make, Path(workdir) / version / scenario)
+    return {fmt: (matrix.truth(make, fmt), matrix.explain(paths)) for fmt, paths in files.items()}
 
 
 @pytest.fixture(scope="session")
