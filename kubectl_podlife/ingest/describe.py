@@ -39,10 +39,11 @@ def is_describe_start(lines: list[str], i: int) -> bool:
         return False
     key = m.group(2)
     if key == "Name":
-        # A describe header: Namespace (or other pod fields) follows within a few lines.
+        # A describe header: Namespace (or other pod fields) follows within a few lines, at the same
+        # indentation (a volume's `Name:` under Volumes is followed by the pod's `QoS Class:` further left).
         for j in range(i + 1, min(len(lines), i + 4)):
             m2 = _KV.match(lines[j])
-            if m2 and m2.group(2) in POD_KEYS:
+            if m2 and m2.group(2) in POD_KEYS and m2.group(1) == m.group(1):
                 return True
         return False
     if key in POD_KEYS and (m.group(3) or "").strip():
@@ -118,6 +119,8 @@ def parse_describe(lines: list[str], start: int, ctx: ParseContext) -> tuple[lis
     snapshot = ctx.new_snapshot(start)
     last_key: str | None = None
     first_line = start
+    top = _KV.match(lines[start]) if start < len(lines) else None
+    base_indent = len(top.group(1)) if top else 0  # the header's indentation (a pasted block may be indented)
     i = start
     while i < len(lines):
         line = lines[i]
@@ -187,6 +190,10 @@ def parse_describe(lines: list[str], start: int, ctx: ParseContext) -> tuple[lis
                        "Environment", "Mounts"):
                 state_target = None
             last_key = key
+            i += 1
+            continue
+        if key in POD_KEYS and section == "Volumes" and m and len(m.group(1)) > base_indent:
+            # a volume's own fields (`Name: web-settings` of a ConfigMap volume), not the pod's
             i += 1
             continue
         if key in POD_KEYS or (key and section is None and not containers and value):

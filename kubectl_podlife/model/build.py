@@ -431,9 +431,22 @@ def state_transitions(inp: PodInput, start_order: int) -> list[T]:
                 out.append(T("started", s0 if s0 is not None else snap_t, s0 if s0 is not None else snap_lo,
                              (s0 + 1) if s0 is not None else snap_hi, container=c, time=st.get("started_at"),
                              evidence=[o], order=order, note="current-state"))
+    unplaced: tuple | None = None
     for o in inp.pstates:
         order += 1
         d = o.data
+        ps = (d.get("conditions") or {}).get("PodScheduled") or {}
+        if ps.get("status") == "False" and ps.get("reason") in ("Unschedulable", "SchedulingGated", "SchedulerError"):
+            # the scheduler's verdict on the object itself (its message is the FailedScheduling text, untruncated)
+            said = (ps.get("reason"), ps.get("message"))
+            if said != unplaced:
+                ct = pod_t(inp, ps.get("time"))
+                out.append(T("unschedulable", ct if ct is not None else o.t, ct if ct is not None else o.t_lo,
+                             ct + 1 if ct is not None else o.t_hi, evidence=[o], order=order, reason=ps.get("reason"),
+                             time=ps.get("time"), note="condition"))
+            unplaced = said
+        elif ps.get("status") == "True":
+            unplaced = None
         if d.get("terminating"):
             out.append(T("terminating", o.t, o.t_lo, o.t_hi, evidence=[o], order=order, to_state="Terminating"))
         elif d.get("phase") in ("Succeeded", "Failed"):
@@ -448,7 +461,74 @@ def state_transitions(inp: PodInput, start_order: int) -> list[T]:
     for o in inp.obs:
         if o.kind == MARK and o.data.get("what") == "deleted":
             out.append(T("deleted", o.t, o.t_lo, o.t_hi, evidence=[o], order=order))
+    out.extend(readiness_flips(inp, order))
     return out
+
+
+def readiness_flips(inp: PodInput, start_order: int) -> list[T]:
+    """ready / not-ready of a running container from successive versions of the pod object (a `get -w -o
+    json` stream, API history): its containerStatuses[].ready changed while the same instance ran, i.e.
+    the readiness probe's verdict (a restart's ready changes are the restart's). The time is the Ready or
+    ContainersReady condition's lastTransitionTime when that condition turned the same way in this
+    version; otherwise between the two versions."""
+    out: list[T] = []
+    order = start_order
+    pods = {o.origin: o for o in inp.pstates}  # one object version per origin (file:line)
+    shown: dict[str | None, list[bool]] = {}  # origin -> ready of each app container (and sidecar) in it
+    for o in inp.cstates:
+        if o.data.get("ready") is not None and not (o.data.get("init") and not o.data.get("sidecar")):
+            shown.setdefault(o.origin, []).append(bool(o.data["ready"]))
+    prev: dict[tuple, Observation] = {}
+    for o in sorted(inp.cstates, key=lambda o: (_source_file(o), o.seq)):
+        d = o.data
+        if d.get("ready") is None or d.get("init") and not d.get("sidecar"):
+            continue
+        key = (_source_file(o), o.container)
+        before = prev.get(key)
+        prev[key] = o
+        if before is None or bool(before.data["ready"]) == bool(d["ready"]):
+            continue
+        st, bst = d.get("state") or {}, before.data.get("state") or {}
+        same_instance = (st.get("status") == "running" and bst.get("status") == "running"
+                         and st.get("started_at") == bst.get("started_at")
+                         and d.get("restart_count") == before.data.get("restart_count"))
+        if not same_instance:
+            continue
+        order += 1
+        kind = "ready" if d["ready"] else "not-ready"
+        pod, pod_before = pods.get(o.origin), pods.get(before.origin)
+        t = lo = hi = None
+        conds = (pod.data.get("conditions") or {}) if pod is not None else {}
+        old = (pod_before.data.get("conditions") or {}) if pod_before is not None else {}
+        want = "True" if d["ready"] else "False"
+        for name in ("ContainersReady", "Ready"):
+            c = conds.get(name) or {}
+            if c.get("status") == want and (old.get(name) or {}).get("status") != want and c.get("time"):
+                t = pod_t(inp, c["time"])
+                if t is not None:
+                    lo, hi = t, t + 1
+                    break
+        if t is None:
+            lo = pod_t(inp, pod_before.time) if pod_before is not None else None
+            hi = pod_t(inp, pod.time) if pod is not None else None
+            t = hi
+        evidence = [o] + ([pod] if pod is not None else [])
+        out.append(T(kind, t, lo, hi, container=o.container, evidence=evidence, order=order,
+                     from_state=_ready_of(shown.get(before.origin)), to_state=_ready_of(shown.get(o.origin)),
+                     note="from-state"))
+    return out
+
+
+def _ready_of(flags: list[bool] | None) -> str | None:
+    """kubectl's READY n/m for one object version's containers."""
+    return f"{sum(flags)}/{len(flags)}" if flags else None
+
+
+def _source_file(o: Observation) -> str:
+    """The file (or stream) an observation came from: its origin without the line."""
+    origin = o.origin or ""
+    head, sep, tail = origin.rpartition(":")
+    return head if sep and tail.isdigit() else origin
 
 
 # --- merging ----------------------------------------------------------------------------------

@@ -152,12 +152,22 @@ def sandbox_cause(msg: str) -> str:
 
 # --- transition explanations -----------------------------------------------------------------
 
+def message(tr) -> str:
+    """What a transition's first evidence says: an event's message, or for the pod object the condition
+    that made the transition (PodScheduled=False carries the scheduler's FailedScheduling text)."""
+    o = tr.evidence[0] if tr.evidence else None
+    if o is None:
+        return tr.facts[0].output if tr.facts else ""
+    if o.kind == "pod" and tr.kind == "unschedulable":
+        return str(((o.data.get("conditions") or {}).get("PodScheduled") or {}).get("message") or "")
+    return str(o.data.get("message") or "")
+
+
 def explain(tr) -> bool:
     """Explain a transition of one of this module's kinds; False when the kind is not ours."""
-    f = tr.facts[0] if tr.facts else None
     o = tr.evidence[0] if tr.evidence else None
     reason = str(o.data.get("reason") or "") if o is not None else ""
-    msg = str(o.data.get("message") or "") if o is not None else (f.output if f else "")
+    msg = message(tr)
     times = f" (×{tr.count})" if tr.count > 1 else ""
     if tr.kind == "unschedulable":
         total, parts = parse_failed_scheduling(msg)
@@ -234,7 +244,7 @@ def unschedulable(inp, trs, final, restarts) -> Diagnosis | None:
     if not us:
         return None
     last = us[-1]
-    total, parts = parse_failed_scheduling(str(last.evidence[0].data.get("message") or "") if last.evidence else "")
+    total, parts = parse_failed_scheduling(message(last))
     req = _requests(inp)
     words = ", ".join(f"{n} node{'s' if n != 1 else ''} " + constraint_words(t) if n is not None else
                       constraint_words(t) for n, t in parts)
@@ -242,9 +252,11 @@ def unschedulable(inp, trs, final, restarts) -> Diagnosis | None:
     state = final or "Pending"
     head = (f"Unschedulable at first, then scheduled ({state} now)" if later else f"{state}{_since(trs, final)}, "
             f"not scheduled")
-    count = sum(t.count for t in us)
+    events = [t for t in us if any(e.kind == "event" for e in t.evidence)]
+    said = (f"FailedScheduling ×{sum(t.count for t in events)}" if events else
+            f"PodScheduled=False, reason {last.reason or 'Unschedulable'}")
     summary = (f"{head}: " + (f"0/{total} nodes fit: " if total else "") + words +
-               (f" (its requests: {req})" if req else "") + f"; FailedScheduling ×{count} ({_ev(last)})")
+               (f" (its requests: {req})" if req else "") + f"; {said} ({_ev(last)})")
     return Diagnosis(cause="unschedulable", summary=summary, container=None, confidence="observed")
 
 

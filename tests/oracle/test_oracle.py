@@ -23,9 +23,7 @@ SCENARIOS = {make(datetime(2023, 3, 19, tzinfo=timezone.utc)).name: make
              for make in scenarios.ALL}
 
 # (scenario, format) -> the defect podlife still has there (the same on every kubectl version)
-KNOWN: dict[tuple[str, str], str] = {
-    ("readiness-flap", "get-w-json"): "readiness",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 pytestmark = pytest.mark.skipif(not BINARIES, reason="no kubectl binary on this machine (PATH or kubectl.1.NN)")
 
