@@ -447,7 +447,9 @@ def state_transitions(inp: PodInput, start_order: int) -> list[T]:
             unplaced = said
         elif ps.get("status") == "True":
             unplaced = None
-        if d.get("terminating"):
+        if d.get("terminating") and d.get("phase") not in ("Succeeded", "Failed"):
+            # kubectl shows Terminating only while the phase is not terminal (printPod, 1.31+ API servers;
+            # a 1.27+ kubelet sets Failed or Succeeded before the final delete)
             out.append(T("terminating", o.t, o.t_lo, o.t_hi, evidence=[o], order=order, to_state="Terminating"))
         elif d.get("phase") in ("Succeeded", "Failed"):
             out.append(T("phase", o.t, o.t_lo, o.t_hi, evidence=[o], order=order, to_state=d["phase"],

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kubectl_podlife.model import stuck
+from kubectl_podlife.model import deletion, stuck
 from kubectl_podlife.model.timeline import Diagnosis
+from kubectl_podlife.timefmt import clock
 
 # Constants the explanations cite.
 DEFAULT_TOLERATION_SECONDS = 300  # DefaultTolerationSeconds admission plugin: unreachable / not-ready NoExecute
@@ -185,14 +186,8 @@ def _node(inp) -> str | None:
 
 
 def _grace(inp) -> float | None:
-    for o in reversed(inp.pstates):
-        g = o.data.get("deletion_grace_seconds")
-        if g is None:
-            g = o.data.get("termination_grace_seconds")
-        if g is not None:
-            return float(g)
-    g = (inp.spec or {}).get("terminationGracePeriodSeconds")
-    return float(g) if g is not None else None
+    g = deletion.deletion_grace(inp)
+    return g.seconds if g is not None else None
 
 
 def _conditions(inp) -> dict:
@@ -447,15 +442,30 @@ def deletion_exit(exit_code: int | None, grace: float | None) -> str | None:
     return None
 
 
+_ENDED = {"Error", "Completed", "OOMKilled", "ContainerStatusUnknown", "Failed", "Succeeded"}
+
+
 def _deleted(inp, final, restarts) -> Diagnosis | None:
     if final != "Terminating":
+        if final is None or final in _ENDED or final.startswith(("Signal:", "ExitCode:")):
+            return _deletion_done(inp, final)
         return None
     grace = _grace(inp)
     term = next((o for o in reversed(inp.pstates) if o.data.get("terminating")), None)
     lasts = term.data.get("terminating_lasts") if term is not None else None
     overdue = term.data.get("past_deletion_deadline") if term is not None else None
+    req = deletion.requested_at(inp)
     if grace is None and not overdue and lasts != "<invalid>":
-        return None
+        if req is None or deletion.ended_before(inp, req[0]):
+            return None
+        return Diagnosis(cause="deleted", confidence="observed",
+                         summary=(f"Terminating since {clock(req[0])} ({req[1]}): the pod is being deleted; the input "
+                                  f"shows no grace period ({DEFAULT_GRACE_SECONDS} s unless `kubectl delete "
+                                  "--grace-period` set another), after which the kubelet SIGKILLs what still runs"))
+    left = _time_left(inp, term, req, grace)
+    if left is not None:
+        return Diagnosis(cause="deleted", confidence="observed", summary=left)
+    pending = False
     node = _node(inp)
     last: dict = {}
     for o in inp.cstates:  # the last state shown for each container (unnamed ones by their line)
@@ -470,10 +480,18 @@ def _deleted(inp, final, restarts) -> Diagnosis | None:
         text = (f"Terminating for {lasts} past its deletion deadline ({term.origin}"
                 + (f"; deleted with a {int(grace)} s grace period" if grace is not None else "")
                 + "): the kubelet should have killed the containers and the pod should be long gone")
+    elif req is not None and not (term is not None and "last_ago" in term.data):
+        # an API object or rows: when it was printed is not shown, so neither is whether the deadline passed
+        text = (f"Terminating since {clock(req[0])}: deleted with a {int(grace)} s grace period, deadline "
+                f"{clock(req[0] + grace)}; after it the kubelet SIGKILLs what still runs and the pod should be gone "
+                "(the input does not show whether it has passed)")
+        pending = True
     else:
         text = (f"Terminating past its grace period: deleted with a {int(grace)} s grace period, after which the "
                 "kubelet SIGKILLs the containers and the pod should be gone")
-    if running:
+    if running and pending:
+        text += "; the container is still reported Running"
+    elif running:
         text += "; the container is still reported Running, so the kubelet never finished the kill"
     elif ended and len(ended) == len(last):
         apps = [o for o in ended if not o.data.get("init")]
@@ -488,10 +506,72 @@ def _deleted(inp, final, restarts) -> Diagnosis | None:
     if dt.get("status") == "True" and not dt.get("reason"):
         text += "; DisruptionTarget is True: a disruption (not a plain delete) started it, the input does not say which"
     if not (ended and len(ended) == len(last)) and lasts != "<invalid>":
-        text += ("; usual reasons: finalizers, volumes not unmounted, or the kubelet"
+        text += (("; if it outlives the deadline, the usual reasons: " if pending else "; usual reasons: ")
+                 + "finalizers, volumes not unmounted, or the kubelet"
                  + (f" on {node}" if node else "") + " not reporting")
     return Diagnosis(cause="deleted", summary=text, confidence="observed" if overdue else "inferred")
 
+
+
+def _time_left(inp, term, req, grace) -> str | None:
+    """"Being deleted since 40s with a 45 s grace period: 15 s left" when the input says when it was printed
+    (describe's ages) and the deadline is still ahead; None otherwise."""
+    if term is None or req is None or grace is None or term.t is None or "last_ago" not in term.data:
+        return None
+    deadline = req[0] + grace
+    if term.t >= deadline:
+        return None
+    g = deletion.deletion_grace(inp)
+    where = f"{g.source}, {g.origin}" if g is not None and g.origin else (g.source if g is not None else "")
+    text = (f"Being deleted since {clock(req[0])} with a {int(grace)} s grace period ({where}): "
+            f"{int(round(deadline - term.t))} s left at {clock(term.t)} before the kubelet SIGKILLs what still runs")
+    if any((o.data.get("state") or {}).get("status") == "running" for o in _last_states(inp).values()):
+        text += "; the container is still running (waiting for it to stop on SIGTERM)"
+    return text
+
+
+def _last_states(inp) -> dict:
+    last: dict = {}
+    for o in inp.cstates:  # the last state shown for each container (unnamed ones by their line)
+        last[(o.container, o.data.get("init"), o.container or o.seq)] = o
+    return last
+
+
+def _deletion_done(inp, final) -> Diagnosis | None:
+    """A deletion that ran its course: the containers stopped (on SIGTERM, or SIGKILLed at the end of the grace
+    period) and the pod is gone or about to be; its exits are the deletion's, not the application's."""
+    req = deletion.requested_at(inp)
+    if req is None or deletion.ended_before(inp, req[0]):
+        return None
+    g = deletion.deletion_grace(inp)
+    grace = g.seconds if g is not None else None
+    said = (f"with a {int(grace)} s grace period ({g.source}" + (f", {g.origin}" if g.origin else "") + ")"
+            if g is not None and g.observed else
+            f"(grace period {int(grace) if grace is not None else DEFAULT_GRACE_SECONDS} s assumed: "
+            + ("the spec's" if grace is not None else "the default") + "; `kubectl delete --grace-period` may "
+            "have set another)")
+    text = f"Deleted at {clock(req[0])} ({req[1]}) {said}"
+    apps = [o for o in _last_states(inp).values() if not o.data.get("init")
+            and (o.data.get("state") or {}).get("status") == "terminated"]
+    exits = [(o.container, (o.data.get("state") or {}).get("exit_code")) for o in apps]
+    words = [f"{c + ': ' if c else ''}{deletion_exit(code, grace)}" for c, code in exits if deletion_exit(code, grace)]
+    stop = deletion.stopped_at(inp, req[0])
+    if words:
+        text += "; " + "; ".join(words)
+    elif stop is not None:
+        took = stop[0] - req[0]
+        if grace is not None and took >= grace - 1:
+            text += (f"; the containers stopped {clock(took)} later, at the end of the grace period: SIGKILL, because "
+                     "they did not stop on SIGTERM (the deletion, not an application error)")
+        else:
+            text += f"; the containers stopped {clock(took)} later, on SIGTERM, within the grace period"
+    gone = next((o for o in inp.obs if o.kind == "mark" and o.data.get("what") == "deleted"), None) or next(
+        (r for r in inp.rows if r.data.get("deleted")), None)
+    if gone is not None:
+        text += f"; the pod is gone ({gone.origin})"
+    elif final:
+        text += f"; kubectl shows {final} until the API object is removed"
+    return Diagnosis(cause="deleted", summary=text, confidence="observed")
 
 
 def _node_down(inp, status: str, node: str | None) -> Diagnosis | None:

@@ -12,6 +12,9 @@ _STATUS_AFTER = {"created": "ContainerCreating", "scheduled": "ContainerCreating
                  "pulled": "ContainerCreating", "started": "Running", "restart": "Running",
                  "back-off": "CrashLoopBackOff", "terminating": "Terminating", "pull-failed": "ErrImagePull"}
 
+_EXITED = {"Completed", "Error", "OOMKilled", "ContainerCannotRun", "StartError", "ContainerStatusUnknown",
+           "DeadlineExceeded"}
+
 
 def kubectl_views(inp: PodInput, trs: list[T]) -> None:
     """Each transition's (READY, STATUS, RESTARTS): the row it came with or the last before it, else what
@@ -64,13 +67,19 @@ def kubectl_views(inp: PodInput, trs: list[T]) -> None:
             ready_n = total
         elif t.kind == "not-ready" or (t.kind == "probe-failed" and t.cause == "readiness-probe"):
             ready_n = 0  # a failing readiness probe keeps READY below full until a success
+        elif t.kind == "killing" and t.cause == "deleted" and status in (None, "Running", "Pending",
+                                                                          "ContainerCreating"):
+            status = "Terminating"  # the kubelet stops the containers of a pod being deleted
         elif t.kind == "unschedulable" and status is None:
             status = "Pending"  # the scheduler has not placed it: printPod shows the phase
         elif t.kind in ("mount-failed", "sandbox-failed") and status in (None, "Pending"):
             status = "ContainerCreating"  # placed, waiting on volumes or sandbox: the waiting reason kubectl prints
         elif t.kind == "phase" and t.to_state:
-            if not (t.note == "current-state" and (status or "").startswith("Init:")
-                    and t.container not in inp.init_containers):
+            if t.to_state in ("Succeeded", "Failed") and not t.reason and (
+                    status in _EXITED or (status or "").startswith(("Signal:", "ExitCode:", "Init:"))):
+                pass  # printPod starts from the phase, then shows the last container's terminated reason
+            elif not (t.note == "current-state" and (status or "").startswith("Init:")
+                      and t.container not in inp.init_containers):
                 # printPod looks at init containers first: while one has not completed, an app
                 # container's own waiting reason (PodInitializing) is not what STATUS shows.
                 status = t.to_state

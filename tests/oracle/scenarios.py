@@ -108,6 +108,12 @@ def _latest(obj: dict) -> list[str]:
     """Every timestamp inside a pod version that says when it was written."""
     out: list[str] = []
     st = obj.get("status") or {}
+    meta = obj.get("metadata") or {}
+    if meta.get("deletionTimestamp") and isinstance(meta.get("deletionGracePeriodSeconds"), int):
+        # the delete request: the API server sets deletionTimestamp = now + grace
+        from datetime import timedelta
+        req = isoparse(meta["deletionTimestamp"]) - timedelta(seconds=meta["deletionGracePeriodSeconds"])
+        out.append(req.strftime("%Y-%m-%dT%H:%M:%SZ"))
     for c in st.get("conditions") or []:
         out.append(c.get("lastTransitionTime") or "")
     for cs in (st.get("initContainerStatuses") or []) + (st.get("containerStatuses") or []):

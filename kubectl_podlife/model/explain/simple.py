@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from kubectl_podlife.model import rules
+from kubectl_podlife.model import deletion, rules
 from kubectl_podlife.model.build import T
 from kubectl_podlife.model.explain.context import PodContext
 
@@ -73,14 +73,16 @@ def explain_simple(ctx: PodContext, tr: T) -> None:
             tr.detail.append(f"Started {tr.count} times: the container was re-created {tr.count - 1} times.")
         tr.cause = "none"
     elif k == "terminating":
-        grace = ctx.spec.get("terminationGracePeriodSeconds", rules.DEFAULT_GRACE_SECONDS)
+        grace, which, assumed = deletion.grace_for_deletion(ctx.inp)
         tr.cause = "deleted"
-        tr.grace = float(grace)
-        tr.summary = f"Pod is terminating (deleted; grace period {grace} s)"
+        tr.grace = grace
+        tr.summary = f"Pod is terminating (deleted; grace period {grace:g} s)"
+        tr.detail.append(f"Grace period {grace:g} s from {which}.")
         tr.rule = ("deletion sets deletionTimestamp = now + grace; kubectl shows Terminating while the phase is not "
                    "terminal; containers get SIGTERM (after preStop), SIGKILL when the grace period ends")
-        if "terminationGracePeriodSeconds" not in ctx.spec:
-            tr.missing.append("no manifest: assumed the default 30 s grace period")
+        if assumed:
+            tr.missing.append(f"grace period assumed from {which}; `kubectl delete --grace-period` may have set "
+                              "another")
     elif k == "deleted":
         tr.cause = "deleted"
         tr.summary = "Pod deleted"

@@ -3,7 +3,7 @@ grace period, and the container's exit (reason, exit code, its command's own end
 
 from __future__ import annotations
 
-from kubectl_podlife.model import rules
+from kubectl_podlife.model import deletion, ending, rules
 from kubectl_podlife.model.build import T
 from kubectl_podlife.model.explain.context import INF, PodContext, difference, range_difference
 from kubectl_podlife.model.explain.probes import probe_info, probe_settings_line
@@ -70,9 +70,13 @@ def explain_killing(ctx: PodContext, tr: T) -> None:
                    "reason Evicted); a controller creates a replacement elsewhere")
     elif reason == "stop":
         tr.cause = "deleted"
-        grace, which = rules.grace_for_kill(ctx.spec, ctx.cspec(c), None)
-        tr.grace = float(grace)
-        tr.summary = f"Stopping {c or 'the container'}{times}: the pod is being deleted (grace period {grace} s)"
+        grace, which, assumed = deletion.grace_for_deletion(ctx.inp)
+        tr.grace = grace
+        tr.summary = f"Stopping {c or 'the container'}{times}: the pod is being deleted (grace period {grace:g} s)"
+        tr.detail.append(f"Grace period {grace:g} s from {which}.")
+        if assumed:
+            tr.missing.append(f"grace period assumed from {which}; `kubectl delete --grace-period` may have "
+                              "set another")
         tr.rule = "deletion: Killing 'Stopping container', preStop hook, SIGTERM, SIGKILL after the grace period"
     elif reason == "post-start-hook":
         tr.cause = "post-start-hook"
@@ -97,6 +101,26 @@ def explain_terminated(ctx: PodContext, tr: T) -> None:
     who = (f"init container {c}" if c else "an init container") if init else (c or "the container")
     lived = (tr.t - tr.first_t) if tr.t is not None and tr.first_t is not None else None
     ran = f" after {clock(lived)}" if lived is not None else ""
+    if reason not in ("OOMKilled", "ContainerStatusUnknown") and not init and not ctx.evicted and \
+            deletion.exit_during_deletion(ctx.inp, tr.t):
+        # The pod was being deleted: SIGTERM (and SIGKILL at the end of the grace period) stopped it, not a crash.
+        grace, which, _ = deletion.grace_for_deletion(ctx.inp)
+        req = deletion.requested_at(ctx.inp)
+        took = tr.t - req[0] if req is not None and tr.t is not None else None
+        how = ending.deletion_exit(code, grace)
+        if how is None and took is not None and took >= grace - 1:
+            how = (f"it ran until the end of the {grace:g} s grace period, so the kubelet SIGKILLed it (it did not "
+                   "stop on SIGTERM); the deletion, not an application error")
+        elif how is None:
+            how = "stopped after SIGTERM, within the grace period"
+        tr.cause = "deleted"
+        tr.grace = grace
+        tr.summary = (f"{who} stopped by the pod's deletion" + (f" {clock(took)} after it began" if took is not None
+                                                              else "") + f": {how}")
+        tr.detail.append(f"Grace period {grace:g} s from {which}.")
+        tr.rule = ("deletion: SIGTERM (after preStop), then SIGKILL when the grace period ends (exit 137); a "
+                   "container that handles SIGTERM exits 0 or 143 before that")
+        return
     if reason == "OOMKilled":
         tr.cause = "oom-killed"
         tr.summary = f"{who} was OOMKilled{ran}" + (f" (exit {code})" if code is not None else "")
