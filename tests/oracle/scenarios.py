@@ -429,8 +429,10 @@ def startup_probe(created: datetime) -> Scenario:
     """A startupProbe (httpGet, period 10 s, failureThreshold 3) on an app that never listens.
 
     The probe worker ticks every 10 s from admission (0 s), so each instance fails at the 3 ticks after
-    its start and is killed at the third: SIGTERM ends it at once (exit 143). Kills at 30, 60, 100, 150 s;
-    restarts at 31 (free), 70 (10 s back-off from the exit), 120 (20 s); the 4th kill meets a 40 s back-off.
+    its start and is killed at the third: SIGTERM ends it at once (exit 143). The kill and the restart share
+    one sync, whose back-off check sees the instance before the killed one (doBackOff: the latest exited
+    container): restarts at 31, 61, 91, 121 s are not delayed (10, 20, 40 s armed, each shorter than the
+    30 s since that finish); the 5th kill at 150 s meets the 40 s back-off: CrashLoopBackOff.
     """
     c, image = "api", "registry.example.com/shop/api:3.1.0"
     p = PodScript("api-5c7b9d8f6-m3n8r", "shop", "7f6e5d4c-7777-4c8d-9e0f-2a3b4c5d6e7f", created, STARTUP_SPEC,
@@ -442,7 +444,7 @@ def startup_probe(created: datetime) -> Scenario:
     fail = (f'Startup probe failed: Get "http://{p.ip}:8080/healthz": dial tcp {p.ip}:8080: connect: '
             "connection refused")
     start, restarts = 1.0, 0
-    for kill, restart in ((30, 31), (60, 70), (100, 120), (150, None)):
+    for kill, restart in ((30, 31), (60, 61), (90, 91), (120, 121), (150, None)):
         for tick in (kill - 20, kill - 10, kill):
             p.event(tick, "Warning", "Unhealthy", fail, c)
         p.event(kill, "Normal", "Killing", f"Container {c} failed startup probe, will be restarted", c)
