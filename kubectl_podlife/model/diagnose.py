@@ -79,6 +79,8 @@ def diagnose(ctx: PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosis, i
             side.append(t)
         elif t.kind == "terminated" and t.cause in ("oom-killed", "error-exit", "completed-exit", "cannot-run",
                                                     "config-error"):
+            if t.cause == "completed-exit" and t.container in inp.init_containers and not restarts:
+                continue  # an init container that completed did its job: progress, not a failure
             side.append(t)
         elif t.kind == "hook-failed" and t.cause in ("post-start-hook", "deleted"):
             side.append(t)
@@ -323,8 +325,10 @@ def _final_status(trs: list[T]) -> str | None:
 
 def _state_cause(ctx, inp: PodInput, trs: list[T], final: str | None, restarts: int):
     f = final or ""
-    if f.startswith("Init:") or any(t.kind == "init-done" for t in trs) or (
-            inp.init_containers and any((t.to_state or "").startswith("Init:") for t in trs)):
+    # Past its init containers, a pod whose app container is stuck (ImagePullBackOff, Error ...) is about that
+    # container; the init containers held it only while STATUS said Init:...
+    if f.startswith("Init:") or (not _STATE_CAUSE.get(f) and (any(t.kind == "init-done" for t in trs) or (
+            inp.init_containers and any((t.to_state or "").startswith("Init:") for t in trs)))):
         held = _holding_init(inp, trs)
         return "init-container", held, None, "observed"
     cause = _STATE_CAUSE.get(f)

@@ -16,6 +16,7 @@ STATUS_FORMATS = {"get-w", "get-w-wide", "get-w-events", "get-w-json", "get-json
 HISTORY_FORMATS = {"get-w", "get-w-wide", "get-w-events", "get-w-json", "session"}  # every version of the pod
 EVENT_FORMATS = {"get-events", "get-events-wide", "get-events-sorted", "events-for", "describe", "json+describe",
                  "session"}
+NAMED_FORMATS = {"get-w-json", "get-json", "get-yaml", "describe", "json+describe", "get-events-wide", "session"}
 COUNTED_EVENTS = {"get-events-wide", "events-for", "describe", "json+describe", "session"}
 SPEC_FORMATS = {"get-w-json", "get-json", "get-yaml", "describe", "json+describe"}
 OBJECT_FORMATS = {"get-w-json", "get-json", "get-yaml", "json+describe"}  # the API object, every field
@@ -25,7 +26,7 @@ EVENTS_ONLY = EVENT_FORMATS - STATUS_FORMATS
 # fields of the API object (a condition's reason) that neither rows nor describe print
 CAUSE_IN = {"liveness-exec": {"events"}, "readiness-flap": {"events"}, "oom-killed": {"status"},
             "multi-container": {"status"}, "init-failure": {"status"}, "image-pull": {"events", "status"},
-            "graceful-delete": {"events", "status"}, "startup-probe": {"events"},
+            "graceful-delete": {"events", "status"}, "init-then-pull": {"events", "status"}, "startup-probe": {"events"},
             "unschedulable": {"events", "object"}, "volume-missing": {"events"}, "sandbox-failure": {"events"}}
 
 TOLERANCE = 1.0  # kubectl prints whole seconds; describe's ages are computed a moment later
@@ -64,6 +65,9 @@ def check(sc: Scenario, fmt: str, doc: dict) -> dict[str, str | None]:
     if ((fmt in EVENT_FORMATS and "events" in kinds) or (fmt in STATUS_FORMATS and "status" in kinds)
             or (fmt in OBJECT_FORMATS and "object" in kinds)):
         out["cause"] = None if diag.get("cause") == sc.cause else f"cause {diag.get('cause')!r} != {sc.cause!r}"
+        if sc.check_container and fmt in NAMED_FORMATS:
+            got = diag.get("container")
+            out["container"] = None if got == sc.container else f"container {got!r} != {sc.container!r}"
         if sc.handler and fmt in SPEC_FORMATS:
             h = (diag.get("probe") or {}).get("handler")
             out["handler"] = None if h == sc.handler else f"handler {h!r} != {sc.handler!r}"

@@ -44,6 +44,7 @@ class Scenario:
     snapshot: float | None = None  # formats that print one moment (get -o json, describe, get events) run then
     event_status: str | None = None  # the STATUS its Events alone support, where they support one
     snapshot_of: "Scenario | None" = None  # the whole scenario, on a snapshot's copy
+    check_container: bool = False  # the diagnosis must name `container` where the input names containers
 
     @property
     def end(self) -> float:
@@ -578,8 +579,73 @@ def sandbox_failure(created: datetime) -> Scenario:
                     event_status="ContainerCreating")
 
 
+INIT_PULL_SPEC = {
+    "initContainers": [{"name": "fetch-config", "image": "busybox:1.36", "imagePullPolicy": "IfNotPresent",
+                        "command": ["sh", "-c", "echo fetched > /work/config"]}],
+    "containers": [{"name": "cart", "image": "registry.example.com/shop/cart:9.9.9", "imagePullPolicy": "Always"}]}
+
+
+def init_then_pull(created: datetime) -> Scenario:
+    """An init container pulls its image and completes; the app container's image does not exist.
+
+    Both containers' pulls are Events on the same pod: only their fieldPath (printed by `get events -o wide`)
+    and the image they name say whose they are. ErrImagePull at 4 s, pulls again at 14 and 35 s."""
+    init, c, image = "fetch-config", "cart", "registry.example.com/shop/cart:9.9.9"
+    p = PodScript("cart-84c9f7d6b-w8k2l", "shop", "1d0c9b8a-bbbb-4a2b-3c4d-6e7f8a9b0c1d", created, INIT_PULL_SPEC,
+                  labels={"app": "cart"}, ip="10.244.1.58")
+    p.emit("ADDED")
+    p.scheduled(0)
+    p.pod["spec"]["nodeName"] = p.node
+    p.cond("PodScheduled", "True", 0)
+    p.emit()
+    st = p.pod["status"]
+    st.update(hostIP="192.168.10.101", startTime=p.at(0), podIP=p.ip, podIPs=[{"ip": p.ip}])
+    p.cond("Initialized", "False", 0, "ContainersNotInitialized", f"containers with incomplete status: [{init}]")
+    p.cond("Ready", "False", 0, "ContainersNotReady", f"containers with unready status: [{c}]")
+    p.cond("ContainersReady", "False", 0, "ContainersNotReady", f"containers with unready status: [{c}]")
+    st["initContainerStatuses"] = [{"name": init, "image": "busybox:1.36", "imageID": "", "ready": False,
+                                    "restartCount": 0, "started": False,
+                                    "state": {"waiting": {"reason": "PodInitializing"}}, "lastState": {}}]
+    p.container(c, state={"waiting": {"reason": "PodInitializing"}})
+    p.emit()
+
+    def init_event(s: float, reason: str, msg: str) -> None:
+        p.event(s, "Normal", reason, msg, init)
+        p.steps[-1][2]["involvedObject"]["fieldPath"] = f"spec.initContainers{{{init}}}"
+        p._events[(reason, msg, init)]["involvedObject"]["fieldPath"] = f"spec.initContainers{{{init}}}"
+
+    init_event(0.5, "Pulling", 'Pulling image "busybox:1.36"')
+    init_event(2, "Pulled", 'Successfully pulled image "busybox:1.36" in 1.402s (1.402s including waiting). '
+                            "Image size: 2166802 bytes.")
+    init_event(2, "Created", f"Created container {init}")
+    init_event(2, "Started", f"Started container {init}")
+    st["initContainerStatuses"][0].update(state={"running": {"startedAt": p.at(2)}}, started=True)
+    p.emit()
+    st["initContainerStatuses"][0].update(
+        state={"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": p.at(2), "finishedAt": p.at(3),
+                              "containerID": f"containerd://{p.uid[:8]}i0"}}, started=False, ready=True)
+    p.cond("Initialized", "True", 3)
+    p.container(c, state={"waiting": {"reason": "ContainerCreating"}})
+    p.emit()
+    fail = (f'Failed to pull image "{image}": rpc error: code = NotFound desc = failed to pull and unpack image '
+            f'"{image}": failed to resolve reference "{image}": {image}: not found')
+    for pull, back in ((3, (5, 14)), (14, (16, 35)), (35, (37, 47))):
+        p.event(pull, "Normal", "Pulling", f'Pulling image "{image}"', c)
+        p.event(pull + 1, "Warning", "Failed", fail, c)
+        p.event(pull + 1, "Warning", "Failed", "Error: ErrImagePull", c)
+        p.container(c, state={"waiting": {"reason": "ErrImagePull", "message": fail}})
+        p.emit()
+        p.event(back[0], "Normal", "BackOff", f'Back-off pulling image "{image}"', c)
+        p.event(back[0], "Warning", "Failed", "Error: ImagePullBackOff", c)
+        p.container(c, state={"waiting": {"reason": "ImagePullBackOff",
+                                          "message": f'Back-off pulling image "{image}"'}})
+        p.emit()
+    return Scenario("init-then-pull", p.name, p.namespace, created, timed(p), "image-pull", None, c,
+                    check_container=True)
+
+
 ALL = (liveness_exec, readiness_flap, oom_killed, multi_container, init_failure, image_pull, graceful_delete,
-       startup_probe, unschedulable, volume_missing, sandbox_failure)
+       startup_probe, init_then_pull, unschedulable, volume_missing, sandbox_failure)
 
 
 def build(make, end_at: datetime | None = None, snapshot: bool = False) -> Scenario:
