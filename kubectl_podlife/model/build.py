@@ -358,7 +358,8 @@ def event_transitions(inp: PodInput, start_order: int) -> list[T]:
         order += 1
         kind = stuck.event_kind(reason, o.data.get("type"), _EVENT_KINDS.get(f.what, "note"), f.what)
         container = f.container or o.container
-        if container is None and single is None and f.what in ("pulling", "pulled", "pull-failed", "pull-backoff"):
+        several = len(inp.containers) + len(inp.init_containers) > 1
+        if container is None and several and f.what in ("pulling", "pulled", "pull-failed", "pull-backoff"):
             # Several containers and an event that names none (describe, plain get events): the image it
             # names says whose pull it is; `Error: ErrImagePull` names no image and follows its pull.
             container = owners.get(_bare_image(f.image)) if f.image else pulling

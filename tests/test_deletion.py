@@ -1,0 +1,197 @@
+"""A deletion with a grace period other than the spec's 30 s, read from every place the input shows it,
+and the other defects the kubectl oracle found (readiness in JSON streams, a Pending object, pulls of
+several containers). These run without kubectl; tests/oracle checks the same against real kubectl."""
+
+from __future__ import annotations
+
+import copy
+import json
+import textwrap
+
+from podlife_testkit import explain_json, pod
+
+CREATED = "2026-11-20T10:00:00Z"
+
+
+def _at(s: float) -> str:
+    return f"2026-11-20T10:{int(s) // 60:02d}:{int(s) % 60:02d}Z"
+
+
+def _checkout(ready: bool = True) -> dict:
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "checkout", "namespace": "shop", "uid": "6e5d4c3b-0000-4000-8000-000000000001",
+                         "resourceVersion": "1", "creationTimestamp": CREATED},
+            "spec": {"terminationGracePeriodSeconds": 30, "nodeName": "node1",
+                     "containers": [{"name": "app", "image": "shop/checkout:2.4.1"}]},
+            "status": {"phase": "Running", "startTime": _at(0),
+                       "conditions": [{"type": "Ready", "status": "True" if ready else "False",
+                                       "lastTransitionTime": _at(1)}],
+                       "containerStatuses": [{"name": "app", "image": "shop/checkout:2.4.1", "ready": ready,
+                                              "restartCount": 0, "state": {"running": {"startedAt": _at(1)}}}]}}
+
+
+def _stream(tmp_path, objs: list[dict]):
+    for i, o in enumerate(objs):
+        o["metadata"]["resourceVersion"] = str(i + 1)
+    path = tmp_path / "watch.json"
+    path.write_text("\n".join(json.dumps(o, indent=4) for o in objs) + "\n")
+    return pod(explain_json(path), objs[0]["metadata"]["name"])
+
+
+def _deleted_with_45s() -> list[dict]:
+    running = _checkout()
+    deleting = copy.deepcopy(running)
+    deleting["metadata"].update(deletionTimestamp=_at(85), deletionGracePeriodSeconds=45)
+    killed = copy.deepcopy(deleting)
+    killed["status"]["phase"] = "Failed"
+    killed["status"]["containerStatuses"][0].update(ready=False, state={"terminated": {
+        "exitCode": 137, "reason": "Error", "startedAt": _at(1), "finishedAt": _at(85)}})
+    gone = copy.deepcopy(killed)  # the kubelet's final delete: grace 0, deletionTimestamp back at the request
+    gone["metadata"].update(deletionTimestamp=_at(40), deletionGracePeriodSeconds=0)
+    return [running, deleting, killed, gone]
+
+
+def test_a_45s_grace_period_and_the_sigkill_at_its_end_are_the_deletion(tmp_path):
+    p = _stream(tmp_path, _deleted_with_45s())
+    assert p["diagnosis"]["cause"] == "deleted"
+    assert "45 s grace period" in p["diagnosis"]["summary"] and "exit 137 = SIGKILL" in p["diagnosis"]["summary"]
+    assert p["final_status"] == "Error"  # printPod: a Failed pod being deleted shows its container's reason
+    term = next(t for t in p["transitions"] if t["kind"] == "terminating")
+    assert term["t"] == 40 and term["grace_period_seconds"] == 45
+    exit_ = next(t for t in p["transitions"] if t["kind"] == "terminated")
+    assert exit_["t"] == 85 and exit_["cause"] == "deleted"
+    assert not any(t["cause"] == "error-exit" for t in p["transitions"])
+
+
+def test_the_grace_period_from_the_rows_timing(tmp_path):
+    path = tmp_path / "rows.txt"
+    path.write_text(textwrap.dedent("""\
+        NAME       READY   STATUS        RESTARTS   AGE
+        checkout   1/1     Running       0          1s
+        checkout   1/1     Terminating   0          40s
+        checkout   0/1     Error         0          85s
+        """))
+    p = pod(explain_json(path), "checkout")
+    assert p["diagnosis"]["cause"] == "deleted", p["diagnosis"]
+    graces = {t["grace_period_seconds"] for t in p["transitions"] if t["cause"] == "deleted"}
+    assert graces == {45}
+    assert "SIGKILL" in p["diagnosis"]["summary"]
+
+
+def test_a_pod_failed_before_its_deletion_keeps_its_failure(tmp_path):
+    path = tmp_path / "rows.txt"
+    path.write_text(textwrap.dedent("""\
+        NAME    READY   STATUS        RESTARTS   AGE
+        job-1   0/1     Running       0          1s
+        job-1   0/1     Error         0          2s
+        job-1   0/1     Terminating   0          15s
+        """))
+    assert pod(explain_json(path), "job-1")["diagnosis"]["cause"] == "error-exit"
+
+
+def test_a_stopping_container_event_alone_means_terminating(tmp_path):
+    path = tmp_path / "events.txt"
+    path.write_text(textwrap.dedent("""\
+        LAST SEEN   TYPE     REASON    OBJECT         MESSAGE
+        40s         Normal   Started   pod/checkout   Started container app
+        1s          Normal   Killing   pod/checkout   Stopping container app
+        """))
+    p = pod(explain_json(path), "checkout")
+    assert p["final_status"] == "Terminating" and p["diagnosis"]["cause"] == "deleted"
+
+
+def test_readiness_flips_in_a_json_watch_stream(tmp_path):
+    objs = []
+    for t, ready in ((1, False), (31, True), (61, False), (76, True)):
+        o = _checkout(ready)
+        o["status"]["conditions"][0]["lastTransitionTime"] = _at(t)
+        o["spec"]["containers"][0]["readinessProbe"] = {"httpGet": {"path": "/readyz", "port": 80}}
+        objs.append(o)
+    p = _stream(tmp_path, objs)
+    flips = [(t["kind"], t["t"]) for t in p["transitions"] if t["kind"] in ("ready", "not-ready")]
+    assert flips == [("ready", 31), ("not-ready", 61), ("ready", 76)]
+
+
+def test_an_unschedulable_pod_object_is_not_a_false_all_clear(tmp_path):
+    msg = "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod."
+    o = {"apiVersion": "v1", "kind": "Pod",
+         "metadata": {"name": "trainer-0", "namespace": "ml", "uid": "8a7f6e5d-0000-4000-8000-000000000001",
+                      "creationTimestamp": CREATED},
+         "spec": {"containers": [{"name": "trainer", "image": "ml/trainer:0.9",
+                                  "resources": {"requests": {"memory": "48Gi"}}}]},
+         "status": {"phase": "Pending", "qosClass": "Burstable", "conditions": [
+             {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": msg,
+              "lastTransitionTime": CREATED}]}}
+    p = _stream(tmp_path, [o])
+    assert p["final_status"] == "Pending" and p["diagnosis"]["cause"] == "unschedulable"
+    assert "Insufficient memory" in p["diagnosis"]["summary"] or "lack memory" in p["diagnosis"]["summary"]
+
+
+def test_a_configmap_volume_name_in_describe_is_not_a_pod(tmp_path):
+    path = tmp_path / "describe.txt"
+    path.write_text(textwrap.dedent("""\
+        Name:             web-6b8c7d9f5-zt7wq
+        Namespace:        default
+        Node:             node1/192.168.10.101
+        Start Time:       Thu, 03 Dec 2026 16:41:21 +0000
+        Status:           Pending
+        Containers:
+          web:
+            Image:          nginx:1.25
+            State:          Waiting
+              Reason:       ContainerCreating
+            Ready:          False
+            Restart Count:  0
+        Volumes:
+          config:
+            Type:      ConfigMap (a volume populated by a ConfigMap)
+            Name:      web-settings
+            Optional:  false
+        QoS Class:     BestEffort
+        Events:
+          Type     Reason       Age               From     Message
+          ----     ------       ----              ----     -------
+          Warning  FailedMount  3s (x8 over 2m)   kubelet  MountVolume.SetUp failed for volume "config" : configmap "web-settings" not found
+        """))
+    doc = explain_json(path)
+    assert [p["name"] for p in doc["pods"]] == ["web-6b8c7d9f5-zt7wq"]
+    assert doc["pods"][0]["diagnosis"]["cause"] == "volume"
+
+
+def test_pulls_belong_to_the_container_whose_image_they_name(tmp_path):
+    path = tmp_path / "describe.txt"
+    path.write_text(textwrap.dedent("""\
+        Name:             cart
+        Namespace:        shop
+        Node:             node1/192.168.10.101
+        Start Time:       Thu, 03 Dec 2026 16:41:21 +0000
+        Status:           Pending
+        Init Containers:
+          fetch-config:
+            Image:          busybox:1.36
+            State:          Terminated
+              Reason:       Completed
+              Exit Code:    0
+            Ready:          True
+            Restart Count:  0
+        Containers:
+          cart:
+            Image:          registry.example.com/shop/cart:9.9.9
+            State:          Waiting
+              Reason:       ImagePullBackOff
+            Ready:          False
+            Restart Count:  0
+        Events:
+          Type     Reason   Age               From     Message
+          ----     ------   ----              ----     -------
+          Normal   Pulling  40s               kubelet  Pulling image "busybox:1.36"
+          Normal   Pulled   39s               kubelet  Successfully pulled image "busybox:1.36" in 1.4s
+          Normal   Pulling  3s (x3 over 37s)  kubelet  Pulling image "registry.example.com/shop/cart:9.9.9"
+          Warning  Failed   2s (x3 over 36s)  kubelet  Failed to pull image "registry.example.com/shop/cart:9.9.9": not found
+          Warning  Failed   2s (x3 over 36s)  kubelet  Error: ErrImagePull
+        """))
+    p = pod(explain_json(path), "cart")
+    assert p["diagnosis"]["cause"] == "image-pull" and p["diagnosis"]["container"] == "cart"
+    owners = {(t["kind"], t["container"]) for t in p["transitions"] if t["kind"] in ("pulling", "pulled", "pull-failed")}
+    assert ("pulled", "fetch-config") in owners and ("pull-failed", "cart") in owners
+    assert ("pulling", "cart") in owners and ("pulling", "fetch-config") in owners
