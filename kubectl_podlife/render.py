@@ -36,7 +36,8 @@ def restart_count(p: PodTimeline) -> str:
 
 
 def pod_header(p: PodTimeline) -> list[str]:
-    lines = [f"Pod {p.display}: {p.final_status or 'status not shown'}, {restart_count(p)}",
+    counts = f", {restart_count(p)}" if p.kind == "Pod" else ""  # a Job's pods restart, not the Job
+    lines = [f"{p.kind} {p.display}: {p.final_status or 'status not shown'}{counts}",
              f"  Diagnosis: {p.diagnosis.summary}",
              f"  Cause: {p.diagnosis.cause}" + (f", container {p.diagnosis.container}" if p.diagnosis.container else "")
              + (f", {p.diagnosis.probe.type} probe ({p.diagnosis.probe.handler})" if p.diagnosis.probe else "")
@@ -161,9 +162,10 @@ def markdown(timeline: Timeline, pod: str | None = None) -> str:
     for p in timeline.pods:
         if pod and pod not in (p.name, p.display):
             continue
-        out.append(f"## Pod `{p.display}`")
+        out.append(f"## {p.kind} `{p.display}`")
         out.append("")
-        out.append(f"**{p.final_status or 'status not shown'}**, {restart_count(p)}. "
+        counts = f", {restart_count(p)}" if p.kind == "Pod" else ""
+        out.append(f"**{p.final_status or 'status not shown'}**{counts}. "
                    f"**Diagnosis** ({p.diagnosis.cause}, {p.diagnosis.confidence}): {p.diagnosis.summary}")
         out.append("")
         for n in p.notes:

@@ -93,3 +93,107 @@ def test_a_job_pod_with_its_own_error_keeps_its_own_cause(tmp_path):
                                      "etl-4hq9z   0/1     Error    0          5m\n", encoding="utf-8")
     p = pod(explain_json(f), "etl-4hq9z")
     assert p["diagnosis"]["cause"] == "error-exit"
+
+
+# `kubectl describe job` of a Job whose pods all exit 1, then its pods listed once (k8s-stuck-pods.md 9.7.2:
+# measured gaps in one lab 11 s, 23 s, 43 s).
+DESCRIBE_PI = """\
+$ kubectl describe job pi
+Name:             pi
+Namespace:        default
+Parallelism:      1
+Completions:      1
+Backoff Limit:    4
+Events:
+  Type     Reason                Age    From            Message
+  ----     ------                ----   ----            -------
+  Normal   SuccessfulCreate      5m10s  job-controller  Created pod: pi-7xk2m
+  Normal   SuccessfulCreate      4m58s  job-controller  Created pod: pi-q9w8d
+  Normal   SuccessfulCreate      4m35s  job-controller  Created pod: pi-z4r6t
+  Normal   SuccessfulCreate      3m52s  job-controller  Created pod: pi-m2b7c
+  Normal   SuccessfulCreate      2m29s  job-controller  Created pod: pi-k8d3s
+  Warning  BackoffLimitExceeded  2m25s  job-controller  Job has reached the specified backoff limit
+"""
+LIST_PI = """\
+$ kubectl get pods
+NAME       READY   STATUS   RESTARTS   AGE
+pi-7xk2m   0/1     Error    0          5m10s
+pi-q9w8d   0/1     Error    0          4m58s
+pi-z4r6t   0/1     Error    0          4m35s
+pi-m2b7c   0/1     Error    0          3m52s
+pi-k8d3s   0/1     Error    0          2m29s
+"""
+
+
+def _job(tmp_path, text, name="pi"):
+    f = tmp_path / "job.txt"
+    f.write_text(text, encoding="utf-8")
+    return pod(explain_json(f), name)
+
+
+def test_the_back_off_between_a_jobs_pods_is_expected_vs_observed_from_its_events(tmp_path):
+    job = _job(tmp_path, DESCRIBE_PI)
+    s = job["diagnosis"]["summary"]
+    assert "backoffLimit 4 (" in s  # describe job's `Backoff Limit:` line
+    assert "expected 10 s, 20 s, 40 s, 80 s" in s
+    assert "observed between creations 12 s, 23 s, 43 s, 83 s (SuccessfulCreate events)" in s
+    assert "came early" not in s
+    made = {t["summary"].rsplit(" ", 1)[-1]: t for t in job["transitions"] if "SuccessfulCreate" in t["summary"]}
+    assert made["pi-7xk2m"]["expected"] is None  # the first pod follows no failure
+    e = made["pi-z4r6t"]["expected"]
+    assert "back-off after failure 2 (20 s" in e["rule"] and e["observed"] == made["pi-z4r6t"]["t"]
+    assert e["t_range"][0] == made["pi-q9w8d"]["t"] + 20 and e["difference"] is None
+
+
+def test_the_back_off_between_a_jobs_pods_from_one_listing_of_their_ages(tmp_path):
+    events = "\n".join(line for line in DESCRIBE_PI.splitlines() if "SuccessfulCreate" not in line) + "\n"
+    s = _job(tmp_path, events + LIST_PI)["diagnosis"]["summary"]
+    assert "observed between creations 12 s, 23 s, 43 s, 83 s (the pods' AGE in one listing)" in s
+    # a watch prints its rows at different times: their AGEs are not one listing's
+    watched = LIST_PI.replace("get pods", "get pods -w")
+    s = _job(tmp_path, events + watched)["diagnosis"]["summary"]
+    assert "expected" not in s and "observed between" not in s and "back-off (10 s, doubling" in s
+
+
+def test_a_replacement_earlier_than_the_back_off_is_said_and_coarse_ages_are_not_compared(tmp_path):
+    early = DESCRIBE_PI.replace("4m58s", "5m9s ")
+    s = _job(tmp_path, early)["diagnosis"]["summary"]
+    assert "observed between creations 1 s, 34 s" in s and "shorter than the back-off after pi-7xk2m" in s
+    coarse = DESCRIBE_PI
+    for a, b in (("5m10s", "39m  "), ("4m58s", "39m  "), ("4m35s", "38m  "), ("3m52s", "38m  "), ("2m29s", "37m  "),
+                 ("2m25s", "37m  ")):
+        coarse = coarse.replace(a, b)
+    s = _job(tmp_path, coarse)["diagnosis"]["summary"]
+    assert "not compared: the creation times (SuccessfulCreate events) are too coarse" in s
+    assert "came early" not in s
+
+
+def test_no_back_off_is_compared_for_pods_that_may_run_side_by_side(tmp_path):
+    s = _job(tmp_path, DESCRIBE_PI.replace("Parallelism:      1", "Parallelism:      3"))["diagnosis"]["summary"]
+    assert "observed between" not in s
+
+
+def test_job_back_off_doubles_from_10_s_capped_at_6_min_or_10_min():
+    from kubectl_podlife.model import jobtiming
+
+    assert [jobtiming.backoff(n) for n in range(1, 8)] == [10, 20, 40, 80, 160, 320, 360]
+    assert jobtiming.backoff(7, jobtiming.CAP_NEW_SECONDS) == 600
+
+
+def test_a_job_is_labelled_a_job_not_a_pod(tmp_path):
+    from kubectl_podlife.pipeline import timeline_for_files
+    from kubectl_podlife.render import markdown, text
+
+    f = tmp_path / "job.txt"
+    f.write_text(DESCRIBE_PI + LIST_PI, encoding="utf-8")
+    doc = explain_json(f)
+    assert pod(doc, "pi")["kind"] == "Job" and pod(doc, "pi")["final_status"] == "Failed"
+    assert {pod(doc, p)["kind"] for p in ("pi-7xk2m", "pi-k8d3s")} == {"Pod"}
+    timeline, _ = timeline_for_files([str(f)])
+    out = text(timeline)
+    assert "Job default/pi: Failed\n" in out and "Pod default/pi:" not in out
+    assert "Pod default/pi-7xk2m: Error, 0 restarts" in out
+    assert "## Job `default/pi`" in markdown(timeline)
+    # a Job seen only through its events (corpus 088/090 style: no command names it) is a Job too
+    f.write_text(STATUS_AND_EVENTS, encoding="utf-8")
+    assert pod(explain_json(f), "etl")["kind"] == "Job"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from kubectl_podlife.observation import CLOCK_NONE, EVENT, MARK, SPEC, UNNAMED, Observation, PodKey
+from kubectl_podlife.observation import CLOCK_NONE, EVENT, MARK, ROW, SPEC, UNNAMED, Observation, PodKey
 
 JOB_SOURCE = "job-controller"
 _NAMES_POD = re.compile(r"^(?:Created|Deleted) pod: ([a-z0-9][-a-z0-9.]*)\s*$")
@@ -22,6 +22,12 @@ _JOB_MESSAGE = re.compile(r"^Job (?:was active longer than|has reached the speci
 # Job settings a reader quotes on a line of their own (course notes, issues): `activeDeadlineSeconds: 60`.
 JOB_FIELDS = ("backoffLimit", "activeDeadlineSeconds", "completions", "parallelism", "ttlSecondsAfterFinished")
 _FIELD_LINE = re.compile(r"^\s*(" + "|".join(JOB_FIELDS) + r"):\s*(\d+)\s*$")
+# The same settings as `kubectl describe job` prints them (`Backoff Limit:    4`, `Active Deadline Seconds:  60s`).
+_DESCRIBE_FIELDS = {"Backoff Limit": "backoffLimit", "Active Deadline Seconds": "activeDeadlineSeconds",
+                    "Completions": "completions", "Parallelism": "parallelism"}
+_DESCRIBE_LINE = re.compile(r"^(" + "|".join(_DESCRIBE_FIELDS) + r"):\s+(\d+)s?\s*$")
+# A `get pods` command that watches: its rows are printed at different times, so their AGEs are not one listing's.
+_WATCH = re.compile(r"(?:^|\s)(?:-w|--watch|--watch-only)(?:\s|=|$)")
 # Pods of a Job are named <job>-<5 characters> (generateName).
 _GENERATED = re.compile(r"^(.+)-[a-z0-9]{5}$")
 # Job condition types (a Pod's are PodScheduled, Ready, ...): they tell a Job's status block from a Pod's.
@@ -42,8 +48,10 @@ def _named_pod(o: Observation) -> str | None:
     return m.group(1) if m else None
 
 
-def attribute(obs: list[Observation], lines: list[str], source: str, next_seq) -> list[Observation]:
-    """The Job's observations under the Job's name, and a copy of each Job event for the pods it names."""
+def attribute(obs: list[Observation], lines: list[str], source: str, next_seq,
+              tables: list[list[Observation]] = ()) -> list[Observation]:
+    """The Job's observations under the Job's name, and a copy of each Job event for the pods it names.
+    `tables` are the source's `get pods` tables: one that lists the Job's pods gives the Job their ages."""
     job_events = [o for o in obs if is_job_event(o)]
     if not job_events:
         return obs
@@ -83,7 +91,36 @@ def attribute(obs: list[Observation], lines: list[str], source: str, next_seq) -
                 if named is None or named == p:  # its own Created/Deleted event, and the Job-wide ones
                     data = {k: v for k, v in o.data.items() if k != "job"}
                     copies.append(replace(o, pod=pod, data={**data, "via_job": job.name}, seq=next_seq()))
-    return out + copies
+    return out + copies + _listing_marks(tables, lines, jobs, job_obs, next_seq)
+
+
+def _listing_marks(tables, lines: list[str], jobs: list[PodKey], job_obs: list[Observation], next_seq) -> list:
+    """One `kubectl get pods` listing of a Job's pods (each once, no watch): their AGEs, for the back-off between
+    them (model/jobtiming.py). A pod is the Job's when its events name it or it is named <job>-<5 characters>."""
+    out = []
+    for job in jobs:
+        named = {p for o in job_obs if o.pod == job and o.kind == EVENT for p in [_named_pod(o)] if p}
+        for rows in tables:
+            mine = [o for o in rows if o.kind == ROW and o.t_lo is not None and o.t_hi is not None
+                    and (o.pod.namespace is None or job.namespace is None or o.pod.namespace == job.namespace)
+                    and (o.pod.name in named or (_GENERATED.match(o.pod.name) or [None, None])[1] == job.name)]
+            names = [o.pod.name for o in mine]
+            if len(mine) < 2 or len(set(names)) != len(names) or any(o.data.get("watch_event") for o in rows):
+                continue
+            first = _line_no(rows[0].origin)
+            if first is None or _WATCH.search(" ".join(lines[max(0, first - 3):first - 1])):
+                continue
+            out.append(Observation(
+                kind=MARK, pod=job, origin=mine[0].origin, raw="\n".join(o.raw for o in mine), clock=CLOCK_NONE,
+                seq=next_seq(), data={"what": "job-pod-ages", "job": job.name,
+                                      "pods": [{"pod": o.pod.name, "age": [o.t_lo, o.t_hi], "origin": o.origin,
+                                                "status": o.data.get("status")} for o in mine]}))
+    return out
+
+
+def _line_no(origin: str) -> int | None:
+    tail = origin.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else None
 
 
 def _job_name(pods: list[str], specs: list[Observation]) -> str | None:
@@ -114,10 +151,11 @@ def _settings(specs: list[Observation], lines: list[str], source: str, jobs: lis
         elif len(jobs) == 1 and not specs:
             # A source about one Job with no manifest: `activeDeadlineSeconds: 60` quoted on its own line.
             for i, line in enumerate(lines):
-                m = _FIELD_LINE.match(line)
-                if m and m.group(1) not in fields:
-                    fields[m.group(1)] = int(m.group(2))
-                    where[m.group(1)] = f"{source}:{i + 1}"
+                m = _FIELD_LINE.match(line) or _DESCRIBE_LINE.match(line)
+                field = _DESCRIBE_FIELDS.get(m.group(1), m.group(1)) if m else None
+                if field and field not in fields:
+                    fields[field] = int(m.group(2))
+                    where[field] = f"{source}:{i + 1}"
                     origin = origin or f"{source}:{i + 1}"
                     raw = (raw + "\n" if raw else "") + line.strip()
         if fields:

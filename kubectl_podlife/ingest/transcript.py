@@ -314,7 +314,7 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
             out.extend(podtable.parse_inline(line[hdr[1]:], i, hdr[2], ctx))
         i += 1
     out.extend(_log_observation(log_block, ctx))
-    out = _attach(jobs.attribute(out, lines, ctx.source, ctx.next_seq), ctx)
+    out = _attach(jobs.attribute(out, lines, ctx.source, ctx.next_seq, [b for b, _ in row_blocks]), ctx)
     return out + nodes.node_marks(out, node_rows, ctx) + nodes.stalled_node_marks(row_blocks, ctx)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kubectl_podlife.model import deletion, stuck
+from kubectl_podlife.model import deletion, jobtiming, stuck
 from kubectl_podlife.model.timeline import Diagnosis
 from kubectl_podlife.timefmt import clock
 
@@ -261,6 +261,7 @@ class JobView:
     failed: tuple | None  # (reason, message, origin) of a Failed/FailureTarget condition
     created: tuple  # ((pod, origin), ...) from SuccessfulCreate
     deleted: tuple  # ((pod, origin), ...) from SuccessfulDelete
+    gaps: tuple = ()  # jobtiming.Gap between its pods' creations, when the input gives their times
 
 
 _POD_NAMED = re.compile(r"^(Created|Deleted) pod: (\S+)")
@@ -292,8 +293,9 @@ def job_view(inp) -> JobView | None:
             m = _POD_NAMED.match(_flat(str(o.data.get("message") or "")))
             if m:
                 (created if m.group(1) == "Created" else deleted).append((m.group(2), o.origin))
+    gaps = tuple(jobtiming.gaps(jobtiming.creations(inp.obs), fields.get("parallelism"))) if is_self else ()
     return JobView(name, is_self, fields, origins, counts, failed, tuple(dict.fromkeys(created)),
-                   tuple(dict.fromkeys(deleted)))
+                   tuple(dict.fromkeys(deleted)), gaps)
 
 
 def _has_own_status(inp) -> bool:
@@ -319,9 +321,8 @@ def _job_sentence(job: JobView, what: str, o, msg: str) -> str:
         if job.created:
             text += (f"; the input shows {len(job.created)} of its pods created ({_pods_list(job.created)}, "
                      f"job-controller SuccessfulCreate)")
-        return text + ("; the job controller creates each replacement after a back-off (10 s, doubling, capped "
-                       "at 6 min, 10 min in newer releases) and now creates no more; each pod's own exit code is "
-                       "in that pod's status, not in this input")
+        return text + jobtiming.sentence(list(job.gaps)) + ("; it now creates no more; each pod's own exit code "
+                                                            "is in that pod's status, not in this input")
     deadline = f.get("activeDeadlineSeconds")
     text = (f"Job {job.name} failed: it ran longer than its activeDeadlineSeconds"
             + (f" ({deadline} s, {where.get('activeDeadlineSeconds')})" if deadline is not None else

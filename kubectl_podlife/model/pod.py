@@ -3,7 +3,7 @@ kubectl's view, the diagnosis and the lanes put together into a PodTimeline."""
 
 from __future__ import annotations
 
-from kubectl_podlife.model import ending, logtail, rules, stuck
+from kubectl_podlife.model import ending, jobtiming, logtail, rules, stuck
 from kubectl_podlife.model.build import (PodInput, T, absorb, assemble, event_transitions, merge, row_transitions,
                                          state_transitions)
 from kubectl_podlife.model.diagnose import diagnose, restart_count_shown, simulate_command
@@ -67,10 +67,18 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
             elif tr.kind == "terminating":
                 tr.summary = ("Probably deleted: several updates in the same second at the end of the watch, with "
                               "no STATUS printed (typical of Terminating then DELETED)")
+    job = ending.job_view(inp)
+    if job is not None and job.is_self:
+        jobtiming.annotate(trs, list(job.gaps))
     trs.sort(key=_order_key)
     kubectl_views(inp, trs)
     pod_states(inp, ctx, trs)
     diagnosis, restarts, final = diagnose(ctx, inp, trs)
+    if job is not None and job.is_self and final is None and (job.failed is not None
+                                                                or diagnosis.cause == "deadline-exceeded"):
+        # its status block's Failed condition, or the event the job controller sends as it fails the Job
+        # (BackoffLimitExceeded, DeadlineExceeded): what `kubectl get jobs` shows
+        final = "Failed"
     times = [t.t for t in trs if t.t is not None]
     lanes = container_lanes(inp, trs, max(times) if times else 0.0)
     notes = _notes(inp, trs)
@@ -81,7 +89,8 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
         restarts_shown=not restarts or restart_count_shown(inp),
         lanes=lanes, start=min(times) if times else 0.0, end=max(times) if times else 0.0,
         created_time=inp.created, anchor=inp.created_how, notes=tuple(notes),
-        sources=tuple(dict.fromkeys(o.origin.rsplit(":", 1)[0] for o in obs)))
+        sources=tuple(dict.fromkeys(o.origin.rsplit(":", 1)[0] for o in obs)),
+        kind="Job" if job is not None and job.is_self else "Pod")
 
 
 def _order_key(t: T) -> tuple:

@@ -225,6 +225,7 @@ class PodTimeline:
     anchor: str | None = None  # how pod-relative time was established ("AGE column", "Scheduled event", ...)
     notes: tuple[str, ...] = ()  # pod-level remarks (spec only, unanchored times, ...)
     sources: tuple[str, ...] = ()
+    kind: str = "Pod"  # "Job" for the entry a Job's own output (describe job, its events, its status) makes
 
     @property
     def display(self) -> str:
@@ -238,6 +239,7 @@ class PodTimeline:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "kind": self.kind,
             "namespace": self.namespace or "default",
             "name": self.name,
             "uid": self.uid,
