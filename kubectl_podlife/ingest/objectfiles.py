@@ -5,14 +5,15 @@ podlife's own JSONL export, read object by object into observations (see `object
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from kubectl_podlife.ingest.objects import (WATCH_TYPES, api_time, condition_observation, deleted_mark,
-                                            event_observation, is_condition, is_event, pod_key,
-                                            pod_observations, spec_digest)
+from kubectl_podlife.ingest.objects import (JOB_CONDITION_TYPES, WATCH_TYPES, api_time, condition_observation,
+                                            deleted_mark, event_observation, is_condition, is_event, pod_key,
+                                            pod_observations, spec_digest, status_fragment, status_pod)
 from kubectl_podlife.ingest.yamlbounds import yaml_node_problem
-from kubectl_podlife.observation import KINDS, Observation, PodKey
+from kubectl_podlife.observation import KINDS, POD, Observation, PodKey
 
 
 def _is_observation_json(obj: Mapping[str, Any]) -> bool:
@@ -39,6 +40,9 @@ class _Decoder:
         if is_condition(obj) or (isinstance(obj, list) and obj and all(is_condition(c) for c in obj)):
             self._conditions(obj if isinstance(obj, list) else [obj], line)
             return
+        if isinstance(obj, list) and status_fragment(obj) is not None:
+            self.status(status_fragment(obj), f"{self.origin_name}:{line}")
+            return
         if not isinstance(obj, Mapping):
             self.warnings.append((line, f"skipped a JSON {type(obj).__name__}; expected a Kubernetes object"))
             return
@@ -59,6 +63,10 @@ class _Decoder:
                 self.observations.append(deleted_mark(inner, origin, self.seq))
                 self.seq += 1
             return
+        status = status_fragment(obj)
+        if status is not None:
+            self.status(status, origin)
+            return
         kind = str(obj.get("kind") or "")
         if isinstance(obj.get("items"), list) and (kind.endswith("List") or not kind):
             for i, item in enumerate(obj["items"]):
@@ -67,6 +75,13 @@ class _Decoder:
                     self._object(item, f"{self.origin_name}:{sub}", sub)
             return
         self._object(obj, origin, line)
+
+    def status(self, status: dict, origin: str) -> None:
+        """A pod's status without its object (see objects.status_pod for which pod it is)."""
+        obs = pod_observations(status_pod(status, self.pod), origin, self.seq)
+        obs = [replace(o, data={**o.data, "fragment": "status"}) if o.kind == POD else o for o in obs]
+        self.observations.extend(obs)
+        self.seq += len(obs)
 
     def _conditions(self, conds: list, line: int) -> None:
         if self.pod is None:
@@ -223,6 +238,38 @@ def decode_yaml_objects(text: str, origin_name: str, pod: PodKey | None = None,
     finally:
         loader.dispose()
     return dec.observations, dec.warnings
+
+
+def decode_fragment(text: str, fmt: str, origin: str, pod: PodKey | None = None,
+                    ) -> tuple[list[Observation], str | None] | None:
+    """A pasted piece of a pod object (ingest/fragments.py cut it out): its observations, or (nothing, why) when
+    it cannot be used; None when it is not a status at all (a `state:` key of something else, a Job's status,
+    which ingest/jobs.py reads)."""
+    try:
+        if fmt == "json":
+            obj = json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
+        else:
+            import yaml
+
+            obj = _plain(yaml.safe_load(text))
+    except (ValueError, RecursionError) as exc:
+        return [], f"cannot read it as {fmt.upper()}: {str(exc).splitlines()[0][:160]}"
+    except Exception as exc:  # yaml.YAMLError, without importing yaml for the JSON case
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return [], f"cannot read it as YAML: {problem}"[:200]
+    status = status_fragment(obj)
+    if status is None:
+        other = obj.get("status") if isinstance(obj, Mapping) and set(obj) == {"status"} else None
+        if not isinstance(other, Mapping):
+            return None
+        types = {c.get("type") for c in other.get("conditions") or [] if isinstance(c, Mapping)}
+        if types & JOB_CONDITION_TYPES:
+            return None
+        return [], ("not a pod's status (no phase, containerStatuses or pod conditions; keys: "
+                    + ", ".join(sorted(map(str, other))[:6]) + ")")
+    dec = _Decoder(origin.rsplit(":", 1)[0], pod)
+    dec.status(status, origin)
+    return dec.observations, None
 
 
 def _yaml_item_lines(node: Any) -> list[int] | None:

@@ -324,3 +324,61 @@ def condition_observation(conds: list, pod: PodKey, origin: str, seq: int = 0) -
                            f"{t}={c.get('status')}" + (f" ({c['reason']})" if c.get("reason") else "")
                            for t, c in conditions.items())}),
                        data={"conditions": conditions, "fragment": "conditions"})
+
+
+# --- A pod's status without its object ---------------------------------------------------------
+# The `status:` of `-o yaml`, `jq .status`, `.status.containerStatuses`, a `lastState` fragment (issue 10 §12):
+# what tells a pod's status from another object's (a Job's, a Deployment's).
+_POD_STATUS_KEYS = frozenset({"phase", "containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses",
+                              "podIP", "podIPs", "hostIP", "qosClass", "nominatedNodeName"})
+_POD_CONDITION_TYPES = frozenset({"PodScheduled", "Initialized", "Ready", "ContainersReady",
+                                  "PodReadyToStartContainers", "PodHasNetwork", "DisruptionTarget"})
+JOB_CONDITION_TYPES = frozenset({"Failed", "Complete", "FailureTarget", "SuccessCriteriaMet", "Suspended"})
+_CONTAINER_STATUS_KEYS = frozenset({"state", "lastState", "restartCount", "ready", "started", "containerID",
+                                    "imageID", "image", "name", "allocatedResources", "resources", "volumeMounts",
+                                    "user", "stopSignal"})
+_STATE_KEYS = frozenset({"running", "waiting", "terminated"})
+# The kubelet names the pod in a back-off message: `back-off 1m20s restarting failed container=api pod=NAME_NS(UID)`.
+_POD_IN_MESSAGE = re.compile(r"\bpod=([a-z0-9][-a-z0-9.]*)_([a-z0-9][-a-z0-9]*)\(")
+
+
+def _pod_status(s: Any) -> bool:
+    if not isinstance(s, Mapping):
+        return False
+    types = {c.get("type") for c in s.get("conditions") or [] if isinstance(c, Mapping)}
+    return bool(set(s) & _POD_STATUS_KEYS) or bool(types & _POD_CONDITION_TYPES)
+
+
+def _container_status(c: Any) -> bool:
+    return (isinstance(c, Mapping) and bool(c) and set(c) <= _CONTAINER_STATUS_KEYS
+            and any(isinstance(c.get(k), Mapping) and set(c[k]) & _STATE_KEYS for k in ("state", "lastState")))
+
+
+def status_fragment(obj: Any) -> dict | None:
+    """A pod status (core/v1 PodStatus-shaped) from a pasted piece of one, or None when `obj` is not one."""
+    if isinstance(obj, list):
+        return {"containerStatuses": list(obj)} if obj and all(_container_status(c) for c in obj) else None
+    if not isinstance(obj, Mapping) or obj.get("kind") or "metadata" in obj or "spec" in obj:
+        return None
+    if set(obj) == {"status"}:
+        return dict(obj["status"]) if _pod_status(obj["status"]) else None
+    if _pod_status(obj):
+        return dict(obj)
+    if _container_status(obj):
+        return {"containerStatuses": [dict(obj)]}
+    return None
+
+
+def status_pod(status: Mapping[str, Any], pod: PodKey | None) -> dict:
+    """A Pod object around a status: the pod the command named, else the one its back-off messages name, else
+    none (pod_key makes it unnamed)."""
+    if pod is not None:
+        return {"metadata": {"name": pod.name, "namespace": pod.namespace}, "status": dict(status)}
+    for field in ("initContainerStatuses", "containerStatuses"):
+        for cs in status.get(field) or []:
+            for st in ("state", "lastState"):
+                w = ((cs.get(st) or {}).get("waiting") or {}) if isinstance(cs, Mapping) else {}
+                m = _POD_IN_MESSAGE.search(str(w.get("message") or "")) if isinstance(w, Mapping) else None
+                if m:
+                    return {"metadata": {"name": m.group(1), "namespace": m.group(2)}, "status": dict(status)}
+    return {"metadata": {}, "status": dict(status)}

@@ -11,7 +11,7 @@ import re
 import shlex
 from dataclasses import dataclass, replace
 
-from kubectl_podlife.ingest import console, describe, events, jobs, nodes, objectfiles, podtable
+from kubectl_podlife.ingest import console, describe, events, fragments, jobs, nodes, objectfiles, podtable
 from kubectl_podlife.ingest import manifest as manifest_mod
 from kubectl_podlife.ingest.context import ParseContext
 from kubectl_podlife.observation import (CLOCK_NONE, LOG, LOG_KEEP, LOG_LINE_MAX, MARK, SPEC, UNNAMED, Observation,
@@ -256,6 +256,19 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
                 if not dm and log_block is not None and not _KUBECTL_ERROR.match(stripped):
                     log_block.add(line.rstrip())
                 i += 1
+                continue
+        if expect in ("json", None):  # a piece of a pod object: `status:` of -o yaml, a `"lastState": {` member
+            frag = fragments.block(lines, i)
+            got = objectfiles.decode_fragment(frag[2], frag[1], ctx.origin(i), _target_key(ctx) if (
+                ctx.target_resource or "pod").lower() in _POD_RESOURCES else None) if frag else None
+            if got is not None:
+                obs, problem = got
+                if problem:
+                    ctx.warn(i, f"`{stripped[:40]}` block (lines {i + 1}-{frag[0]}) not used: {problem}")
+                # a fragment that does not name its pod is the transcript's unnamed one (_attach places it)
+                out.extend(replace(o, seq=ctx.next_seq(), pod=replace(o.pod, name="") if o.pod.name == UNNAMED
+                                   else o.pod) for o in obs)
+                i = frag[0]
                 continue
         if (expect in ("json", None) and _JSON_START.match(line)) or expect == "yaml":
             j, obs = _decode_objects(lines, i, ctx, "yaml" if expect == "yaml" else "json")

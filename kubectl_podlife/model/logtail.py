@@ -6,10 +6,27 @@ or, when none runs (back-off, Completed, Error), the last terminated one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
-from kubectl_podlife.model.timeline import LogTail, Transition
+from kubectl_podlife.model.timeline import Diagnosis, LogTail, Transition
 from kubectl_podlife.observation import LOG, Observation
+
+# What the last lines before an exit say the program died of (the first match, oldest line first).
+_CRASHES = (
+    (re.compile(r"^panic: \S"), "a Go panic"),
+    (re.compile(r"^fatal error: \S"), "a Go runtime fatal error"),
+    (re.compile(r"JavaScript heap out of memory"), "Node.js running out of heap (the program's own limit, not the "
+                                                   "kernel's OOM kill)"),
+    (re.compile(r"java\.lang\.OutOfMemoryError"), "the JVM running out of heap (the program's own limit, not the "
+                                                  "kernel's OOM kill)"),
+    (re.compile(r"^Exception in thread \S+ \S|^Caused by: \S+(?:Exception|Error)\b"), "a Java exception"),
+    (re.compile(r"^Traceback \(most recent call last\):"), "a Python exception"),
+    (re.compile(r"\bSegmentation fault\b|\bSIGSEGV\b"), "a segmentation fault"),
+    (re.compile(r"^(?:Error|FATAL|Fatal|fatal|CRITICAL|panic)\b.{3,}"), "a fatal error"),
+)
+_PY_LAST = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b")
+_NO_LOGS = "kubectl logs --previous"
 
 _ENDS = ("terminated", "restart")  # transitions that end an instance (a restart explains the exit before it)
 _STARTS = ("started", "restart")  # ... and that start one
@@ -26,8 +43,8 @@ def attach(transitions: tuple[Transition, ...], observations: list[Observation],
     placed: list[tuple[int, bool, Observation, str]] = []
     for o in logs:
         container = o.container or (containers[0] if containers else None)
-        if container is None:
-            continue
+        if container is None and any(t.container is not None for t in out):
+            continue  # which of the pod's containers logged it is not said
         idx, running = _target(out, container, o)
         if idx is not None:
             placed.append((idx, running, o, container))
@@ -37,7 +54,7 @@ def attach(transitions: tuple[Transition, ...], observations: list[Observation],
     for idx, running, o, container in placed:
         if running and idx in exits:
             continue
-        tail = LogTail(origin=o.origin, container=container, lines=tuple(str(x) for x in o.data["lines"]),
+        tail = LogTail(origin=o.origin, container=container or "the container", lines=tuple(str(x) for x in o.data["lines"]),
                        previous=bool(o.data.get("previous")), source=str(o.data.get("source") or "transcript"),
                        running=running)
         out[idx] = replace(out[idx], log_tail=tail)
@@ -64,3 +81,51 @@ def _target(trs: list[Transition], container: str, o: Observation) -> tuple[int 
         return last_i, False  # none running: the kubelet serves the last terminated instance's log
     # the last thing seen started an instance: it was running when `kubectl logs` printed its log
     return last_i, True
+
+
+def crash_line(lines) -> tuple[str, str] | None:
+    """(what the program died of, the line that says it) from the last log lines before an exit, or None."""
+    lines = [str(x).rstrip() for x in lines]
+    for i, line in enumerate(lines):
+        text = line.strip()
+        for pattern, what in _CRASHES:
+            if pattern.search(text):
+                if what == "a Python exception":  # the exception itself is the traceback's last unindented line
+                    last = next((x.strip() for x in reversed(lines[i + 1:]) if _PY_LAST.match(x)), None)
+                    text = last or text
+                return what, text[:160]
+    return None
+
+
+def explain_exits(diagnosis: Diagnosis, transitions: tuple[Transition, ...]) -> tuple[Diagnosis, tuple]:
+    """A crash the exit log shows (a panic, an exception, a segfault) is the evidence of why the container exited:
+    the restart or termination it is attached to says so, and a diagnosis that had no reason says it too."""
+    found = None
+    out = list(transitions)
+    for i, t in enumerate(out):
+        if t.log_tail is None or t.log_tail.running:
+            continue
+        crash = crash_line(t.log_tail.lines)
+        if crash is None:
+            continue
+        what, line = crash
+        missing = tuple(m for m in t.missing if _NO_LOGS not in m)
+        summary = t.summary.replace("the input does not show why it stopped", f"its log before the exit shows {what}")
+        out[i] = replace(t, summary=summary, detail=(*t.detail, f"Its log before the exit shows {what}: `{line}`"),
+                         missing=missing)
+        found = (what, line, t.log_tail.origin, t.container)
+    if found is None:
+        return diagnosis, transitions
+    what, line, origin, container = found
+    evidence = f"its log before the exit shows {what}: `{line}` ({origin})"
+    d = diagnosis
+    if d.cause == "unknown" and d.summary.startswith(("Restarted", "Crash loop")):
+        head = d.summary.split(";")[0].split(": the container keeps")[0]
+        tail = d.summary.rsplit(": now ", 1)[1] if ": now " in d.summary else None
+        tail = tail.split("; now in ", 1)[1] if tail and "; now in " in tail else tail
+        return replace(d, cause="error-exit", confidence="inferred", container=d.container or container,
+                       summary=f"{head}: the application crashes: {evidence}; the exit code is not in the input"
+                               + (f"; now {tail}" if tail else "")), tuple(out)
+    if d.cause == "error-exit" and _NO_LOGS in d.summary:
+        return replace(d, summary=d.summary.replace(f"see `{_NO_LOGS}`", evidence)), tuple(out)
+    return d, tuple(out)

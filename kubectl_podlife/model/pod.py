@@ -83,9 +83,11 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
     lanes = container_lanes(inp, trs, max(times) if times else 0.0)
     notes = _notes(inp, trs)
     name = key.name
+    transitions = logtail.attach(tuple(_freeze(t) for t in trs), obs, inp.containers)
+    diagnosis, transitions = logtail.explain_exits(diagnosis, transitions)
     return PodTimeline(
         name=name, namespace=key.namespace, uid=key.uid, incarnation=key.incarnation,
-        transitions=logtail.attach(tuple(_freeze(t) for t in trs), obs, inp.containers), diagnosis=diagnosis, restarts=restarts, final_status=final,
+        transitions=transitions, diagnosis=diagnosis, restarts=restarts, final_status=final,
         restarts_shown=not restarts or restart_count_shown(inp),
         lanes=lanes, start=min(times) if times else 0.0, end=max(times) if times else 0.0,
         created_time=inp.created, anchor=inp.created_how, notes=tuple(notes),
@@ -232,8 +234,13 @@ def _notes(inp: PodInput, trs: list[T]) -> list[str]:
         notes.append(f"creation time estimated from {inp.created_how}")
     if not any(t.t is not None for t in trs) and trs:
         notes.append("no timestamps: transitions are in the order printed")
-    if not trs:
+    if not trs and inp.spec:
         notes.append(f"only the spec was seen: no status or events for this pod (try `{simulate_command(inp)}`)")
+    elif not trs:
+        seen = ("its log was" if any(o.kind == "log" or o.data.get("what") == "logs" for o in inp.obs) else
+                "commands naming it were")
+        notes.append(f"only {seen} seen: no status, events or spec for this pod (`kubectl describe pod "
+                     f"{inp.key.name}` shows them)")
     if any(o.recovered for o in inp.obs):
         notes.append("the manifest was damaged (indentation or line breaks lost) and rebuilt along the Pod schema")
     return notes
