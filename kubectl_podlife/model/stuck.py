@@ -30,7 +30,8 @@ REASON_KIND: dict[str, str] = {
 KEEP_EXISTING = {"preempted", "evicted", "sandbox-changed"}
 
 # States that are not healthy: a pod last seen in one is never diagnosed "none".
-STUCK_STATES = ("Pending", "ContainerCreating", "Terminating", "Unknown", "PodInitializing")
+# NodeLost: what kubectl showed for an unreachable node's pod before taint-based eviction (Unknown since).
+STUCK_STATES = ("Pending", "ContainerCreating", "Terminating", "Unknown", "NodeLost", "PodInitializing")
 
 _WS = re.compile(r"\s+")
 
