@@ -379,3 +379,22 @@ def test_env_secret_missing_is_a_config_error_with_no_restarts(tmp_path):
     d = p["diagnosis"]
     assert d["cause"] == "config-error" and p["restarts"] == 0
     assert 'secret "db-creds" not found' in d["summary"] and "env" in d["summary"] and "FailedMount" in d["summary"]
+
+
+def test_readme_lists_every_lifecycle_cause_with_an_example_podlife_prints():
+    from pathlib import Path
+
+    from podlife_testkit import REPO, shared_file, CORPUS
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## What it reads"):readme.index("## How explanations work")]
+    flat = " ".join(section.split())
+    for cause in ("unschedulable", "volume", "sandbox", "cannot-run", "post-start-hook", "preempted", "node-lost",
+                  "evicted", "deadline-exceeded", "deleted", "unknown"):
+        assert f"`{cause}`" in flat, cause
+    # the examples quoted are what podlife prints
+    evicted = explain_json(Path(__file__).parent / "data" / "evicted.txt")["pods"][0]["diagnosis"]["summary"]
+    assert evicted in flat
+    lost = next(p for p in explain_json(shared_file(CORPUS, "083"))["pods"] if p["name"] == "mysql-0")
+    quoted = lost["diagnosis"]["summary"].replace(str(shared_file(CORPUS, "083")), "file")
+    assert quoted in flat
