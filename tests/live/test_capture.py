@@ -886,8 +886,10 @@ def test_a_pod_deleted_during_a_410_gap_is_reported_deleted(kube, kubeconfig, st
     with capturing(kube, kubeconfig, store) as cap:
         kube.wait_for_watchers({"pods": 1, "events": 1})
         play(kube, steps)
-        wait_until(lambda: any(o.pod.name == "readiness-httpget-demo" for o in stored(store, cap.session_id)), 5,
-                   "the pod recorded")
+        # the pods stream must have had the pod (an Event about it, from the other stream, is not enough:
+        # only a pod the pods stream was given can be found missing from its relist)
+        wait_until(lambda: any(o.kind == "pod" and o.pod.name == "readiness-httpget-demo"
+                               for o in stored(store, cap.session_id)), what="the pod recorded from the pods watch")
         kube.stop()
         pod = kube.objects["pods"][next(k for k, v in kube.objects["pods"].items()
                                          if v["metadata"]["name"] == "readiness-httpget-demo")]
