@@ -20,7 +20,6 @@ from rich.text import Text
 from textual import on, work
 from textual.worker import get_current_worker
 from textual.app import App, ComposeResult
-from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
@@ -355,6 +354,8 @@ class PodlifeApp(App[int]):
     # --- live following (worker) ------------------------------------------------------------
 
     def _poll(self) -> None:
+        if not self.is_running:  # shutting down (see _tick)
+            return
         if not self._polling:
             self._polling = True
             self.follow_step()
@@ -599,7 +600,10 @@ class PodlifeApp(App[int]):
         self.refresh_status()
 
     def _tick(self) -> None:
-        if not self.playing or self.view is None:
+        # A timer's callback runs in the timer's own task: when the app shuts down without exit() (a test's
+        # run_test, a crash), it goes on ticking while the screens are closed, and would seek on widgets and
+        # a screen stack that are gone. Textual clears is_running before it closes the first screen.
+        if not self.is_running or not self.playing or self.view is None:
             return
         now = time.monotonic()
         dt, self._last_tick = now - self._last_tick, now
@@ -609,10 +613,7 @@ class PodlifeApp(App[int]):
             self.playing = False
             if self._tick_timer:
                 self._tick_timer.pause()
-        try:
-            self.seek(t, user=False)
-        except NoMatches:  # a last tick while the app shuts down: the widgets are gone
-            self.playing = False
+        self.seek(t, user=False)
 
     def action_speed(self, step: int) -> None:
         self.speed = next_speed(self.speed, step)

@@ -380,6 +380,19 @@ async def test_unknown_binding_id_keeps_the_defaults(tmp_path):
         assert app.playing
 
 
+async def test_a_playback_tick_while_the_app_shuts_down_does_nothing():
+    """The tick timer runs in its own task, so a tick can come while the app closes its screens (run_test
+    shuts the app down without exit(); under load this was a ScreenStackError from a test that played)."""
+    app = make_app(timeline=fx.liveness_timeline())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        assert app.playing
+        playhead = app.playhead
+    assert not app.screen_stack and app.playing  # shut down mid-play: no screen left
+    app._tick()  # the tick that comes late
+    assert app.playhead == playhead
+
+
 async def test_keymap_clash_keeps_the_defaults(tmp_path):
     write_keymap(tmp_path, "play-pause: x\nseek: x\n")
     app = make_app(timeline=fx.liveness_timeline())
