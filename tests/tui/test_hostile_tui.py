@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from podlife_tui_fixtures import until
+
 DATA = Path(__file__).parent.parent / "data" / "hostile"
 
 
@@ -13,10 +15,7 @@ async def test_markup_in_a_pod_name_is_shown_as_text():
 
     app = make_app(files=[str(DATA / "markup-name.json")])
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(500):
-            if app.view is not None or app.load_error is not None:
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: app.view is not None or app.load_error is not None, "the file loaded")
         await pilot.pause()
         assert app.load_error is None
         status = str(app.query_one("#status", Static).render())
@@ -32,10 +31,7 @@ async def test_control_characters_and_markup_in_a_message_are_shown_escaped():
 
     app = make_app(files=[str(DATA / "control-message.json")])
     async with app.run_test(size=(260, 30)) as pilot:
-        for _ in range(500):
-            if app.view is not None or app.load_error is not None:
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: app.view is not None or app.load_error is not None, "the file loaded")
         assert app.load_error is None
         row = next(i for i in range(len(app.view)) if app.view.transition(i).kind == "probe-failed")
         app.select_row(row)

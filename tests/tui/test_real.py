@@ -116,10 +116,10 @@ async def test_live_session_with_no_pod_yet_waits_for_the_first(tmp_path):
     sid = store.create_session("live", ["test"])
     app = make_app(store_path=str(tmp_path / "p.db"), session_id=sid, follow=True)
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(50):
-            await pilot.pause(0.02)
+        # an empty live session: it waits for the first pod (says so), it does not fail
+        await until(pilot, lambda: app.load_error is not None
+                    or "waiting for the first pod" in str(app.query_one("#loading-text").render()), "the wait")
         assert app.load_error is None and app.view is None
-        assert "waiting for the first pod" in str(app.query_one("#loading-text").render())
         store.append(sid, observations)
         await until(pilot, lambda: app.view is not None, "the first pod on screen")
         assert app.view is not None and app.pod.restarts == 5
