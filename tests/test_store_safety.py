@@ -55,9 +55,16 @@ def test_signal_during_import_marks_the_session_interrupted(tmp_path, store_path
             os.kill(os.getpid(), sig)
         return n
 
-    with monkeypatch.context() as m:
-        m.setattr(Store, "_insert", insert_then_signal)
-        assert cli.main(["import", str(f)]) == code
+    # Ctrl-C as a command run from a terminal has it: Python's handler that raises KeyboardInterrupt. A
+    # process started with SIGINT ignored (a background job of a script: `pytest ... &`, nohup in a loop)
+    # keeps it ignored, and Python with it, so the signal would do nothing and the import would complete.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with monkeypatch.context() as m:
+            m.setattr(Store, "_insert", insert_then_signal)
+            assert cli.main(["import", str(f)]) == code
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     out, err = capsys.readouterr()
     assert out == ""  # no session id: nothing complete was made
     assert err.splitlines()[-1] == f"import interrupted ({why}): session 1 keeps 500 of 3000 observations and is " \
