@@ -183,7 +183,8 @@ class Interrupted(BaseException):
 @contextlib.contextmanager
 def _signals_interrupt() -> Iterator[None]:
     """SIGTERM and SIGHUP raise Interrupted (SIGINT already raises KeyboardInterrupt), so the session
-    being written is marked interrupted instead of the process dying inside a batch."""
+    being written is marked interrupted instead of the process dying inside a batch. A SIGHUP ignored at
+    start (`nohup kubectl podlife import ...`) stays ignored: the import goes on after the terminal closes."""
     saved = {}
 
     def handler(signum, frame):
@@ -191,7 +192,7 @@ def _signals_interrupt() -> Iterator[None]:
 
     for name in ("SIGTERM", "SIGHUP"):
         sig = getattr(signal, name, None)
-        if sig is not None:
+        if sig is not None and not (name == "SIGHUP" and signal.getsignal(sig) == signal.SIG_IGN):  # nohup
             with contextlib.suppress(ValueError, OSError):
                 saved[sig] = signal.signal(sig, handler)
     try:

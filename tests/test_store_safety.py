@@ -104,6 +104,44 @@ cli.main(["import", {file!r}])
 """
 
 
+_NOHUP_IMPORT = """
+import signal, sys
+signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as `nohup` starts it
+sys.path.insert(0, {repo!r})
+from kubectl_podlife import cli
+from kubectl_podlife.store import Store
+real = Store._insert
+calls = []
+def insert(self, rows):
+    n = real(self, rows)
+    calls.append(n)
+    if len(calls) == 1:
+        print("committed", flush=True)
+        sys.stdin.readline()  # the test hangs up here, then lets the import go on
+    return n
+Store._insert = insert
+sys.exit(cli.main(["import", {file!r}]))
+"""
+
+
+def test_a_nohup_import_goes_on_after_a_hangup(tmp_path, store_path):
+    """`nohup kubectl podlife import big.txt &`, then the terminal closes: SIGHUP was ignored on purpose."""
+    f = big_watch(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-c", _NOHUP_IMPORT.format(repo=str(REPO), file=str(f))],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ})
+    try:
+        assert proc.stdout.readline().strip() == b"committed"
+        proc.send_signal(signal.SIGHUP)  # queued before the line below, so it arrives while the import waits
+        out, err = proc.communicate(b"\n", timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert out == b"1\n" and b"interrupted" not in err
+    assert session_row(store_path) == ("closed", "")
+
+
 def test_a_killed_import_is_found_interrupted_on_the_next_open(tmp_path, store_path):
     f = big_watch(tmp_path)
     proc = subprocess.Popen([sys.executable, "-c", _BLOCKED_IMPORT.format(repo=str(REPO), file=str(f))],

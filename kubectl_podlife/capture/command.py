@@ -156,7 +156,8 @@ def watch(args: argparse.Namespace, stop: threading.Event | None = None, out: Te
 
 
 def _install_signals(stop: threading.Event, raise_interrupt: bool) -> Callable[[], None]:
-    """Ctrl-C, SIGTERM and SIGHUP (the SSH session went away) stop the recording cleanly."""
+    """Ctrl-C, SIGTERM and SIGHUP (the SSH session went away) stop the recording cleanly; a SIGHUP the
+    process was started with ignored (nohup) stays ignored."""
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
     saved: dict[int, Any] = {}
@@ -172,6 +173,8 @@ def _install_signals(stop: threading.Event, raise_interrupt: bool) -> Callable[[
         sig = getattr(signal, name, None)
         if sig is None:
             continue
+        if name == "SIGHUP" and signal.getsignal(sig) == signal.SIG_IGN:
+            continue  # `nohup kubectl podlife watch ...`: recording goes on after the terminal closes
         with contextlib.suppress(ValueError, OSError):
             saved[sig] = signal.signal(sig, handler)
 
