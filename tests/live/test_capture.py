@@ -510,6 +510,42 @@ def test_ctrl_c_during_a_slow_first_list_stops_at_once(kube, kubeconfig, tmp_pat
         assert c.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
 
 
+def test_a_nohup_watch_goes_on_recording_after_a_hangup(kube, kubeconfig, tmp_path):
+    """`nohup kubectl podlife watch ... &`, then the SSH session ends: the SIGHUP nohup ignores stays ignored."""
+    play(kube, sc.background())
+    listed = kube.rv
+    env = _env(tmp_path)
+    argv = ["kubectl-podlife", *ENTRY[1:], "--no-tui", "--kubeconfig", str(kubeconfig)]
+    code = ("import runpy, signal, sys\n"
+            "signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as nohup starts it\n"
+            f"sys.argv = {argv!r}\n"
+            f"runpy.run_module({ENTRY[0]!r}, run_name='__main__')")
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        kube.wait_for_watchers({"pods": 1, "events": 1})  # recording: its signal handlers are in place
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        ignored = int(re.search(r"^SigIgn:\s*([0-9a-f]+)", status, re.M).group(1), 16)
+        assert ignored >> (signal.SIGHUP - 1) & 1, "SIGHUP is no longer ignored"
+        proc.send_signal(signal.SIGHUP)  # an ignored signal is dropped as it is sent: nothing follows from it
+        play(kube, sc.story())
+        expected = [o for o in truth(kube, listed_at=listed) if o.pod.namespace == "default"]
+
+        def count():
+            with contextlib.closing(sqlite3.connect(env["PODLIFE_DB"])) as c:
+                return c.execute("SELECT COUNT(*) FROM observations").fetchone()[0]
+        wait_until(lambda: proc.poll() is not None or count() >= len(expected), what="the story recorded")
+        assert proc.poll() is None, proc.communicate()[1]  # still recording after the hangup
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    assert re.search(r"session \d+ closed", err), err
+
+
 # --- kubeconfig resolution -------------------------------------------------------------------------
 
 @pytest.fixture
