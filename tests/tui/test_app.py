@@ -230,7 +230,7 @@ async def test_filters_by_container_and_kind_and_esc_clears():
 async def test_pods_switch_and_list():
     app = make_app(timeline=fx.two_pod_timeline())
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, PodsScreen), "the pod list")
+        await until(pilot, lambda: isinstance(app.screen, PodsScreen) and app.screen.composed, "the pod list")
         await pilot.press("enter")
         await until(pilot, lambda: not isinstance(app.screen, PodsScreen), "the pod's screen")
         assert "[1/2 < > o]" in status_text(app) and app.pod.name == fx.POD

@@ -20,8 +20,12 @@ IDS = ["80x24", "40x12"]
 
 
 def table_lines(app: PodlifeApp) -> list[str]:
-    """The pod table as drawn: its header and every visible row."""
-    table = app.screen.query_one(PodTable)
+    """The pod table as drawn: its header and every visible row (none while the pod list screen, just
+    pushed, has not mounted its widgets yet)."""
+    tables = app.screen.query(PodTable)
+    if not tables:
+        return []
+    table = tables.first()
     return [str(table.render_line(y).text) for y in range(table.size.height)]
 
 
@@ -43,7 +47,9 @@ def shown(app: PodlifeApp) -> int:
 
 
 def status(app: PodlifeApp) -> str:
-    return str(app.screen.query_one("#home-status").render())
+    """The pod list's status line ("" until the screen, just pushed, has mounted it)."""
+    found = app.screen.query("#home-status")
+    return str(found.first().render()) if found else ""
 
 
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
@@ -129,7 +135,7 @@ async def test_filter_by_name_or_namespace(size):
         await until(pilot, lambda: not isinstance(app.screen, PodsScreen), "the pod's screen")
         assert app.pod.name == "cache-ok"
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, PodsScreen), "the pod list")
+        await until(pilot, lambda: isinstance(app.screen, PodsScreen) and shown_names(app), "the pod list")
         assert shown_names(app) == ["db-pending", "cache-ok"]  # the filter outlives the visit
         await pilot.press("escape")  # clears it
         await until(pilot, lambda: len(shown_names(app)) == min(6, app.screen.query_one(PodTable).visible_rows),
