@@ -195,3 +195,21 @@ def test_pulls_belong_to_the_container_whose_image_they_name(tmp_path):
     owners = {(t["kind"], t["container"]) for t in p["transitions"] if t["kind"] in ("pulling", "pulled", "pull-failed")}
     assert ("pulled", "fetch-config") in owners and ("pull-failed", "cart") in owners
     assert ("pulling", "cart") in owners and ("pulling", "fetch-config") in owners
+
+
+def test_the_exits_of_a_probe_kill_loop_are_the_kills_not_errors(tmp_path):
+    """A `get -w -o json` stream holds no Killing events: each exit 137 before a liveness restart is still
+    the kill's SIGKILL, not an application error (seed 001's story, from the live tests' script)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "live"))
+    import live_scenarios
+
+    objs = [o for r, _, o in live_scenarios.liveness_exec(until_backoff_restart=False) if r == "pods"]
+    path = tmp_path / "watch.json"
+    path.write_text("\n".join(json.dumps(o, indent=4) for o in objs) + "\n")
+    p = pod(explain_json(path), "liveness-exec-pod")
+    exits = [t for t in p["transitions"] if t["kind"] == "terminated"]
+    assert len(exits) == 6 and {t["cause"] for t in exits} == {"liveness-probe"}
+    assert "SIGKILL" in exits[0]["summary"]

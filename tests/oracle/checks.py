@@ -83,6 +83,11 @@ def check(sc: Scenario, fmt: str, doc: dict) -> dict[str, str | None]:
         blamed = [f"{tr['kind']} at {tr['t']}: {tr.get('cause')}" for tr in ends if tr.get("cause") != "deleted"]
         out["sigkill"] = ("no exit at the deletion's SIGKILL" if not ends else
                           "; ".join(blamed) + " (the deletion's SIGKILL)" if blamed else None)
+    if sc.cause in ("liveness-probe", "startup-probe"):
+        # every exit of this pod is the end of a probe kill (SIGTERM, then SIGKILL after the grace period)
+        wrong = [f"{tr['kind']} at {tr['t']}: {tr.get('cause')}" for tr in trs
+                 if tr.get("kind") == "terminated" and tr.get("cause") != sc.cause]
+        out["kill exits"] = "; ".join(wrong) + f" (the {sc.cause} kill's)" if wrong else None
     truth = sc.restart_times
     bad = []
     for tr in trs:

@@ -93,6 +93,39 @@ def explain_killing(ctx: PodContext, tr: T) -> None:
         tr.confidence = "observed"
 
 
+def _probe_kill_before(ctx: PodContext, tr: T) -> T | None:
+    """The liveness/startup Killing of this container that this exit ends: within its grace period (+2 s,
+    +1 s of printing) before the exit, and no start of the container in between."""
+    if tr.t is None:
+        return None
+    for kill in reversed(ctx.within("killing", tr.container, tr.t - rules.DEFAULT_GRACE_SECONDS * 10, tr.t + 1)):
+        f = kill.facts[0] if kill.facts else None
+        if f is None or f.kill_reason not in ("liveness", "startup") or kill.t is None:
+            continue
+        grace, _ = rules.grace_for_kill(ctx.spec, ctx.cspec(tr.container), f.kill_reason)
+        first = kill.first_t if kill.first_t is not None else kill.t
+        if not (first - 1 <= tr.t <= kill.t + grace + 3):
+            continue
+        start = ctx.last_start(tr.container, tr.t)
+        if kill.count == 1 and start is not None and start[0] > kill.t + 1:
+            continue  # a later instance exited, not the one killed
+        return kill
+    return None
+
+
+def _probe_kill_by_restarts(ctx: PodContext, tr: T) -> str | None:
+    """liveness/startup when no Killing event is shown but the restart this signal exit leads to (or, for the
+    last exit, the restarts before it) was explained by that probe's kill: the exit is the kill's end."""
+    if tr.t is None or tr.exit_code not in (rules.EXIT_SIGKILL, rules.EXIT_SIGTERM):
+        return None
+    restarts = [r for r in ctx.of("restart", tr.container) if r.t is not None]
+    after = [r for r in restarts if r.t >= tr.t - 1]
+    pick = min(after, key=lambda r: r.t) if after else (max(restarts, key=lambda r: r.t) if restarts else None)
+    if pick is not None and pick.cause in ("liveness-probe", "startup-probe"):
+        return pick.cause.split("-")[0]
+    return None
+
+
 def explain_terminated(ctx: PodContext, tr: T) -> None:
     c = tr.container
     reason = tr.reason or (tr.to_state if tr.to_state in ("Completed", "Error", "OOMKilled") else None)
@@ -120,6 +153,28 @@ def explain_terminated(ctx: PodContext, tr: T) -> None:
         tr.detail.append(f"Grace period {grace:g} s from {which}.")
         tr.rule = ("deletion: SIGTERM (after preStop), then SIGKILL when the grace period ends (exit 137); a "
                    "container that handles SIGTERM exits 0 or 143 before that")
+        return
+    kill = _probe_kill_before(ctx, tr) if reason not in ("OOMKilled", "Completed") and not init else None
+    ptype = kill.facts[0].kill_reason if kill is not None else (
+        _probe_kill_by_restarts(ctx, tr) if reason not in ("OOMKilled", "Completed") and not init else None)
+    if ptype is not None:
+        # The exit of a container the kubelet was killing: SIGTERM, then SIGKILL at the end of the grace period.
+        grace, which = rules.grace_for_kill(ctx.spec, ctx.cspec(c), ptype)
+        took = tr.t - kill.t if kill is not None and tr.t is not None and kill.t is not None and kill.count == 1 \
+            else None
+        tr.cause, tr.grace = f"{ptype}-probe", float(grace)
+        how = (f"exit 137 = SIGKILL at the end of the {grace} s grace period (it did not stop on SIGTERM)"
+               if code == rules.EXIT_SIGKILL else f"exit 143: it stopped on SIGTERM" if code == rules.EXIT_SIGTERM
+               else f"exit {code}" if code is not None else "it stopped")
+        tr.summary = (f"{who} stopped by the {ptype} probe kill" + (f" {clock(took)} after the Killing event"
+                                                                     if took is not None else "") + f": {how}")
+        if kill is None:
+            tr.confidence = "inferred"
+            tr.detail.append(f"No Killing event in the input: the restarts of {c or 'the container'} are explained by "
+                             f"its failing {ptype} probe, and a signal exit ({code}) is how such a kill ends.")
+        tr.detail.append(f"Grace period {grace} s from {which}.")
+        tr.rule = ("a failed liveness/startup probe kills the container: SIGTERM, then SIGKILL when the grace period "
+                   "ends; the exit code is the kill's, not the application's")
         return
     if reason == "OOMKilled":
         tr.cause = "oom-killed"
