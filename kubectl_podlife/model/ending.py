@@ -568,8 +568,12 @@ def _deletion_done(inp, final) -> Diagnosis | None:
             text += f"; the containers stopped {clock(took)} later, on SIGTERM, within the grace period"
     gone = next((o for o in inp.obs if o.kind == "mark" and o.data.get("what") == "deleted"), None) or next(
         (r for r in inp.rows if r.data.get("deleted")), None)
+    final_delete = next((o for o in reversed(inp.pstates) if o.data.get("deletion_grace_seconds") == 0), None)
     if gone is not None:
         text += f"; the pod is gone ({gone.origin})"
+    elif final_delete is not None and g is not None and g.seconds > 0:
+        text += (f"; the kubelet then deleted the object with grace 0 ({final_delete.origin}: "
+                 "deletionGracePeriodSeconds 0), so it is gone")
     elif final:
         text += f"; kubectl shows {final} until the API object is removed"
     return Diagnosis(cause="deleted", summary=text, confidence="observed")

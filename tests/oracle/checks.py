@@ -26,7 +26,8 @@ EVENTS_ONLY = EVENT_FORMATS - STATUS_FORMATS
 # fields of the API object (a condition's reason) that neither rows nor describe print
 CAUSE_IN = {"liveness-exec": {"events"}, "readiness-flap": {"events"}, "oom-killed": {"status"},
             "multi-container": {"status"}, "init-failure": {"status"}, "image-pull": {"events", "status"},
-            "graceful-delete": {"events", "status"}, "init-then-pull": {"events", "status"}, "startup-probe": {"events"},
+            "graceful-delete": {"events", "status"}, "delete-on-sigterm": {"events", "status"},
+            "init-then-pull": {"events", "status"}, "startup-probe": {"events"},
             "unschedulable": {"events", "object"}, "volume-missing": {"events"}, "sandbox-failure": {"events"}}
 
 TOLERANCE = 1.0  # kubectl prints whole seconds; describe's ages are computed a moment later

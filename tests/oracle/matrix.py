@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         right += len(ok)
         wrong = next((f"{v}: " + "; ".join(f"{c}: {m}" for c, m in got.items() if m) for v, got in runs
                       if any(got.values())), "")
-        print(f"{name:16} {fmt:18} {len(ok)}/{len(runs)}  {wrong[:160]}")
+        print(f"{name:18} {fmt:18} {len(ok)}/{len(runs)}  {wrong[:160]}")
     total = sum(len(r) for r in results.values())
     print(f"fully right: {right}/{total} transcripts ({len(results)} scenario x format, {len(versions)} versions); "
           f"files under {out}")

@@ -418,6 +418,38 @@ def graceful_delete(created: datetime) -> Scenario:
                     grace=grace, sigkill_at=end, snapshot=70, event_status="Terminating")
 
 
+SIGTERM_SPEC = {"containers": [{"name": "web", "image": "nginx:1.25", "imagePullPolicy": "IfNotPresent"}]}
+
+
+def delete_on_sigterm(created: datetime) -> Scenario:
+    """A plain `kubectl delete pod` (30 s) of nginx, which handles SIGTERM: it exits 0 two seconds later, the
+    kubelet reports Succeeded (printPod: Completed) and deletes the object. Formats that print one moment
+    run at 41 s: Terminating, the container still running."""
+    c = "web"
+    p = PodScript("web-5d7f9c8b6-r4t2n", "default", "2e1d0c9b-cccc-4b3c-4d5e-7f8a9b0c1d2e", created, SIGTERM_SPEC,
+                  labels={"app": "web"}, ip="10.244.2.90")
+    p.create_and_start(c, 'Container image "nginx:1.25" already present on machine', started=1)
+    delete, grace = 40, 30
+    p.pod["metadata"]["deletionTimestamp"] = p.at(delete + grace)
+    p.pod["metadata"]["deletionGracePeriodSeconds"] = grace
+    p.emit()
+    p.event(delete, "Normal", "Killing", f"Stopping container {c}", c)
+    end = delete + 2
+    p.container(c, ready=False, started=False,
+                state={"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": p.at(1), "finishedAt": p.at(end),
+                                      "containerID": f"containerd://{p.uid[:8]}00"}})
+    p.pod["status"]["phase"] = "Succeeded"
+    p.cond("Ready", "False", end, "PodCompleted")
+    p.cond("ContainersReady", "False", end, "PodCompleted")
+    p.cond("PodReadyToStartContainers", "False", end)
+    p.emit()
+    p.pod["metadata"]["deletionGracePeriodSeconds"] = 0
+    p.pod["metadata"]["deletionTimestamp"] = p.at(delete)
+    p.emit("DELETED")
+    return Scenario("delete-on-sigterm", p.name, p.namespace, created, timed(p), "deleted", None, c,
+                    grace=grace, snapshot=41, event_status="Terminating")
+
+
 STARTUP_SPEC = {"containers": [{
     "name": "api", "image": "registry.example.com/shop/api:3.1.0", "imagePullPolicy": "IfNotPresent",
     "ports": [{"containerPort": 8080, "protocol": "TCP"}],
@@ -645,7 +677,7 @@ def init_then_pull(created: datetime) -> Scenario:
 
 
 ALL = (liveness_exec, readiness_flap, oom_killed, multi_container, init_failure, image_pull, graceful_delete,
-       startup_probe, init_then_pull, unschedulable, volume_missing, sandbox_failure)
+       delete_on_sigterm, startup_probe, init_then_pull, unschedulable, volume_missing, sandbox_failure)
 
 
 def build(make, end_at: datetime | None = None, snapshot: bool = False) -> Scenario:
