@@ -213,3 +213,59 @@ def test_the_exits_of_a_probe_kill_loop_are_the_kills_not_errors(tmp_path):
     exits = [t for t in p["transitions"] if t["kind"] == "terminated"]
     assert len(exits) == 6 and {t["cause"] for t in exits} == {"liveness-probe"}
     assert "SIGKILL" in exits[0]["summary"]
+
+
+def test_a_pre_1_31_server_prints_terminating_to_the_end(tmp_path):
+    """Before 1.31 printPod shows Terminating even once the kubelet set Failed: READY falling to 0 is the stop."""
+    path = tmp_path / "rows.txt"
+    path.write_text(textwrap.dedent("""\
+        NAME       READY   STATUS        RESTARTS   AGE
+        checkout   1/1     Running       0          1s
+        checkout   1/1     Terminating   0          40s
+        checkout   0/1     Terminating   0          85s
+        checkout   0/1     Terminating   0          85s
+        """))
+    p = pod(explain_json(path), "checkout")
+    assert p["final_status"] == "Terminating" and p["diagnosis"]["cause"] == "deleted"
+    assert "past its grace period" not in p["diagnosis"]["summary"]
+    stop = next(t for t in p["transitions"] if t["kind"] == "not-ready")
+    assert stop["cause"] == "deleted" and stop["grace_period_seconds"] == 45
+
+
+def test_a_describe_current_state_comes_after_its_last_state(tmp_path):
+    """describe's "now" is estimated from its ages; the current Waiting state is still after Last State's
+    Finished, so the pod ends in CrashLoopBackOff, not in the exit before it."""
+    path = tmp_path / "describe.txt"
+    path.write_text(textwrap.dedent("""\
+        Name:             myapp-pod
+        Namespace:        default
+        Node:             node1/192.168.10.101
+        Start Time:       Thu, 03 Dec 2026 17:13:28 +0000
+        Status:           Pending
+        Init Containers:
+          init-myservice:
+            Image:          busybox:1.28
+            State:          Waiting
+              Reason:       CrashLoopBackOff
+            Last State:     Terminated
+              Reason:       Error
+              Exit Code:    1
+              Started:      Thu, 03 Dec 2026 17:14:02 +0000
+              Finished:     Thu, 03 Dec 2026 17:14:03 +0000
+            Ready:          False
+            Restart Count:  3
+        Containers:
+          myapp-container:
+            Image:          busybox:1.28
+            State:          Waiting
+              Reason:       PodInitializing
+            Ready:          False
+            Restart Count:  0
+        Events:
+          Type     Reason     Age                From               Message
+          ----     ------     ----               ----               -------
+          Normal   Scheduled  35s                default-scheduler  Successfully assigned default/myapp-pod to node1
+          Warning  BackOff    1s (x3 over 23s)   kubelet            Back-off restarting failed container init-myservice in pod myapp-pod_default(4c3b2a1d)
+        """))
+    p = pod(explain_json(path), "myapp-pod")
+    assert p["final_status"] == "Init:CrashLoopBackOff"

@@ -419,6 +419,12 @@ def state_transitions(inp: PodInput, start_order: int) -> list[T]:
         st = d.get("state") or {}
         last = d.get("last_state") or {}
         snap_t, snap_lo, snap_hi = o.t, o.t_lo, o.t_hi
+        ended = pod_t(inp, last.get("finished_at")) if last.get("status") == "terminated" else None
+        if ended is not None and snap_t is not None:
+            # The current state is after the previous instance's finish, whatever the snapshot's anchoring (a
+            # describe's "now" estimated from its ages) says.
+            snap_t, snap_lo, snap_hi = max(snap_t, ended), max(ended, snap_lo if snap_lo is not None else ended), max(
+                ended + 1, snap_hi if snap_hi is not None else ended + 1)
         rc = d.get("restart_count")
         if last.get("status") == "terminated":
             ft = pod_t(inp, last.get("finished_at"))

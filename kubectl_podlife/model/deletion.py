@@ -26,6 +26,7 @@ class Grace:
     source: str  # where it was read, in words
     origin: str | None = None  # file:line
     observed: bool = True  # False: the spec's or the default, which a --grace-period may have overridden
+    inferred: bool = False  # a lower bound from the time the containers took to stop
 
 
 def requested_at(inp: PodInput) -> tuple[float, str] | None:
@@ -96,9 +97,9 @@ def deletion_grace(inp: PodInput) -> Grace | None:
     if req and stop and stop[0] - req[0] > assumed + SIGKILL_SLACK:
         # The containers ran longer after the delete than the spec's grace allows: the delete gave more.
         took = round(stop[0] - req[0])
-        return Grace(float(took), f"the timing: the containers stopped {took} s after the deletion began, longer "
-                                  f"than {'the spec' if spec_g is not None else 'the default'}'s {assumed:g} s",
-                     stop[1])
+        return Grace(float(took), f"at least: the containers ran {took} s after the deletion "
+                                  f"began, longer than {'the spec' if spec_g is not None else 'the default'}'s "
+                                  f"{assumed:g} s allows)", stop[1], inferred=True)
     if zero and not req:
         return Grace(0.0, "deletionGracePeriodSeconds 0 (a forced deletion)", zero[0])
     if isinstance(spec_g, (int, float)):

@@ -466,6 +466,11 @@ def _deleted(inp, final, restarts) -> Diagnosis | None:
     left = _time_left(inp, term, req, grace)
     if left is not None:
         return Diagnosis(cause="deleted", confidence="observed", summary=left)
+    if req is not None and not overdue and deletion.stopped_at(inp, req[0]) is not None:
+        # the containers stopped (READY 0 in Terminating rows of a pre-1.31 server, an exit in a state): its end
+        done = _deletion_done(inp, final)
+        if done is not None:
+            return done
     pending = False
     node = _node(inp)
     last: dict = {}
@@ -561,7 +566,12 @@ def _deletion_done(inp, final) -> Diagnosis | None:
         text += "; " + "; ".join(words)
     elif stop is not None:
         took = stop[0] - req[0]
-        if grace is not None and took >= grace - 1:
+        if g is not None and g.inferred:
+            text += (f"; the containers stopped {clock(took)} later: SIGKILL at the end of a {int(grace)} s grace "
+                     "period (`kubectl delete --grace-period`), or a slow shutdown on SIGTERM within a longer one "
+                     "(the input does not show the exit code); either way the deletion's doing, not an application "
+                     "error")
+        elif grace is not None and took >= grace - 1:
             text += (f"; the containers stopped {clock(took)} later, at the end of the grace period: SIGKILL, because "
                      "they did not stop on SIGTERM (the deletion, not an application error)")
         else:

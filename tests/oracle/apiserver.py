@@ -36,10 +36,11 @@ EVENT_RESOURCE = {"name": "events", "singularName": "event", "namespaced": True,
 class OracleKube(FakeKube):
     """FakeKube with a scenario clock and kubectl's read paths."""
 
-    def __init__(self, base: datetime | None = None) -> None:
+    def __init__(self, base: datetime | None = None, minor: int = printers.LATEST) -> None:
         super().__init__(tokens=("oracle-token",), core_events=True, new_events=True, bookmarks=False,
                          max_watch_seconds=120.0)
         self.base = base or datetime.now(timezone.utc).replace(microsecond=0)
+        self.minor = minor  # the API server release it plays (/version, and printPod's rules)
         self.t = 0.0  # the scenario clock: seconds after base
         self.t_of: dict[int, float] = {}  # resourceVersion -> scenario time of that change
         self.finished = False  # no more changes: watches close once they have sent everything
@@ -91,7 +92,8 @@ class OracleHandler(KubeHandler):
         as_table = _GROUP_ACCEPT in (self.headers.get("Accept") or "")
         parts = [p for p in url.path.split("/") if p]
         if url.path == "/version":
-            self._json(200, {"major": "1", "minor": "30", "gitVersion": "v1.30.0", "platform": "linux/amd64"})
+            self._json(200, {"major": "1", "minor": str(kube.minor), "gitVersion": f"v1.{kube.minor}.0",
+                             "platform": "linux/amd64"})
             return
         if url.path == "/api":
             self._json(200, {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
@@ -167,7 +169,7 @@ class OracleHandler(KubeHandler):
         obj = found[0]
         if as_table:
             self._json(200, printers.table(resource, [obj], lambda o: now, params.get("includeObject", "Metadata"),
-                                           obj["metadata"]["resourceVersion"]))
+                                           obj["metadata"]["resourceVersion"], minor=kube.minor))
         else:
             self._json(200, to_events_v1(obj) if new_events else obj)
 
@@ -180,7 +182,7 @@ class OracleHandler(KubeHandler):
         items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
         if as_table:
             self._json(200, printers.table(resource, items, lambda o: now, params.get("includeObject", "Metadata"),
-                                           rv))
+                                           rv, minor=kube.minor))
             return
         kind = "EventList" if resource == "events" else "PodList"
         self._json(200, {"kind": kind, "apiVersion": "events.k8s.io/v1" if new_events else "v1",
@@ -213,7 +215,7 @@ class OracleHandler(KubeHandler):
         def send(type_: str, obj: dict) -> None:
             if as_table:
                 body: Any = printers.table(resource, [obj], self._now, include, obj["metadata"]["resourceVersion"],
-                                           headers=first[0])
+                                           headers=first[0], minor=kube.minor)
                 first[0] = False
             else:
                 body = to_events_v1(obj) if new_events else obj

@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import printers  # noqa: E402
 from apiserver import OracleKube  # noqa: E402
 from fake_apiserver import simple_kubeconfig  # noqa: E402
 from scenarios import Scenario, build  # noqa: E402
@@ -70,9 +71,12 @@ BY_NAME = {f.name: f for f in FORMATS}
 class Kubectl:
     """One kubectl binary with a throw-away kubeconfig and no proxy."""
 
-    def __init__(self, binary: str, workdir: Path) -> None:
+    def __init__(self, binary: str, workdir: Path, version: str | None = None) -> None:
         self.binary = binary
         self.workdir = workdir
+        m = re.fullmatch(r"1\.(\d+)", version or "") or re.search(r"kubectl\.1\.(\d+)$", binary)
+        # the API server it talks to is its own release (kubectl's supported skew is one minor either way)
+        self.minor = int(m.group(1)) if m else printers.LATEST
 
     def env(self, kube: OracleKube) -> dict[str, str]:
         home = self.workdir / f"home-{kube.port}"
@@ -93,8 +97,8 @@ class Kubectl:
 
     def transcript(self, make, fmt: Format) -> str:
         """What kubectl prints for `make`'s scenario, placed so that it ends as kubectl starts."""
-        sc = build(make, snapshot=not fmt.watch)
-        kube = OracleKube(base=sc.created).start()
+        sc = build(make, snapshot=not fmt.watch, minor=self.minor)
+        kube = OracleKube(base=sc.created, minor=self.minor).start()
         try:
             if not fmt.watch:
                 for t, r, ty, o in sc.steps:

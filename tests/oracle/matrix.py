@@ -62,11 +62,11 @@ def transcripts(k: harness.Kubectl, make, folder: Path,
     return files
 
 
-def truth(make, fmt: str) -> scenarios.Scenario:
+def truth(make, fmt: str, minor: int = scenarios.printers.LATEST) -> scenarios.Scenario:
     """What the scenario's pod was when kubectl printed `fmt`: the whole story for watches (and the session,
     whose watch runs to the end), the snapshot moment for commands that print one moment."""
     watched = fmt == "session" or (fmt in harness.BY_NAME and harness.BY_NAME[fmt].watch)
-    return scenarios.build(make, snapshot=not watched)
+    return scenarios.build(make, snapshot=not watched, minor=minor)
 
 
 def explain(files: list[Path]) -> dict:
@@ -91,13 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     versions = [v for v in args.versions.split(",") if v in bins]
     results: dict[tuple[str, str], list[tuple[str, dict]]] = {}
     for v in versions:
-        k = harness.Kubectl(bins[v], out / "home")
+        k = harness.Kubectl(bins[v], out / "home", v)
         for make in scenarios.ALL:
             sc = scenarios.build(make)
             if args.only and sc.name not in args.only.split(","):
                 continue
             for fmt, files in transcripts(k, make, out / v / sc.name).items():
-                got = checks.check(truth(make, fmt), fmt, explain(files))
+                got = checks.check(truth(make, fmt, k.minor), fmt, explain(files))
                 results.setdefault((sc.name, fmt), []).append((v, got))
                 if args.json:
                     print(json.dumps({"version": v, "scenario": sc.name, "format": fmt, "checks": got}))

@@ -74,8 +74,11 @@ def _restartable(c: dict) -> bool:
     return c.get("restartPolicy") == "Always"
 
 
-def pod_cells(pod: dict, now: datetime) -> list[Any]:
-    """printPod: NAME READY STATUS RESTARTS AGE | IP NODE NOMINATED NODE READINESS GATES."""
+LATEST = 33  # the newest release these rules follow
+
+
+def pod_cells(pod: dict, now: datetime, minor: int = LATEST) -> list[Any]:
+    """printPod of API server 1.`minor`: NAME READY STATUS RESTARTS AGE | IP NODE NOMINATED NODE READINESS GATES."""
     meta, spec, status = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
     restarts = 0
     restartable_restarts = 0
@@ -156,7 +159,8 @@ def pod_cells(pod: dict, now: datetime) -> list[Any]:
             reason = "Running" if pod_ready else "NotReady"
     if meta.get("deletionTimestamp") and status.get("reason") == "NodeLost":
         reason = "Unknown"
-    elif meta.get("deletionTimestamp") and phase not in ("Succeeded", "Failed"):
+    elif meta.get("deletionTimestamp") and (minor < 31 or phase not in ("Succeeded", "Failed")):
+        # [1.31+] Terminating only while the phase is not terminal (k/k PR #122038); older servers always
         reason = "Terminating"
     restarts_s = str(restarts)
     if restarts and last_restart:
@@ -206,12 +210,13 @@ def row_object(obj: dict, include: str) -> dict | None:
     return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj.get("metadata") or {}}
 
 
-def table(resource: str, objs: list[dict], now_of, include: str, rv: str, headers: bool = True) -> dict:
+def table(resource: str, objs: list[dict], now_of, include: str, rv: str, headers: bool = True,
+          minor: int = LATEST) -> dict:
     """A meta.k8s.io/v1 Table; `now_of(obj)` is the server's clock when it printed that row."""
-    cells = pod_cells if resource == "pods" else event_cells
     rows = []
     for o in objs:
-        row: dict[str, Any] = {"cells": cells(o, now_of(o))}
+        cells = pod_cells(o, now_of(o), minor) if resource == "pods" else event_cells(o, now_of(o))
+        row: dict[str, Any] = {"cells": cells}
         ro = row_object(o, include)
         if ro is not None:
             row["object"] = ro

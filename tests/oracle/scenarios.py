@@ -45,6 +45,7 @@ class Scenario:
     event_status: str | None = None  # the STATUS its Events alone support, where they support one
     snapshot_of: "Scenario | None" = None  # the whole scenario, on a snapshot's copy
     check_container: bool = False  # the diagnosis must name `container` where the input names containers
+    server_minor: int = printers.LATEST  # the API server release whose printPod gives the truth's STATUS
 
     @property
     def end(self) -> float:
@@ -59,7 +60,12 @@ class Scenario:
 
     @property
     def final_status(self) -> str:
-        return printers.pod_cells(self.final_pod, self.created)[2]
+        return printers.pod_cells(self.final_pod, self.created, self.server_minor)[2]
+
+    @property
+    def object_statuses(self) -> set[str]:
+        """STATUS of the last object as every printPod era since 1.27 prints it."""
+        return {printers.pod_cells(self.final_pod, self.created, m)[2] for m in (27, printers.LATEST)}
 
     @property
     def healthy(self) -> bool:
@@ -73,7 +79,7 @@ class Scenario:
 
     @property
     def restarts(self) -> int:
-        return int(printers.pod_cells(self.final_pod, self.created)[3].split()[0])
+        return int(printers.pod_cells(self.final_pod, self.created, self.server_minor)[3].split()[0])
 
     @property
     def restart_times(self) -> list[float]:
@@ -680,7 +686,7 @@ ALL = (liveness_exec, readiness_flap, oom_killed, multi_container, init_failure,
        delete_on_sigterm, startup_probe, init_then_pull, unschedulable, volume_missing, sandbox_failure)
 
 
-def build(make, end_at: datetime | None = None, snapshot: bool = False) -> Scenario:
+def build(make, end_at: datetime | None = None, snapshot: bool = False, minor: int = printers.LATEST) -> Scenario:
     """The scenario placed so that it ends at `end_at` (now): kubectl's own clock then agrees.
 
     `snapshot`: for a command that prints one moment; a scenario with a `snapshot` time is cut there
@@ -689,5 +695,5 @@ def build(make, end_at: datetime | None = None, snapshot: bool = False) -> Scena
     end_at = end_at or datetime.now(timezone.utc).replace(microsecond=0)
     at = probe.snapshot if snapshot and probe.snapshot is not None else probe.end
     from datetime import timedelta
-    sc = make(end_at - timedelta(seconds=at))
+    sc = dataclasses.replace(make(end_at - timedelta(seconds=at)), server_minor=minor)
     return sc.until(at) if snapshot and sc.snapshot is not None else sc

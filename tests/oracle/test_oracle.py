@@ -33,9 +33,9 @@ def _explained(version: str, scenario: str, workdir: str) -> dict[str, tuple[sce
     from pathlib import Path
 
     make = SCENARIOS[scenario]
-    k = harness.Kubectl(BINARIES[version], Path(workdir) / "home")
+    k = harness.Kubectl(BINARIES[version], Path(workdir) / "home", version)
     files = matrix.transcripts(k, make, Path(workdir) / version / scenario)
-    return {fmt: (matrix.truth(make, fmt), matrix.explain(paths)) for fmt, paths in files.items()}
+    return {fmt: (matrix.truth(make, fmt, k.minor), matrix.explain(paths)) for fmt, paths in files.items()}
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from kubectl_podlife.model.build import T
+from kubectl_podlife.model import deletion
+from kubectl_podlife.model.build import T, ready_counts
 from kubectl_podlife.model.explain.context import PodContext, difference
 from kubectl_podlife.model.explain.probes import probe_info, probe_settings_line
 from kubectl_podlife.model.timeline import Expected
@@ -58,6 +59,24 @@ def explain_ready(ctx: PodContext, tr: T) -> None:
         return
     # not-ready
     fails = [f for f in ctx.of("probe-failed", c) if f.facts and f.facts[0].probe_type == "readiness"]
+    req = deletion.requested_at(ctx.inp)
+    now = ready_counts(tr.to_state)
+    if req is not None and tr.t is not None and tr.t >= req[0] + 1 and now is not None and now[0] == 0 and not [
+            f for f in fails if f.t is not None and f.t >= req[0]]:
+        # READY falling to 0 while the pod is Terminating: its containers stopped (rows do not show the exit)
+        grace, which, _ = deletion.grace_for_deletion(ctx.inp)
+        g = deletion.deletion_grace(ctx.inp)
+        took = tr.t - req[0]
+        tr.cause, tr.grace = "deleted", grace
+        how = ("SIGKILL at the end of the grace period, or a slow shutdown on SIGTERM (the rows do not show the exit "
+               "code)" if g is not None and g.inferred else
+               "at the end of the grace period, so SIGKILL (it did not stop on SIGTERM)" if took >= grace - 1 else
+               "on SIGTERM, within the grace period")
+        tr.summary = (f"{c or 'The container'} stopped {clock(took)} after the deletion began ({tr.from_state} → "
+                      f"{tr.to_state}): {how}")
+        tr.detail = [f"Grace period {grace:g} s from {which}."]
+        tr.rule = "deletion: SIGTERM (after preStop), then SIGKILL when the grace period ends"
+        return
     if fails or spec:
         info, missing = probe_info(ctx, c, "readiness", fails)
         tr.probe, tr.cause = info, "readiness-probe"

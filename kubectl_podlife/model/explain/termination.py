@@ -141,7 +141,11 @@ def explain_terminated(ctx: PodContext, tr: T) -> None:
         req = deletion.requested_at(ctx.inp)
         took = tr.t - req[0] if req is not None and tr.t is not None else None
         how = ending.deletion_exit(code, grace)
-        if how is None and took is not None and took >= grace - 1:
+        g = deletion.deletion_grace(ctx.inp)
+        if how is None and g is not None and g.inferred:
+            how = ("SIGKILL at the end of the grace period, or a slow shutdown on SIGTERM within a longer one (the "
+                   "input does not show the exit code); the deletion, not an application error")
+        elif how is None and took is not None and took >= grace - 1:
             how = (f"it ran until the end of the {grace:g} s grace period, so the kubelet SIGKILLed it (it did not "
                    "stop on SIGTERM); the deletion, not an application error")
         elif how is None:
