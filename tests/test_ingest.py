@@ -431,3 +431,37 @@ def test_a_pasted_yaml_ends_at_the_prose_after_it():
     got, warnings = obs(text)
     assert not warnings
     assert {o.pod.name for o in got} == {"web"}
+
+
+# --- cancelling a read (the TUI quitting while a big file loads) ------------------------------------------
+
+def _big_get_w(path, rows: int) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("NAME      READY   STATUS    RESTARTS   AGE\n")
+        for i in range(rows):
+            fh.write(f"web-{i % 50:<5} 1/1     Running   0          {i // 50 + 1}s\n")
+
+
+def test_a_cancelled_read_stops_at_the_next_checkpoint_and_returns_nothing(tmp_path):
+    from kubectl_podlife.errors import LoadCancelled
+    from kubectl_podlife.ingest import read_paths
+    from kubectl_podlife.ingest.context import CHECKPOINT_EVERY
+
+    path = tmp_path / "get-w.txt"
+    _big_get_w(path, 10 * CHECKPOINT_EVERY)
+
+    def asked_until_yes(after: int, asked: list):
+        def cancelled() -> bool:
+            asked.append(1)
+            return len(asked) > after
+        return cancelled
+
+    never: list = []
+    full = read_paths([str(path)], cancelled=asked_until_yes(10**9, never))  # the whole file, as without
+    assert len(full.observations) == 10 * CHECKPOINT_EVERY
+    assert [o.raw for o in full.observations] == [o.raw for o in read_paths([str(path)]).observations]
+    assert len(never) >= 10  # asked all along the file, not once at the end
+    asked: list = []
+    with pytest.raises(LoadCancelled):
+        read_paths([str(path)], cancelled=asked_until_yes(3, asked))
+    assert len(asked) == 4  # asked at each checkpoint until it said yes, and not once more

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from kubectl_podlife.errors import NothingReadError
 from kubectl_podlife.ingest import objectfiles
@@ -33,8 +33,8 @@ class IngestResult:
         return list(dict.fromkeys(o.pod.display for o in self.observations))
 
 
-def read_text(text: str, source: str) -> IngestResult:
-    """Observations from one source's text, not yet anchored (see `read_paths`)."""
+def read_text(text: str, source: str, cancelled: Callable[[], bool] | None = None) -> IngestResult:
+    """Observations from one source's text, not yet anchored (see `read_paths`; `cancelled` as there)."""
     # Imported here, not at the top, for start-up cost: the text parsers and PyYAML (~100 ms) are
     # not for a caller that only needs `ingest.objects` (the live capture).
     from kubectl_podlife.ingest import transcript
@@ -52,7 +52,8 @@ def read_text(text: str, source: str) -> IngestResult:
         if any(o.kind != "spec" for o in obs):
             return IngestResult(obs, [Warning_(f"{source}:{ln}", msg) for ln, msg in warns], [source])
         early = early or [Warning_(f"{source}:{ln}", msg) for ln, msg in warns]
-    ctx = ParseContext(source=source)
+    ctx = ParseContext(source=source, cancelled=cancelled)
+    ctx.checkpoint()
     lines = clean_lines(text)
     for i, line in enumerate(lines):
         if len(line) > MAX_LINE:  # a 50 MB line of cells would take minutes and gigabytes to split
@@ -62,16 +63,18 @@ def read_text(text: str, source: str) -> IngestResult:
     return IngestResult(obs, early + ctx.warnings, [source])
 
 
-def read_paths(paths: Sequence[str]) -> IngestResult:
+def read_paths(paths: Sequence[str], cancelled: Callable[[], bool] | None = None) -> IngestResult:
     """Read every path (`-` for stdin), merge pods across them and put all times on pod clocks.
 
-    Raises NothingReadError when no source held usable kubectl output.
+    Raises NothingReadError when no source held usable kubectl output. `cancelled` (e.g. a TUI worker's
+    cancellation) is asked between files and every few thousand lines while they are parsed; once it says
+    True, LoadCancelled is raised at that checkpoint and nothing is returned.
     """
     total = IngestResult()
     empty: list[str] = []
     for path in paths:
         name, text = read_source(path)
-        part = read_text(text, name)
+        part = read_text(text, name, cancelled)
         if not any(o.kind != MARK for o in part.observations):
             empty.append(f"{name}: no kubectl output found (expected get pods, describe pod, get events, a pod "
                          f"manifest or -o json/yaml)" + (f"; first problem: {part.warnings[0]}" if part.warnings else ""))
@@ -82,5 +85,5 @@ def read_paths(paths: Sequence[str]) -> IngestResult:
         total.sources.append(name)
     if not total.observations:
         raise NothingReadError(empty[0] if len(empty) == 1 else f"{empty[0]} (and {len(empty) - 1} more files)")
-    total.observations = anchor(total.observations)
+    total.observations = anchor(total.observations, cancelled)
     return total

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from typing import Iterable
+from typing import Callable, Iterable
 
+from kubectl_podlife.errors import LoadCancelled
 from kubectl_podlife.observation import (CLOCK_ABS, CLOCK_AGO, CLOCK_NONE, CLOCK_POD, CONTAINER, EVENT, POD, ROW,
                                          Observation, PodKey)
 from kubectl_podlife.timefmt import from_iso, seconds_between
@@ -116,13 +117,16 @@ def creation_time(obs: Iterable[Observation]) -> tuple[str | None, str | None]:
     return best
 
 
-def anchor(observations: list[Observation]) -> list[Observation]:
+def anchor(observations: list[Observation], cancelled: Callable[[], bool] | None = None) -> list[Observation]:
+    """Every observation on its pod's clock; `cancelled` is asked every few hundred pods (see read_paths)."""
     obs = unify_identities(unify_namespaces(observations))
     by_pod: dict[PodKey, list[int]] = defaultdict(list)
     for idx, o in enumerate(obs):
         by_pod[o.pod].append(idx)
     out = list(obs)
-    for key, idxs in by_pod.items():
+    for n, (key, idxs) in enumerate(by_pod.items()):
+        if cancelled is not None and not n % 256 and cancelled():
+            raise LoadCancelled("reading was cancelled")
         mine = [obs[i] for i in idxs]
         created, how = creation_time(mine)
         snapshots = _snapshot_anchors([o for o in mine if o.clock == CLOCK_AGO],

@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Callable
 
+from kubectl_podlife.errors import LoadCancelled
 from kubectl_podlife.observation import PodKey, Warning_
+
+# How often (in lines or rows) the long loops of the parsers call ParseContext.checkpoint: often enough
+# that a cancelled read stops within milliseconds, rarely enough to cost nothing measurable.
+CHECKPOINT_EVERY = 4096
 
 def is_count(text: str) -> bool:
     """ASCII digits of a size kubectl prints (`str.isdigit` also takes `³`, which `int` refuses, and a
@@ -114,6 +120,8 @@ class ParseContext:
     target: str | None = None  # the pod the last command named
     target_resource: str | None = None  # the resource type of that command (`po`, `pods`, `jobs.batch`, ...)
     all_namespaces: bool = False
+    # the caller's "stop now?" (a TUI worker's cancellation), asked at each checkpoint; None: never stop
+    cancelled: Callable[[], bool] | None = None
     _seq: int = 0
     _snapshots: int = 0
 
@@ -123,6 +131,12 @@ class ParseContext:
 
     def warn(self, index: int, message: str) -> None:
         self.warnings.append(Warning_(self.origin(index), message))
+
+    def checkpoint(self) -> None:
+        """Raise LoadCancelled when the caller has stopped wanting the result. The parsers' long loops call
+        this every CHECKPOINT_EVERY lines (`if not i % CHECKPOINT_EVERY: ctx.checkpoint()`)."""
+        if self.cancelled is not None and self.cancelled():
+            raise LoadCancelled(f"reading {self.source} was cancelled")
 
     def next_seq(self) -> int:
         self._seq += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from kubectl_podlife.ingest.context import ParseContext, is_count, next_nonblank
+from kubectl_podlife.ingest.context import CHECKPOINT_EVERY, ParseContext, is_count, next_nonblank
 from kubectl_podlife.observation import CLOCK_ABS, CLOCK_AGO, EVENT, Observation, PodKey
 from kubectl_podlife.timefmt import DurationError, RFC1123Z_PATTERN, iso, parse_age, parse_timestamp
 
@@ -330,6 +330,8 @@ def parse_events(lines: list[str], start: int, ctx: ParseContext, layout: str | 
         last_fields, raw_lines = None, []
 
     while i < len(lines):
+        if not i % CHECKPOINT_EVERY:
+            ctx.checkpoint()
         line = lines[i]
         if not line.strip():
             if not allow_blank_gaps:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from kubectl_podlife.ingest.context import ParseContext, is_count, next_nonblank
+from kubectl_podlife.ingest.context import CHECKPOINT_EVERY, ParseContext, is_count, next_nonblank
 from kubectl_podlife.observation import CLOCK_NONE, CLOCK_POD, CONTAINER, ROW, Observation
 from kubectl_podlife.timefmt import DurationError, age_is_modern_form, parse_age
 
@@ -174,6 +174,8 @@ def parse_table(lines: list[str], start: int, ctx: ParseContext, cols: list[str]
     assert cols is not None
     seen_names: set[str] = set()
     while i < len(lines):
+        if not i % CHECKPOINT_EVERY:
+            ctx.checkpoint()
         line = lines[i]
         if not line.strip():
             # A blank line ends the table unless the next line continues it with a known pod.
@@ -314,7 +316,9 @@ def rows_to_observations(rows: list[RawRow], ctx: ParseContext, modern: bool | N
             form.add(r)
         modern = form.modern
     out: list[Observation] = []
-    for r in rows:
+    for n, r in enumerate(rows):
+        if not n % CHECKPOINT_EVERY:
+            ctx.checkpoint()
         cells = dict(r.cells)
         name = cells.pop("name")
         namespace = cells.pop("namespace", None) or ctx.namespace

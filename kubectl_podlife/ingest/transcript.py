@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from kubectl_podlife.ingest import console, describe, events, fragments, jobs, nodes, objectfiles, podtable
 from kubectl_podlife.ingest import manifest as manifest_mod
-from kubectl_podlife.ingest.context import ParseContext
+from kubectl_podlife.ingest.context import CHECKPOINT_EVERY, ParseContext
 from kubectl_podlife.observation import (CLOCK_NONE, LOG, LOG_KEEP, LOG_LINE_MAX, MARK, SPEC, UNNAMED, Observation,
                                         PodKey)
 
@@ -183,7 +183,11 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
     log_block: _LogBlock | None = None  # the `kubectl logs` output being read
     i = 0
     n = len(lines)
+    check_at = 0  # the next checkpoint's line: the block parsers below move i on by whole blocks
     while i < n:
+        if i >= check_at:
+            ctx.checkpoint()
+            check_at = i + CHECKPOINT_EVERY
         line = lines[i]
         stripped = line.strip()
         if not stripped:

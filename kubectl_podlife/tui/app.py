@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Input, LoadingIndicator, Static
 
-from kubectl_podlife.errors import PodlifeError
+from kubectl_podlife.errors import LoadCancelled, PodlifeError
 from kubectl_podlife.model.timeline import PodTimeline, Timeline, Transition
 from kubectl_podlife.textsafe import visible
 from kubectl_podlife.timefmt import clock
@@ -199,7 +199,7 @@ class PodlifeApp(App[int]):
 
     # What the pod list answers to: the app's actions that act on it while it is on top (the footer follows).
     HOME_ACTIONS = frozenset({"cursor", "page", "go_start", "go_end", "prompt", "back", "open_pod", "toggle_pods",
-                              "help", "quit"})
+                              "help", "quit", "help_quit"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Until there is a pod to show, only help, back and quit do anything; the pod list has its own few."""
@@ -211,7 +211,7 @@ class PodlifeApp(App[int]):
             return False
         if action == "toggle_pods" and len(self.rows) < 2:
             return False
-        if self.view is None and action not in ("help", "quit", "back"):
+        if self.view is None and action not in ("help", "quit", "help_quit", "back"):
             return False
         return True
 
@@ -231,7 +231,9 @@ class PodlifeApp(App[int]):
             if src.files:
                 from kubectl_podlife.ingest import read_paths
 
-                result = read_paths(list(src.files))
+                # q / Ctrl-C while a big file is parsed: the parsers stop at their next checkpoint
+                # (LoadCancelled) instead of making the exit wait for the whole read.
+                result = read_paths(list(src.files), cancelled=get_current_worker().cancelled_event.is_set)
                 warnings = tuple(str(w) for w in result.warnings)
                 self.call_from_thread(self._loading_text, f"explaining {plural(len(result.observations), 'observation')}…")
                 timeline = self._explain(result.observations, warnings)
@@ -266,6 +268,8 @@ class PodlifeApp(App[int]):
             else:
                 store.close()
             self.post_message(Loaded(timeline, tuple(warnings)))
+        except LoadCancelled:
+            return  # the app is quitting: nobody waits for a result
         except PodlifeError as exc:
             self.post_message(LoadFailed(str(exc), exc.exit_code))
         except ImportError as exc:

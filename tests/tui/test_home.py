@@ -241,3 +241,13 @@ def test_at_40_columns_a_long_status_is_cut_before_the_restart_count_goes():
     status_w = dict(cols)["STATUS"]
     assert fit("Init:CrashLoopBackOff ", status_w).endswith("…")
     assert dict(cols)["NAME"] == len("liveness-exec-00000") + 1  # the name whole
+
+
+@pytest.mark.parametrize("key", ["q", "ctrl+c"])
+async def test_q_and_ctrl_c_quit_from_the_pod_list(key):
+    app = make_app(timeline=fx.fleet_timeline())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, PodsScreen) and shown_names(app), "the pod list")
+        await pilot.press(key)
+        await until(pilot, lambda: not app.is_running, f"{key} to quit")
+    assert app.return_code == 0
