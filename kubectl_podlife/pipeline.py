@@ -48,9 +48,12 @@ def select_pods(store: SessionStore, session_id: int, pod: "str | PodSelector | 
     return chosen
 
 
-def pod_timeline(store: SessionStore, pod: PodSummary) -> PodTimeline:
+def pod_timeline(store: SessionStore, pod: PodSummary, cache: bool = True) -> PodTimeline:
     """One pod's timeline: from the store's cache when it was built from these observations by this
-    model, else built from that pod's observations alone (and cached)."""
+    model, else built from that pod's observations alone (and cached). `cache=False` builds it without
+    asking or filling the cache (a live follower: the pod will have changed again by the next poll)."""
+    if not cache:
+        return build_pod_timeline(pod.key, anchor(store.pod_observations(pod.id)))
     key = f"{model_version()}:{pod.observations}:{pod.version}"
     cached = store.get_timeline(pod.id, key)
     if cached is not None:

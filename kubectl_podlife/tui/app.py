@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Input, LoadingIndicator, Static
 
-from kubectl_podlife.errors import LoadCancelled, PodlifeError
+from kubectl_podlife.errors import PodlifeError
 from kubectl_podlife.model.timeline import PodTimeline, Timeline, Transition
 from kubectl_podlife.textsafe import visible
 from kubectl_podlife.timefmt import clock
@@ -33,8 +33,10 @@ from kubectl_podlife.timefmt import clock
 from . import bindings as keys
 from .explain import explanation, explanation_text
 from .export import write_export
+from .follow import Followed, LiveSession
+from .loading import Loaded, Loader, LoadFailed, PodsBuilt, Source
 from .playback import SPEEDS, PodView, cycle, next_speed, parse_seek
-from .podtable import PodRow, find_pod, plural, pod_row, restarts_phrase, worst_first
+from .podtable import PodRow, find_pod, pod_row, restarts_phrase, worst_first
 from .screens import HelpScreen, PodsScreen
 from .widgets import Explanation, Lanes, TimelineView
 
@@ -42,69 +44,10 @@ TICK = 0.1  # playback step, seconds of wall time
 POLL = 0.5  # live following: how often the store is asked for new observations
 
 
-@dataclass(frozen=True)
-class Source:
-    """What to replay: files, a stored session (optionally followed live), or a Timeline in hand."""
-
-    files: tuple[str, ...] = ()
-    store_path: str | None = None
-    session_id: int | None = None
-    follow: bool = False
-    timeline: Timeline | None = None
-    # a live capture's connection (capture.connection.ConnectionState): its describe() is shown while following
-    connection: Any = field(default=None, compare=False)
-
-    def describe(self) -> str:
-        if self.files:
-            return ", ".join(self.files)
-        if self.session_id is not None:
-            return f"session {self.session_id}" + (" (following)" if self.follow else "")
-        return "timeline"
-
-
-# --- messages from the workers -----------------------------------------------------------------
-
-
-@dataclass
-class Loaded(Message):
-    timeline: Timeline
-    warnings: tuple[str, ...] = ()
-
-
-@dataclass
-class PodsBuilt(Message):
-    """Pods explained so far by a load of several pods (`done` of `total`); Loaded follows with them all."""
-
-    pods: tuple[PodTimeline, ...]
-    done: int
-    total: int
-
-
-@dataclass
-class LoadFailed(Message):
-    text: str
-    exit_code: int = 1
-
-
-@dataclass
-class Followed(Message):
-    timeline: Timeline | None  # None: nothing new this time
-    error: str | None = None
-
-
 @dataclass
 class Exported(Message):
     text: str
     error: bool = False
-
-
-@dataclass
-class _Live:
-    """The follow worker's own state; only that worker's thread touches it."""
-
-    store: Any = None
-    last_id: int = 0
-    observations: list = field(default_factory=list)
 
 
 class PodlifeApp(App[int]):
@@ -148,7 +91,7 @@ class PodlifeApp(App[int]):
         self._prompt_mode: str | None = None
         self._last_tick = 0.0
         self._tick_timer: Timer | None = None
-        self._live = _Live()
+        self.live: LiveSession | None = None  # the session followed, once loaded (follow worker's)
         self._polling = False
         self._explained: tuple | None = None
 
@@ -224,91 +167,10 @@ class PodlifeApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def load(self) -> None:
-        src = self.source
-        # The pipeline and the store are imported in this worker, for start-up cost: the screen and
-        # its loading line are up before the model (~200 ms of imports) loads.
-        try:
-            if src.files:
-                from kubectl_podlife.ingest import read_paths
-
-                # q / Ctrl-C while a big file is parsed: the parsers stop at their next checkpoint
-                # (LoadCancelled) instead of making the exit wait for the whole read.
-                result = read_paths(list(src.files), cancelled=get_current_worker().cancelled_event.is_set)
-                warnings = tuple(str(w) for w in result.warnings)
-                self.call_from_thread(self._loading_text, f"explaining {plural(len(result.observations), 'observation')}…")
-                timeline = self._explain(result.observations, warnings)
-                if timeline is not None:
-                    self.post_message(Loaded(timeline, warnings))
-                return
-            from kubectl_podlife.ingest.anchor import anchor
-            from kubectl_podlife.store import Store
-
-            store = Store(src.store_path, create=False) if src.store_path else Store(create=False)
-            assert src.session_id is not None
-            store.session(src.session_id)  # a clear error for an unknown id
-            last_id, observations = store.observations(src.session_id)
-            warnings = store.warnings(src.session_id)
-            total = len(observations)
-            self.call_from_thread(self._loading_text, f"explaining {plural(total, 'observation')}…")
-            last_shown = [0.0]
-
-            def progress(pods_done: int, pods_total: int, obs_done: int) -> None:
-                now = time.monotonic()
-                if now - last_shown[0] > 0.1:  # at most ten updates a second
-                    last_shown[0] = now
-                    self.call_from_thread(self._loading_text, f"explaining {obs_done:,} of {total:,} observations "
-                                                              f"({pods_done:,}/{pods_total:,} pods)…")
-
-            timeline = self._explain(anchor(list(observations)), tuple(warnings), progress=progress)
-            if timeline is None:
-                store.close()
-                return
-            if self.following:
-                self._live = _Live(store, last_id, list(observations))
-            else:
-                store.close()
-            self.post_message(Loaded(timeline, tuple(warnings)))
-        except LoadCancelled:
-            return  # the app is quitting: nobody waits for a result
-        except PodlifeError as exc:
-            self.post_message(LoadFailed(str(exc), exc.exit_code))
-        except ImportError as exc:
-            self.post_message(LoadFailed(f"the replay pipeline is not available in this build ({exc})"))
-        except Exception as exc:  # a bug: still one line, never a traceback over the screen
-            self.post_message(LoadFailed(f"internal error while loading {src.describe()}: "
-                                         f"{type(exc).__name__}: {exc}"))
-
-    def _explain(self, observations, warnings: tuple[str, ...], progress=None) -> Timeline | None:
-        """The model's timeline of (anchored) observations, pod by pod as build_timeline does; with several
-        pods each batch is posted as it is explained (every 0.5 s, the first at once) for the pod list:
-        more often costs the UI thread redraws that slow the worker down (the GIL).
-        None when the app stopped wanting it (the worker was cancelled)."""
-        from kubectl_podlife.model import build_pod_timeline
-
-        groups: dict = {}
-        for o in observations:
-            groups.setdefault(o.pod, []).append(o)
+        """Read the source in this thread (loading.py); q or Ctrl-C cancels it at its next checkpoint."""
         worker = get_current_worker()
-        pods: list[PodTimeline] = []
-        batch: list[PodTimeline] = []
-        posted = 0.0
-        done = 0
-        for key, obs in groups.items():
-            if worker.is_cancelled:
-                return None
-            pod = build_pod_timeline(key, obs)
-            pods.append(pod)
-            done += len(obs)
-            if progress is not None:
-                progress(len(pods), len(groups), done)
-            if len(groups) > 1:
-                batch.append(pod)
-                now = time.monotonic()
-                if now - posted >= 0.5 or len(pods) == len(groups):
-                    posted = now
-                    self.post_message(PodsBuilt(tuple(batch), len(pods), len(groups)))
-                    batch = []
-        return Timeline(pods=tuple(pods), warnings=warnings)
+        Loader(self.source, self.post_message, lambda text: self.call_from_thread(self._loading_text, text),
+               worker.cancelled_event.is_set).run()
 
     def on_pods_built(self, message: PodsBuilt) -> None:
         """A batch of a load of several pods: the pod list shows them at once, sorted worst first."""
@@ -326,7 +188,8 @@ class PodlifeApp(App[int]):
         self._q("#loading-text", Static).update(Text(visible(text)))
 
     def on_loaded(self, message: Loaded) -> None:
-        following = self.following and self._live.store is not None
+        self.live = message.live
+        following = self.following and self.live is not None
         if not message.timeline.pods and following:
             # A live recording that has seen no pod yet (watching a pod about to be created, an empty
             # namespace): wait for the first one instead of failing.
@@ -349,7 +212,7 @@ class PodlifeApp(App[int]):
         if message.warnings:
             more = f" (+{len(message.warnings) - 1} more)" if len(message.warnings) > 1 else ""
             self.say(f"{message.warnings[0]}{more}", severity="warning")
-        if self.following and self._live.store is not None:
+        if following:
             self.set_interval(POLL, self._poll)
 
     def on_load_failed(self, message: LoadFailed) -> None:
@@ -366,19 +229,11 @@ class PodlifeApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="follow")
     def follow_step(self) -> None:
-        live = self._live
+        """One poll (follow.py): only the pods that changed since the last one are rebuilt."""
         try:
-            from kubectl_podlife.pipeline import timeline_for_observations  # start-up cost, as in load
-
-            assert self.source.session_id is not None
-            last_id, new = live.store.observations(self.source.session_id, live.last_id)
-            if not new:
-                self.post_message(Followed(None))
-                return
-            live.last_id = last_id
-            live.observations.extend(new)
-            timeline = timeline_for_observations(live.observations, live.store.warnings(self.source.session_id))
-            self.post_message(Followed(timeline))
+            assert self.live is not None
+            timeline, rebuilt = self.live.poll()
+            self.post_message(Followed(timeline, rebuilt=rebuilt))
         except Exception as exc:
             self.post_message(Followed(None, f"following stopped: {type(exc).__name__}: {exc}"))
 
@@ -408,17 +263,22 @@ class PodlifeApp(App[int]):
         return self.view.transition(self.selected)
 
     def set_timeline(self, timeline: Timeline) -> None:
-        """A new timeline (first load or a live update): keep the pod, filters and playhead."""
+        """A new timeline (first load or a live update): keep the pod, filters and playhead. A live update
+        keeps the PodTimeline of every pod that did not change (follow.py): the pod list redoes only the
+        rows of those that did, and the pod's screen is left alone unless its own pod changed."""
         old = self.pod if self.view is not None else None
         self.timeline = timeline
         self.refresh_rows()
         self.pod_index = self.rows[0].index if self.rows else 0  # before any choice: the worst pod
         if old is not None:
             for i, p in enumerate(timeline.pods):
-                if (p.namespace, p.name, p.incarnation) == (old.namespace, old.name, old.incarnation):
+                if p is old or (p.namespace, p.name, p.incarnation) == (old.namespace, old.name, old.incarnation):
                     self.pod_index = i
                     break
-        self.rebuild_view(keep_playhead=old is not None)
+        if old is None or self.pod is not old:
+            self.rebuild_view(keep_playhead=old is not None)
+        else:
+            self.refresh_status()  # the pod list's position may have moved (another pod got worse)
         self.refresh_bindings()
 
     def refresh_rows(self) -> None:
