@@ -39,6 +39,23 @@ def _DUMPS(data: Any) -> str:
     return _ENCODE(data if type(data) is dict else dict(data))
 
 
+# The stored `data` column is this module's own compact JSON object: the C scanner reads it without
+# json.loads' two Python-level frames and whitespace regex per observation (a tenth of explaining a
+# session, issue 12); anything it does not read whole goes through json.loads for its error.
+_SCAN = json.JSONDecoder().scan_once
+
+
+def _LOADS(text: str) -> Any:
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
+
+
+_PUT_BATCH = 64  # cached timelines written per transaction (a commit per pod was a tenth of building them)
+
+
 class Store(StoreFile):
     """The SQLite store at `path` (default: `default_path()`), opened as `StoreFile` says.
 
@@ -53,6 +70,7 @@ class Store(StoreFile):
         self.keep_env = keep_env
         self._pod_ids: dict[tuple, int] = {}
         self._keep: dict[int, bool] = {}
+        self._puts: dict[int, tuple[int, str, bytes]] = {}  # timelines put, not yet written
         super().__init__(path, create=create, notify=notify)
 
     @guarded
@@ -126,6 +144,7 @@ class Store(StoreFile):
         if not ids:
             return 0
         self.check_writable()
+        self.flush_timelines()
         deleted = 0
         with self.db:
             for sid in ids:
@@ -254,7 +273,7 @@ class Store(StoreFile):
             "UPDATE pods SET observations=observations+?, last_obs=MAX(last_obs, ?),"
             " first_t=MIN(COALESCE(first_t, ?), ?), last_t=MAX(COALESCE(last_t, ?), ?) WHERE id=?", counts)
         for r, pid in status:
-            d = json.loads(r[13])
+            d = _LOADS(r[13])
             if r[3] == "row":
                 self.db.execute("UPDATE pods SET ready=?, status=?, restarts=? WHERE id=?",
                                 (d.get("ready"), d.get("status"), d.get("restarts"), pid))
@@ -317,23 +336,42 @@ class Store(StoreFile):
     def get_timeline(self, pod_id: int, key: str) -> Any | None:
         """The timeline put for this pod under this key (which names the observations and the model
         version it was built from), or None. The cache is this file's own: pickled, never shared."""
-        row = self.db.execute("SELECT timeline FROM timelines WHERE pod_id=? AND key=?", (pod_id, key)).fetchone()
-        if row is None:
-            return None
+        put = self._puts.get(pod_id)
+        if put is not None and put[1] == key:
+            blob = put[2]
+        else:
+            row = self.db.execute("SELECT timeline FROM timelines WHERE pod_id=? AND key=?", (pod_id, key)).fetchone()
+            if row is None:
+                return None
+            blob = row[0]
         try:
-            return pickle.loads(row[0])
+            return pickle.loads(blob)
         except Exception:  # written by another version of the classes: build again
             return None
 
     def put_timeline(self, pod_id: int, key: str, timeline: Any) -> None:
+        """Cache a pod's timeline under `key`. Written in batches of _PUT_BATCH (and by close()), so a
+        session explained pod by pod commits once per batch; get_timeline sees it at once."""
         if self.readonly:
+            return
+        self._puts[pod_id] = (pod_id, key, pickle.dumps(timeline, protocol=pickle.HIGHEST_PROTOCOL))
+        if len(self._puts) >= _PUT_BATCH:
+            self.flush_timelines()
+
+    def flush_timelines(self) -> None:
+        """Write the timelines put since the last flush, in one transaction."""
+        puts, self._puts = self._puts, {}
+        if not puts:
             return
         try:
             with self.db:
-                self.db.execute("INSERT OR REPLACE INTO timelines VALUES (?, ?, ?)",
-                                (pod_id, key, pickle.dumps(timeline, protocol=pickle.HIGHEST_PROTOCOL)))
-        except sqlite3.OperationalError:  # a full, read-only or busy store: the cache is only an optimisation
+                self.db.executemany("INSERT OR REPLACE INTO timelines VALUES (?, ?, ?)", list(puts.values()))
+        except sqlite3.Error:  # a full, read-only, busy or closed store: the cache is only an optimisation
             pass
+
+    def close(self) -> None:
+        self.flush_timelines()
+        super().close()
 
 
 _OBS_COLUMNS = ("o.kind, o.container, o.t, o.t_lo, o.t_hi, o.time, o.clock, o.snapshot, o.origin, o.raw, o.data,"
@@ -343,4 +381,4 @@ _OBS_COLUMNS = ("o.kind, o.container, o.t, o.t_lo, o.t_hi, o.time, o.clock, o.sn
 def _observation(key: PodKey, r: tuple, i: int) -> Observation:
     return Observation(kind=r[i], pod=key, container=r[i + 1], t=r[i + 2], t_lo=r[i + 3], t_hi=r[i + 4],
                        time=r[i + 5], clock=r[i + 6], snapshot=r[i + 7], origin=r[i + 8], raw=r[i + 9],
-                       data=json.loads(r[i + 10]), seq=r[i + 11], recovered=bool(r[i + 12]))
+                       data=_LOADS(r[i + 10]), seq=r[i + 11], recovered=bool(r[i + 12]))
