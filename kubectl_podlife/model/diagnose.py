@@ -191,7 +191,7 @@ def _predictions(ctx: PodContext, inp: PodInput, trs: list[T]) -> list[str]:
     end = max([t.t for t in trs if t.t is not None] + [0.0])
     out = []
     for name in inp.containers:
-        beh = rules.command_behaviour(ctx.cspec(name))
+        beh = ctx.behaviour(name)
         if beh.exits_after is None or beh.exits_after <= end or not beh.script:
             continue
         policy = ctx.policy or "Always"

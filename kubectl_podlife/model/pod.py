@@ -3,6 +3,8 @@ kubectl's view, the diagnosis and the lanes put together into a PodTimeline."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from kubectl_podlife.model import ending, jobtiming, logtail, rules, stuck
 from kubectl_podlife.model.build import (PodInput, T, absorb, assemble, event_transitions, merge, row_transitions,
                                          state_transitions)
@@ -83,7 +85,7 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
     lanes = container_lanes(inp, trs, max(times) if times else 0.0)
     notes = _notes(inp, trs)
     name = key.name
-    transitions = logtail.attach(tuple(_freeze(t) for t in trs), obs, inp.containers)
+    transitions = logtail.attach(_frozen(trs), obs, inp.containers)
     diagnosis, transitions = logtail.explain_exits(diagnosis, transitions)
     return PodTimeline(
         name=name, namespace=key.namespace, uid=key.uid, incarnation=key.incarnation,
@@ -93,6 +95,12 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
         created_time=inp.created, anchor=inp.created_how, notes=tuple(notes),
         sources=tuple(dict.fromkeys(o.origin.rsplit(":", 1)[0] for o in obs)),
         kind="Job" if job is not None and job.is_self else "Pod")
+
+
+def _frozen(trs: list[T]) -> tuple[Transition, ...]:
+    evidence: dict = {}
+    views: dict = {}
+    return tuple([_freeze(t, evidence, views) for t in trs])
 
 
 def _order_key(t: T) -> tuple:
@@ -199,24 +207,42 @@ def _infer_restarts(inp: PodInput, trs: list[T]) -> list[T]:
     return out
 
 
-def _freeze(t: T) -> Transition:
+def _freeze(t: T, evidence: dict, views: dict) -> Transition:
+    """The finished Transition of t. `evidence` (by observation) and `views` (by value) hold the pod's
+    Evidence and KubectlView objects made so far: a row that is evidence of several transitions, or a
+    view several share, is one object (fewer to build, and the pickled cache stores it once)."""
     ev = []
     seen = set()
     for o in t.evidence:
         if o.origin in seen:
             continue
         seen.add(o.origin)
-        text = o.raw if len(o.raw) <= _MAX_EVIDENCE_TEXT else o.raw[:_MAX_EVIDENCE_TEXT] + " …"
-        ev.append(Evidence(origin=o.origin, text=text))
-    times = [o.time for o in t.evidence if o.time]
-    return Transition(
-        t=round(t.t, 3) if t.t is not None else None,
-        t_range=(round(t.lo, 3), round(t.hi, 3)) if t.lo is not None and t.hi is not None else None,
-        time=t.time or (times[0] if times else None), kind=t.kind, summary=t.summary or t.kind, container=t.container,
-        from_state=t.from_state, to_state=t.to_state, restart_count=t.restart_count, cause=t.cause, probe=t.probe,
-        grace_period_seconds=t.grace, backoff_seconds=t.backoff, expected=t.expected, confidence=t.confidence,
-        detail=tuple(d for d in t.detail if d), rule=t.rule, missing=tuple(dict.fromkeys(t.missing)),
-        evidence=tuple(ev), view=KubectlView(*t.view))
+        e = evidence.get(id(o))
+        if e is None:
+            text = o.raw if len(o.raw) <= _MAX_EVIDENCE_TEXT else o.raw[:_MAX_EVIDENCE_TEXT] + " …"
+            e = evidence[id(o)] = Evidence(origin=o.origin, text=text)
+        ev.append(e)
+    time = t.time
+    if not time:
+        time = next((o.time for o in t.evidence if o.time), None)
+    view = views.get(t.view)
+    if view is None:
+        view = views[t.view] = KubectlView(*t.view)
+    return _make_transition((
+        round(t.t, 3) if t.t is not None else None,
+        (round(t.lo, 3), round(t.hi, 3)) if t.lo is not None and t.hi is not None else None,
+        time, t.kind, t.summary or t.kind, t.container, t.from_state, t.to_state, t.restart_count, t.cause,
+        t.probe, t.grace, t.backoff, t.expected, t.confidence, tuple(filter(None, t.detail)), t.rule,
+        tuple(dict.fromkeys(t.missing)) if t.missing else (), tuple(ev), view, None))
+
+
+# _freeze passes Transition's fields in this order; a field added, removed or moved fails here, at import.
+if tuple(f.name for f in dataclasses.fields(Transition)) != (
+    "t", "t_range", "time", "kind", "summary", "container", "from_state", "to_state", "restart_count", "cause",
+    "probe", "grace_period_seconds", "backoff_seconds", "expected", "confidence", "detail", "rule", "missing",
+    "evidence", "view", "log_tail"):
+    raise ImportError("model/pod.py: update _freeze to Transition's fields")
+_make_transition = Transition._make  # type: ignore[attr-defined]
 
 
 def _notes(inp: PodInput, trs: list[T]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 
+from kubectl_podlife.model import rules
 from kubectl_podlife.model.build import PodInput, T
 
 
@@ -29,6 +30,7 @@ class PodContext:
                              (o.kind == "pod" and o.data.get("reason") == "Evicted")), None) or (
             "evicted" if any(o.data.get("status") == "Evicted" for o in inp.rows) else None)
         self.has_spec = bool(inp.spec_sources)
+        self._behaviour: dict[int, rules.CommandBehaviour] = {}  # by id() of a container spec in cspecs
 
         # Per kind, timed transitions sorted by t (for window queries) and the rest; built once.
         self._by_kind: dict[str, list[T]] = {}
@@ -87,6 +89,15 @@ class PodContext:
         if self.single is not None and len(self.cspecs) == 1:
             return next(iter(self.cspecs.values()))
         return None
+
+    def behaviour(self, container: str | None) -> rules.CommandBehaviour:
+        """What the container's command does (rules.command_behaviour of its spec), worked out once per
+        container: every restart and exit of a crash loop asks again."""
+        spec = self.cspec(container)
+        beh = self._behaviour.get(id(spec))
+        if beh is None:
+            beh = self._behaviour[id(spec)] = rules.command_behaviour(spec)
+        return beh
 
     def probe(self, container: str | None, ptype: str) -> dict | None:
         c = self.cspec(container)

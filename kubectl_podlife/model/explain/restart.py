@@ -49,7 +49,7 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
     fails = {p: [f for f in in_window if f.facts and f.facts[0].probe_type == p] for p in ("liveness", "startup",
                                                                                           "readiness")}
     cspec = ctx.cspec(c)
-    beh = rules.command_behaviour(cspec)
+    beh = ctx.behaviour(c)
     r.detail = []
     n = r.restart_count
     who = f"{c}" if c else ("the init container" if _unprefixed(prev_status) != prev_status else "the container")

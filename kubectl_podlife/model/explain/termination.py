@@ -53,7 +53,7 @@ def explain_killing(ctx: PodContext, tr: T) -> None:
                 tr.expected = Expected(rng, rule, observed=tr.t, difference=range_difference(tr, rng))
         elif spec and start is not None and tr.t is not None:
             s = rules.probe_settings(spec)
-            beh = rules.command_behaviour(ctx.cspec(c))
+            beh = ctx.behaviour(c)
             onset, why = rules.probe_failure_onset(spec, beh)
             c_lo, c_hi = rules.liveness_cycle(s["periodSeconds"], s["failureThreshold"], onset, 0,
                                               s["initialDelaySeconds"])
@@ -213,7 +213,7 @@ def explain_terminated(ctx: PodContext, tr: T) -> None:
     else:
         tr.cause = "unknown"
         tr.summary = f"{who} stopped ({tr.to_state or reason or 'terminated'})"
-    beh = rules.command_behaviour(ctx.cspec(c))
+    beh = ctx.behaviour(c)
     if beh.exits_after is not None and tr.cause in ("error-exit", "completed-exit", "unknown"):
         tr.detail.append(f"The command `{beh.script or '(image default)'}` ends by itself after ~{beh.exits_after:g} s "
                          f"with exit code {beh.exit_code}.")
