@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Callable, Iterable, Iterator
 
+from kubectl_podlife import jsonout
 from kubectl_podlife.model.timeline import PodTimeline, Timeline, Transition
 from kubectl_podlife.textsafe import visible
 from kubectl_podlife.timefmt import clock, human_duration
@@ -61,6 +62,14 @@ def transition_lines(t: Transition, verbose: bool = True, color: bool = False) -
     return out + [visible(line) for line in _detail_lines(t)]
 
 
+def _transition_text(t: Transition, verbose: bool, color: bool) -> str:
+    """"\n".join(transition_lines(t, verbose, color)), with one visible() for all the detail lines (a
+    control character is escaped alone, and a newline is none, so joining first is the same)."""
+    head = transition_lines(t, verbose=False, color=color)[0]
+    details = _detail_lines(t) if verbose else None
+    return head + "\n" + visible("\n".join(details)) if details else head
+
+
 def _detail_lines(t: Transition) -> list[str]:
     out: list[str] = []
     pad = " " * 11
@@ -97,7 +106,7 @@ def _pod_text(p: PodTimeline, color: bool, verbose: bool) -> str:
     out = pod_header(p)
     out.append("")
     for t in p.transitions:
-        out.extend(transition_lines(t, verbose=verbose, color=color))
+        out.append(_transition_text(t, verbose, color))
     out.append("")
     return "\n".join(out)
 
@@ -131,7 +140,7 @@ def json_chunks(pods: Iterable[PodTimeline], warnings: Callable[[], Iterable[str
     pad1, pad2 = " " * indent, " " * (2 * indent)
     first = True
     for p in pods:
-        body = enc(p.to_json()).replace("\n", "\n" + pad2)
+        body = jsonout.dumps(p.to_json(), indent, 2)
         yield ("{\n" + pad1 + '"pods": [\n' + pad2 if first else ",\n" + pad2) + body
         first = False
     yield ("{\n" + pad1 + '"pods": [],\n' if first else "\n" + pad1 + "],\n")

@@ -115,12 +115,17 @@ def clock(seconds: float | None) -> str:
     """A compact, exact relative time for our own output: 43s, 4m13s, 1h2m3s."""
     if seconds is None:
         return "?"
-    neg = seconds < 0
-    s = int(round(abs(seconds)))
+    if seconds < 0:
+        return "-" + clock(-seconds)
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        m, sec = divmod(s, 60)
+        return f"{m}m{sec}s" if sec else f"{m}m"
     h, rem = divmod(s, 3600)
     m, sec = divmod(rem, 60)
-    out = (f"{h}h" if h else "") + (f"{m}m" if m or h else "") + (f"{sec}s" if sec or not (h or m) else "")
-    return ("-" if neg else "") + out
+    return f"{h}h{m}m{sec}s" if sec else f"{h}h{m}m"
 
 
 _GO_DUR = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
