@@ -139,3 +139,21 @@ def test_cached_timelines_round_trip_and_old_cache_entries_read_back(session):
         fresh = object.__new__(tl.PodTimeline)
         fresh.__setstate__(old)
         assert fresh == pod
+
+
+@pytest.mark.parametrize("value", [
+    {}, [], {"a": [], "b": {}, "c": [[], {}]}, [1, -2.5, 1e300, -0.0, 10 ** 30, None, True, False],
+    {"text": 'quote " backslash \\ newline \n tab \t control \x01 é \u2028 😀'}, (1, (2.0, "x")),
+    {1: "an int key"}, {"nested": {"x": float("nan")}}, {"odd": {1, 2}},
+])
+def test_jsonout_writes_what_json_dumps_writes(value):
+    from kubectl_podlife import jsonout
+
+    for level in (0, 2):
+        try:
+            want = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False).replace("\n", "\n" + " " * 2 * level)
+        except (TypeError, ValueError) as exc:
+            with pytest.raises(type(exc)):
+                jsonout.dumps(value, 2, level)
+        else:
+            assert jsonout.dumps(value, 2, level) == want
