@@ -123,7 +123,7 @@ def test_the_crash_in_a_logs_block_is_the_evidence_of_why_the_container_exited(t
     p = pod(explain_json(_write(tmp_path, LOGS.format(crash=go))), "worker-6c9f5d7-abcde")
     d = p["diagnosis"]
     assert d["cause"] == "error-exit" and "a Go panic: `panic: runtime error: invalid memory address" in d["summary"]
-    assert "in.txt:4" in d["summary"] and "now CrashLoopBackOff" in d["summary"]
+    assert "in.txt:4" in d["summary"] and d["summary"].endswith("; now in CrashLoopBackOff (back-off 2m40s)")
     restart = [t for t in p["transitions"] if t["kind"] == "restart"][-1]
     assert restart["log_tail"] and "Go panic" in restart["summary"]
     assert not any("kubectl logs --previous" in m for m in restart["missing"])
@@ -136,6 +136,8 @@ def test_the_crash_in_a_logs_block_is_the_evidence_of_why_the_container_exited(t
 def test_a_log_that_shows_no_crash_leaves_the_cause_unknown(tmp_path):
     p = pod(explain_json(_write(tmp_path, LOGS.format(crash="listening on :8080"))), "worker-6c9f5d7-abcde")
     assert p["diagnosis"]["cause"] == "unknown"
+    # the state is said once: "...: now in CrashLoopBackOff (back-off 2m40s)", not "now X; now in X"
+    assert p["diagnosis"]["summary"].count("CrashLoopBackOff") == 1, p["diagnosis"]["summary"]
     assert [t for t in p["transitions"] if t["kind"] == "restart"][-1]["log_tail"]  # still shown as evidence
 
 
@@ -145,3 +147,15 @@ def test_a_pod_seen_only_through_its_log_says_so(tmp_path):
     assert p["diagnosis"]["cause"] == "cannot-run"
     assert any(n.startswith("only its log was seen") for n in p["notes"])
     assert not any("only the spec was seen" in n for n in p["notes"])
+
+
+def test_a_last_state_fragment_does_not_time_the_back_off_against_its_own_exit(tmp_path):
+    # only the last instance is shown: its exit is the one the restart started, not the one it waited after
+    text = ('$ kubectl get pod api-1 -o json | jq .status.containerStatuses\n[{"name": "api", "restartCount": 4, '
+            '"lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled", "startedAt": '
+            '"2024-05-02T10:10:02Z", "finishedAt": "2024-05-02T10:12:39Z"}}, '
+            '"state": {"waiting": {"reason": "CrashLoopBackOff"}}}]\n')
+    p = pod(explain_json(_write(tmp_path, text)), "api-1")
+    assert p["diagnosis"]["cause"] == "oom-killed"
+    details = " ".join(t["detail"] for t in p["transitions"])
+    assert "Back-off: 40s in force" in details and "came -" not in details

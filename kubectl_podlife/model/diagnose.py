@@ -141,7 +141,12 @@ def diagnose(ctx: PodContext, inp: PodInput, trs: list[T]) -> tuple[Diagnosis, i
         summary_bits.append(_state_sentence(cause, container, probe, final, restarts, trs, ctx, shown))
     backoffs = [t for t in trs if t.kind == "back-off" and t.backoff]
     if backoffs and cause not in ("image-pull",) and final in ("CrashLoopBackOff", "Init:CrashLoopBackOff"):
-        summary_bits.append(f"now in CrashLoopBackOff (back-off {clock(backoffs[-1].backoff)})")
+        now = f"now in CrashLoopBackOff (back-off {clock(backoffs[-1].backoff)})"
+        said = f": now {final}"  # the unknown-cause sentence already ends with the state: say it once
+        if summary_bits and summary_bits[-1].endswith(said):
+            summary_bits[-1] = summary_bits[-1][:-len(said)] + ": " + now
+        else:
+            summary_bits.append(now)
     if cause == "none" and not trs:
         # Only a manifest: no status to judge, so say so and predict the run from the spec.
         summary_bits = ["The input holds only the spec (no status or events for this pod)"]

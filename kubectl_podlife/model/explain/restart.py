@@ -77,6 +77,8 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
     elif term is not None and term.t is not None and prev_start is not None and prev_start.t is not None:
         lived = term.t - prev_start.t  # from its start to the exit the rows show
     waited = (r.t - term.t) if term is not None and term.t is not None and r.t is not None else None
+    if borrowed or (waited is not None and waited < 0):
+        waited = None  # that exit ended the instance this restart started, not the one it waited after
     exit_code = term.exit_code if term else None
     treason = _unprefixed((term.reason if term else None) or (prev_status if _unprefixed(prev_status) in (
         "Completed", "Error", "OOMKilled", "ContainerCannotRun", "StartError") else None))
