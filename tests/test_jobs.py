@@ -197,3 +197,19 @@ def test_a_job_is_labelled_a_job_not_a_pod(tmp_path):
     # a Job seen only through its events (corpus 088/090 style: no command names it) is a Job too
     f.write_text(STATUS_AND_EVENTS, encoding="utf-8")
     assert pod(explain_json(f), "etl")["kind"] == "Job"
+
+
+def test_a_jobs_entry_has_no_pod_row_its_manifests_namespace_and_says_the_jobs_start(tmp_path):
+    from kubectl_podlife.pipeline import timeline_for_files
+    from kubectl_podlife.render import text
+
+    manifest = STATUS_AND_EVENTS.replace("  name: etl\n", "  name: etl\n  namespace: batch\n")
+    f = tmp_path / "etl.txt"
+    f.write_text(manifest, encoding="utf-8")
+    job = pod(explain_json(f), "etl")
+    assert job["namespace"] == "batch"
+    assert all(t["kubectl"] == {"ready": None, "status": None, "restarts": None} for t in job["transitions"])
+    assert not any("pod's start" in n for n in job["notes"])
+    timeline, _ = timeline_for_files([str(f)])
+    out = text(timeline)
+    assert "Job batch/etl: Failed\n" in out and "[0/1" not in out.split("Job batch/etl")[1].split("\nPod ")[0]

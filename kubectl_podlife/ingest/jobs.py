@@ -67,7 +67,9 @@ def attribute(obs: list[Observation], lines: list[str], source: str, next_seq,
             name = _job_name(pods, job_specs)
             if name is None:
                 continue
-        job = PodKey(name=name, namespace=key.namespace)
+        # its namespace: the command's (describe job -n x), else its manifest's
+        ns = key.namespace or next((s.pod.namespace for s in job_specs if s.data["object_name"] == name), None)
+        job = PodKey(name=name, namespace=ns)
         renamed[key] = job
         jobs.append(job)
     if not jobs:

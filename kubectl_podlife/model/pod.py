@@ -75,6 +75,9 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
     trs.sort(key=_order_key)
     kubectl_views(inp, trs)
     pod_states(inp, ctx, trs)
+    if job is not None and job.is_self:
+        for t in trs:  # a Job has no READY / STATUS / RESTARTS row of its own: `get pods` never printed one
+            t.view = ()
     diagnosis, restarts, final = diagnose(ctx, inp, trs)
     if job is not None and job.is_self and final is None and (job.failed is not None
                                                                 or diagnosis.cause == "deadline-exceeded"):
@@ -253,9 +256,10 @@ def _notes(inp: PodInput, trs: list[T]) -> list[str]:
     if any(o.kind != "spec" and o.data.get("job") for o in inp.obs):
         notes.append(f"this entry is the Job {inp.key.name} (its events, status and settings), not a pod")
     anchors = {o.data.get("anchor") for o in inp.obs if o.data.get("anchor")}
+    is_job = any(o.kind != "spec" and o.data.get("job") for o in inp.obs)
     for a in sorted(a for a in anchors if a):
         if a.startswith("assumed"):
-            notes.append(f"times are relative: {a}")
+            notes.append(f"times are relative: {a.replace('the pod', 'the Job') if is_job else a}")
     if inp.created_how and inp.created_how not in ("creationTimestamp",):
         notes.append(f"creation time estimated from {inp.created_how}")
     if not any(t.t is not None for t in trs) and trs:
