@@ -420,7 +420,8 @@ class PodlifeApp(App[int]):
                                        + (f" · API {api}" if api else ""))))
             return
         n = len(self.rows)
-        line1 = f"{pod.display} · {restarts_phrase(pod)} · {pod.final_status or '?'} · {pod.diagnosis.cause}"
+        line1 = (f"Job {pod.display} · {pod.final_status or '?'} · {pod.diagnosis.cause}" if pod.kind == "Job" else
+                 f"{pod.display} · {restarts_phrase(pod)} · {pod.final_status or '?'} · {pod.diagnosis.cause}")
         if n > 1:
             pos = next((i for i, r in enumerate(self.rows) if r.index == self.pod_index), 0)
             line1 = f"[{pos + 1}/{n} < > o] " + line1

@@ -556,3 +556,23 @@ async def test_a_summary_cut_at_the_edge_ends_with_an_ellipsis(size):
         rows = [str(tv.render_line(y).text) for y in range(1, tv.size.height)]
         long = [r for r in rows if any(w in r for w in ("killing", "restarted", "probe failed"))]
         assert long and all(r.endswith("…") and len(r) == tv.scrollable_content_region.width for r in long)
+
+
+async def test_a_jobs_entry_is_labelled_a_job_without_a_restart_count(tmp_path):
+    from kubectl_podlife.model.timeline import Timeline
+    from kubectl_podlife.pipeline import timeline_for_files
+
+    f = tmp_path / "job.txt"
+    f.write_text("$ kubectl describe job nightly\nEvents:\n"
+                 "  Type     Reason            Age   From            Message\n"
+                 "  ----     ------            ----  ----            -------\n"
+                 "  Normal   SuccessfulCreate  20m   job-controller  Created pod: nightly-x7k2p\n"
+                 "  Warning  DeadlineExceeded  15m   job-controller  Job was active longer than specified deadline\n",
+                 encoding="utf-8")
+    full, _ = timeline_for_files([str(f)])
+    job = next(p for p in full.pods if p.name == "nightly")
+    app = make_app(timeline=Timeline(pods=(job,)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        status = status_text(app)
+        assert "Job nightly · Failed · deadline-exceeded" in status and "restart" not in status
