@@ -213,3 +213,73 @@ def test_a_jobs_entry_has_no_pod_row_its_manifests_namespace_and_says_the_jobs_s
     timeline, _ = timeline_for_files([str(f)])
     out = text(timeline)
     assert "Job batch/etl: Failed\n" in out and "[0/1" not in out.split("Job batch/etl")[1].split("\nPod ")[0]
+
+
+GET_EVENTS = """\
+$ kubectl get events
+LAST SEEN   TYPE      REASON                 OBJECT         MESSAGE
+5m10s       Normal    SuccessfulCreate       job/pi         Created pod: pi-7xk2m
+5m9s        Normal    Scheduled              pod/pi-7xk2m   Successfully assigned default/pi-7xk2m to node-1
+4m58s       Normal    SuccessfulCreate       job/pi         Created pod: pi-q9w8d
+2m25s       Warning   BackoffLimitExceeded   job/pi         Job has reached the specified backoff limit
+"""
+
+JOB_YAML = """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: pi
+  namespace: default
+spec:
+  backoffLimit: 4
+  template:
+    spec:
+      containers:
+      - name: pi
+        image: perl:5.34.0
+      restartPolicy: Never
+status:
+  conditions:
+  - lastTransitionTime: "2024-05-02T10:05:12Z"
+    message: Job has reached the specified backoff limit
+    reason: BackoffLimitExceeded
+    status: "True"
+    type: Failed
+  failed: 5
+"""
+
+
+def test_events_for_job_x_make_the_jobs_entry(tmp_path):
+    f = tmp_path / "ev.txt"
+    f.write_text(GET_EVENTS, encoding="utf-8")
+    doc = explain_json(f)
+    job = pod(doc, "pi")
+    assert job["kind"] == "Job" and job["final_status"] == "Failed"
+    assert "observed between creations 12 s (SuccessfulCreate events)" in job["diagnosis"]["summary"]
+    assert pod(doc, "pi-q9w8d")["kind"] == "Pod" and "Pod of Job pi" in pod(doc, "pi-q9w8d")["diagnosis"]["summary"]
+
+
+def test_get_job_o_yaml_is_the_jobs_entry(tmp_path):
+    for name, text in (("get.txt", "$ kubectl get job pi -o yaml\n" + JOB_YAML), ("pi.yaml", JOB_YAML)):
+        f = tmp_path / name
+        f.write_text(text, encoding="utf-8")
+        job = pod(explain_json(f), "pi")
+        d = job["diagnosis"]
+        assert job["kind"] == "Job" and job["namespace"] == "default" and job["final_status"] == "Failed"
+        assert d["cause"] == "deadline-exceeded" and "backoffLimit 4" in d["summary"] and "5 failed" in d["summary"]
+        assert f"backoffLimit 4 ({f}:" in d["summary"]  # where it was read, in the file's own lines
+        assert any(n.startswith("only the Job's settings and status were seen") for n in job["notes"])
+
+
+def test_job_events_as_api_objects_are_the_jobs(tmp_path):
+    import json
+
+    ev = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "pi.1", "namespace": "default"},
+          "involvedObject": {"kind": "Job", "name": "pi", "namespace": "default"}, "reason": "BackoffLimitExceeded",
+          "type": "Warning", "message": "Job has reached the specified backoff limit", "count": 1,
+          "source": {"component": "job-controller"}, "lastTimestamp": "2024-05-02T10:05:12Z",
+          "firstTimestamp": "2024-05-02T10:05:12Z"}
+    f = tmp_path / "events.json"
+    f.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [ev]}), encoding="utf-8")
+    job = pod(explain_json(f), "pi")
+    assert job["kind"] == "Job" and job["diagnosis"]["cause"] == "deadline-exceeded"

@@ -75,7 +75,7 @@ def read_paths(paths: Sequence[str], cancelled: Callable[[], bool] | None = None
     for path in paths:
         name, text = read_source(path)
         part = read_text(text, name, cancelled)
-        if not any(o.kind != MARK for o in part.observations):
+        if not any(o.kind != MARK or o.data.get("job") for o in part.observations):  # a Job's status counts
             empty.append(f"{name}: no kubectl output found (expected get pods, describe pod, get events, a pod "
                          f"manifest or -o json/yaml)" + (f"; first problem: {part.warnings[0]}" if part.warnings else ""))
             total.warnings.append(Warning_(name, "no kubectl output found; file skipped"))

@@ -419,8 +419,9 @@ def _when_to(field: tuple[str, str] | None) -> tuple[str | None, list[float] | N
 def _to_observation(f: dict, index: int, raw: str, ctx: ParseContext, snapshot: str,
                     pod: PodKey | None) -> Observation | None:
     kind = f.get("object_kind")
-    if kind and kind.lower() not in ("pod", "pods"):
-        return None  # events about nodes, replica sets, deployments: not a pod's story
+    job = bool(kind) and kind.lower() in ("job", "jobs", "job.batch") and bool(f.get("object_name"))
+    if kind and kind.lower() not in ("pod", "pods") and not job:
+        return None  # events about nodes, replica sets, deployments: not a pod's story (a Job's are its pods')
     message = f.get("message", "")
     field_path = f.get("field_path")
     m = _FIELD_PATH_PREFIX.match(message)
@@ -449,7 +450,10 @@ def _to_observation(f: dict, index: int, raw: str, ctx: ParseContext, snapshot: 
         data["clocktime"] = f["clocktime"]
     name = f.get("object_name")
     namespace = f.get("namespace") or ctx.namespace
-    if name:
+    if job:  # the Job's own entry (ingest/jobs.py gives its `Created pod: X` to X too)
+        data["object"] = f"job/{name}"
+        key = PodKey(name=name, namespace=namespace)
+    elif name:
         data["object"] = f"pod/{name}"
         key = ctx.registry.for_status(name, namespace)
     elif pod is not None:

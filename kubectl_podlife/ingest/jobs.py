@@ -37,7 +37,8 @@ _JOB_CONDITIONS = ("Failed", "Complete", "FailureTarget", "SuccessCriteriaMet", 
 def is_job_event(o: Observation) -> bool:
     if o.kind != EVENT:
         return False
-    if str(o.data.get("source") or "").split(",")[0].strip() == JOB_SOURCE:
+    if str(o.data.get("source") or "").split(",")[0].strip() == JOB_SOURCE or str(
+            o.data.get("object") or "").startswith("job/"):
         return True
     return str(o.data.get("reason") or "") == "BackoffLimitExceeded" or bool(
         _JOB_MESSAGE.search(str(o.data.get("message") or "")))
@@ -217,4 +218,31 @@ def _status_blocks(lines: list[str], source: str, jobs: list[PodKey], next_seq) 
             out.append(Observation(kind=MARK, pod=jobs[0], origin=f"{source}:{i + 1}", raw=block, clock=CLOCK_NONE,
                                    seq=next_seq(), data=data))
         i = max(j, i + 1)
+    return out
+
+
+def object_marks(job: dict, origin: str, seq: int) -> list[Observation]:
+    """A Job API object (`kubectl get job x -o yaml|json`): its settings and its status as the Job's marks."""
+    meta = job.get("metadata") if isinstance(job.get("metadata"), dict) else {}
+    spec = job.get("spec") if isinstance(job.get("spec"), dict) else {}
+    status = job.get("status") if isinstance(job.get("status"), dict) else {}
+    name = str(meta.get("name") or "")
+    if not name:
+        return []
+    key = PodKey(name=name, namespace=meta.get("namespace"))
+    out = []
+    fields = {k: v for k, v in spec.items() if k in JOB_FIELDS and isinstance(v, int) and not isinstance(v, bool)}
+    if fields:
+        out.append(Observation(kind=MARK, pod=key, origin=origin, raw=f"Job {name} spec: {fields}", clock=CLOCK_NONE,
+                               seq=seq, data={"what": "job-settings", "job": name, "fields": fields,
+                                              "from": "manifest"}))  # each field's origin: the mark's own
+    conds = status.get("conditions") if isinstance(status.get("conditions"), list) else []
+    counts = {k: status[k] for k in ("failed", "succeeded", "active")
+              if isinstance(status.get(k), int) and not isinstance(status.get(k), bool)}
+    if conds or counts:
+        out.append(Observation(
+            kind=MARK, pod=key, origin=origin, raw=f"Job {name} status: {counts}", clock=CLOCK_NONE, seq=seq + 1,
+            data={"what": "job-status", "job": name, "counts": counts,
+                  "conditions": {str(c.get("type")): {k: c.get(k) for k in ("status", "reason", "message")}
+                                 for c in conds if isinstance(c, dict) and c.get("type")}}))
     return out

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from kubectl_podlife.ingest.objects import (JOB_CONDITION_TYPES, WATCH_TYPES, api_time, condition_observation,
                                             deleted_mark, event_observation, is_condition, is_event, pod_key,
                                             pod_observations, spec_digest, status_fragment, status_pod)
+from kubectl_podlife.ingest.jobs import object_marks as job_marks
 from kubectl_podlife.ingest.yamlbounds import yaml_node_problem
 from kubectl_podlife.observation import KINDS, POD, Observation, PodKey
 
@@ -100,6 +101,10 @@ class _Decoder:
             obs = pod_observations(obj, origin, self.seq, include_spec=fresh)
             self.observations.extend(obs)
             self.seq += len(obs)
+        elif obj.get("kind") == "Job" and job_marks(dict(obj), origin, self.seq):
+            marks = job_marks(dict(obj), origin, self.seq)  # the Job's entry (ingest/jobs.py, model/ending.py)
+            self.observations.extend(marks)
+            self.seq += len(marks)
         elif is_event(obj):
             ob = event_observation(obj, origin, self.seq)
             if ob is not None:

@@ -260,8 +260,9 @@ def event_observation(ev: Mapping[str, Any], origin: str, seq: int = 0,
     """A core/v1 or events.k8s.io/v1 Event about a Pod -> EVENT observation; None for other objects."""
     new_api = "regarding" in ev or str(ev.get("apiVersion", "")).startswith("events.k8s.io")
     obj = (ev.get("regarding") if new_api else ev.get("involvedObject")) or {}
-    if obj.get("kind") != "Pod" or not obj.get("name"):
+    if obj.get("kind") not in ("Pod", "Job") or not obj.get("name"):
         return None
+    what = "job" if obj["kind"] == "Job" else "pod"  # a Job's events make the Job's entry (ingest/jobs.py)
     meta = ev.get("metadata") or {}
     series = ev.get("series") or {}
     if new_api:
@@ -292,13 +293,14 @@ def event_observation(ev: Mapping[str, Any], origin: str, seq: int = 0,
             container = m.group(2)
     data = _drop_none({"type": ev.get("type"), "reason": ev.get("reason"), "message": message, "source": source,
                        "count": int(count), "first_time": first, "last_time": last,
-                       "object": f"pod/{obj['name']}", "field_path": field_path})
+                       "object": f"{what}/{obj['name']}", "field_path": field_path,
+                       "job": obj["name"] if what == "job" else None})
     key = PodKey(name=str(obj["name"]), namespace=obj.get("namespace") or meta.get("namespace"), uid=obj.get("uid"))
     return Observation(
         kind=EVENT, pod=key, container=container, origin=origin, time=last, clock=CLOCK_ABS if last else CLOCK_NONE,
         seq=seq,
         raw=_compact({"event": meta.get("name"), "rv": meta.get("resourceVersion"), "type": ev.get("type"),
-                      "reason": ev.get("reason"), "object": f"pod/{obj['name']}", "fieldPath": field_path,
+                      "reason": ev.get("reason"), "object": f"{what}/{obj['name']}", "fieldPath": field_path,
                       "count": int(count), "last": last, "from": source, "message": message}),
         data=_arrival(data, arrival))
 

@@ -282,7 +282,7 @@ def job_view(inp) -> JobView | None:
         what = o.data.get("what")
         if what == "job-settings":
             fields.update(o.data.get("fields") or {})
-            origins.update(o.data.get("origins") or {})
+            origins.update(o.data.get("origins") or {k: o.origin for k in o.data.get("fields") or {}})
         elif what == "job-status":
             counts.update(o.data.get("counts") or {})
             for ctype in ("Failed", "FailureTarget"):

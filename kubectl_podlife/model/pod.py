@@ -250,13 +250,13 @@ _make_transition = Transition._make  # type: ignore[attr-defined]
 
 def _notes(inp: PodInput, trs: list[T]) -> list[str]:
     notes = []
+    is_job = any(o.kind != "spec" and o.data.get("job") for o in inp.obs)
     if inp.key.name.startswith(UNNAMED):
         notes.append("the input never names this pod; it is shown under its file's name")
     notes += list(dict.fromkeys(str(o.data["pod_inferred"]) for o in inp.obs if o.data.get("pod_inferred")))
-    if any(o.kind != "spec" and o.data.get("job") for o in inp.obs):
+    if is_job:
         notes.append(f"this entry is the Job {inp.key.name} (its events, status and settings), not a pod")
     anchors = {o.data.get("anchor") for o in inp.obs if o.data.get("anchor")}
-    is_job = any(o.kind != "spec" and o.data.get("job") for o in inp.obs)
     for a in sorted(a for a in anchors if a):
         if a.startswith("assumed"):
             notes.append(f"times are relative: {a.replace('the pod', 'the Job') if is_job else a}")
@@ -264,7 +264,10 @@ def _notes(inp: PodInput, trs: list[T]) -> list[str]:
         notes.append(f"creation time estimated from {inp.created_how}")
     if not any(t.t is not None for t in trs) and trs:
         notes.append("no timestamps: transitions are in the order printed")
-    if not trs and inp.spec:
+    if not trs and is_job:
+        notes.append(f"only the Job's settings and status were seen: no events (`kubectl describe job "
+                     f"{inp.key.name}` shows them, and its pods' `Created pod:` events)")
+    elif not trs and inp.spec:
         notes.append(f"only the spec was seen: no status or events for this pod (try `{simulate_command(inp)}`)")
     elif not trs:
         seen = ("its log was" if any(o.kind == "log" or o.data.get("what") == "logs" for o in inp.obs) else
