@@ -378,6 +378,8 @@ def event_transitions(inp: PodInput, start_order: int) -> list[T]:
             tr.reason = "CrashLoopBackOff"
         if f.what in ("oom",):
             tr.reason = "OOMKilled"
+        if f.what == "config-error":
+            tr.reason = "CreateContainerConfigError"  # the waiting reason kubectl shows while it lasts
         if f.what == "created":
             tr.note = "created"
         out.append(tr)
@@ -441,8 +443,12 @@ def state_transitions(inp: PodInput, start_order: int) -> list[T]:
                 # Restart N started the current instance (state: running, or terminated by itself with
                 # Last State holding instance N-1), or, when the container now waits in back-off, the
                 # instance shown in Last State.
-                current = st.get("status") in ("running", "terminated") and st.get("started_at")
-                started = pod_t(inp, st.get("started_at") if current else last.get("started_at"))
+                current = st.get("status") in ("running", "terminated") and (
+                    st.get("started_at") or st.get("started_unset"))
+                # an instance the runtime never started (StartError, Started at the epoch) was attempted when it
+                # finished
+                started = pod_t(inp, (st.get("started_at") or st.get("finished_at")) if current else (
+                    last.get("started_at") or (last.get("finished_at") if last.get("started_unset") else None)))
                 out.append(T("restart", started if started is not None else ft,
                              started if started is not None else ft,
                              (started + 1) if started is not None else (snap_hi if ft is None else None),
@@ -596,6 +602,8 @@ def merge(trs: list[T]) -> list[T]:
                 continue
             if _other_container_of_snapshot(ex, tr):
                 continue
+            if _two_rows(ex, tr):
+                continue
             if tr.kind in ("note", "probe-failed", "pulling", "pulled") and not (
                     ex.evidence and tr.evidence and ex.evidence[0].raw == tr.evidence[0].raw):
                 # distinct repeated events stay distinct unless it is the same line seen twice
@@ -614,6 +622,15 @@ def merge(trs: list[T]) -> list[T]:
             continue
         absorb(target, tr)
     return out
+
+
+def _two_rows(a: T, b: T) -> bool:
+    """Status changes printed by two different rows are two changes (DeadlineExceeded at 30s, then Error at
+    31s), however close in time: a row is printed only when the object changed."""
+    ra = next((e for e in a.evidence if e.kind == ROW), None)
+    rb = next((e for e in b.evidence if e.kind == ROW), None)
+    return ra is not None and rb is not None and ra is not rb and a.kind not in ("restart",) and (
+        ra.data.get("status") != rb.data.get("status"))
 
 
 def _distinct_events(a: T, b: T) -> bool:

@@ -373,6 +373,12 @@ def _deadline(inp, final, restarts) -> Diagnosis | None:
     if job is not None and hit is not None and hit[0] in ("job-deadline", "job-backoff-limit"):
         return _job_deadline(inp, job, hit)
     status = final or ""
+    if hit is None:
+        # the pod's own status.reason (an API object, describe's Reason:) or a STATUS row said so, even when
+        # the container's exit reason (Error) is what kubectl shows last
+        o = deadline_exceeded(inp)
+        if o is not None:
+            hit = ("pod-deadline", o, "")
     if hit is None and status != "DeadlineExceeded":
         return None
     deadline = (inp.spec or {}).get("activeDeadlineSeconds")
@@ -389,6 +395,17 @@ def _deadline(inp, final, restarts) -> Diagnosis | None:
     if hit:
         text += f" ({_origin(hit[1])})"
     return Diagnosis(cause="deadline-exceeded", summary=text, confidence="observed")
+
+
+def deadline_exceeded(inp):
+    """The first observation showing the pod failed by its activeDeadlineSeconds (the kubelet's
+    DeadlineExceeded event, the pod's status.reason, or a STATUS row), or None."""
+    found = [o for o, reason, msg in _events(inp) if reason == "DeadlineExceeded"
+             and parse_deadline(reason, msg) == "pod-deadline"]
+    found += [o for o in inp.pstates if o.data.get("reason") == "DeadlineExceeded"]
+    found += [r for r in inp.rows if r.data.get("status") == "DeadlineExceeded"]
+    timed = [o for o in found if o.t is not None]
+    return min(timed, key=lambda o: o.t) if timed else (found[0] if found else None)
 
 
 def _node_lost(inp, final, restarts) -> Diagnosis | None:

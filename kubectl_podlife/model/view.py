@@ -75,9 +75,11 @@ def kubectl_views(inp: PodInput, trs: list[T]) -> None:
         elif t.kind in ("mount-failed", "sandbox-failed") and status in (None, "Pending"):
             status = "ContainerCreating"  # placed, waiting on volumes or sandbox: the waiting reason kubectl prints
         elif t.kind == "phase" and t.to_state:
-            if t.to_state in ("Succeeded", "Failed") and not t.reason and (
+            if t.to_state in ("Succeeded", "Failed") and (
                     status in _EXITED or (status or "").startswith(("Signal:", "ExitCode:", "Init:"))):
-                pass  # printPod starts from the phase, then shows the last container's terminated reason
+                pass  # printPod starts from the phase (or status.reason), then the last container's exit reason wins
+            elif t.to_state in ("Succeeded", "Failed") and t.reason and any(e.kind == "pod" for e in t.evidence):
+                status = t.reason  # printPod: status.reason (Evicted, DeadlineExceeded) replaces the phase
             elif not (t.note == "current-state" and (status or "").startswith("Init:")
                       and t.container not in inp.init_containers):
                 # printPod looks at init containers first: while one has not completed, an app

@@ -512,6 +512,99 @@ def startup_probe(created: datetime) -> Scenario:
     return Scenario("startup-probe", p.name, p.namespace, created, timed(p), "startup-probe", "httpGet", c)
 
 
+CONFIG_SPEC = {"containers": [{"name": "api", "image": "registry.example.com/shop/api:3.1.0",
+                               "imagePullPolicy": "IfNotPresent",
+                               "env": [{"name": "LOG_LEVEL", "valueFrom": {"configMapKeyRef": {
+                                   "name": "api-env", "key": "LOG_LEVEL"}}}]}]}
+
+
+def config_error(created: datetime) -> Scenario:
+    """An env var from a ConfigMap that does not exist: CreateContainerConfigError at every sync (~12 s), the
+    image 'already present' each time, no container ever created, never CrashLoopBackOff."""
+    c, image = "api", "registry.example.com/shop/api:3.1.0"
+    p = PodScript("api-6f8d9c7b5-c4v7x", "shop", "3f2e1d0c-dddd-4c4d-5e6f-8a9b0c1d2e3f", created, CONFIG_SPEC,
+                  labels={"app": "api"}, ip="10.244.1.91")
+    _waiting_pod(p, c)
+    p.pod["status"].update(podIP=p.ip, podIPs=[{"ip": p.ip}])
+    p.cond("PodReadyToStartContainers", "True", 1)
+    for t in (1, 13, 25, 38, 50, 62):
+        p.event(t, "Normal", "Pulled", f'Container image "{image}" already present on machine', c)
+        p.event(t, "Warning", "Failed", 'Error: configmap "api-env" not found', c)
+        if t == 1:
+            p.container(c, state={"waiting": {"reason": "CreateContainerConfigError",
+                                              "message": 'configmap "api-env" not found'}})
+            p.emit()
+    return Scenario("config-error", p.name, p.namespace, created, timed(p), "config-error", None, c, stuck=True)
+
+
+START_SPEC = {"containers": [{"name": "worker", "image": "registry.example.com/shop/worker:1.3",
+                              "imagePullPolicy": "IfNotPresent", "command": ["/app/start.sh"]}]}
+
+
+def cannot_run(created: datetime) -> Scenario:
+    """A command that is not in the image: the runtime cannot start it (StartError, exit 128, started at the
+    epoch); crash-loop back-off applies: attempts at 1, 2 (free), 12 and 32 s, then a 40 s back-off."""
+    c, image = "worker", "registry.example.com/shop/worker:1.3"
+    p = PodScript("worker-5b6c7d8e9-p9q8r", "shop", "4a3f2e1d-eeee-4d5e-6f7a-9b0c1d2e3f4a", created, START_SPEC,
+                  labels={"app": "worker"}, ip="10.244.2.95")
+    _waiting_pod(p, c)
+    p.pod["status"].update(phase="Running", podIP=p.ip, podIPs=[{"ip": p.ip}])
+    p.cond("PodReadyToStartContainers", "True", 1)
+    err = ('failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create '
+           'failed: unable to start container process: exec: "/app/start.sh": stat /app/start.sh: no such file or '
+           'directory: unknown')
+    last = None
+    for n, t in enumerate((1, 2, 12, 32)):
+        p.event(t, "Normal", "Pulled", f'Container image "{image}" already present on machine', c)
+        p.event(t, "Normal", "Created", f"Created container {c}", c)
+        p.event(t, "Warning", "Failed", f"Error: {err}", c)
+        term = {"terminated": {"exitCode": 128, "reason": "StartError", "message": err,
+                               "startedAt": "1970-01-01T00:00:00Z", "finishedAt": p.at(t),
+                               "containerID": f"containerd://{p.uid[:8]}{n:02d}"}}
+        p.container(c, state=copy.deepcopy(term), lastState=copy.deepcopy(last) if last else {}, restartCount=n,
+                    containerID=f"containerd://{p.uid[:8]}{n:02d}")
+        p.emit()
+        if n:
+            wait = {1: 10, 2: 20, 3: 40}[n]
+            p.event(t + 1, "Warning", "BackOff",
+                    f"Back-off restarting failed container {c} in pod {p.name}_{p.namespace}({p.uid})", c)
+            p.container(c, state={"waiting": {"reason": "CrashLoopBackOff",
+                                              "message": f"back-off {wait}s restarting failed container={c} "
+                                                         f"pod={p.name}_{p.namespace}({p.uid})"}},
+                        lastState=copy.deepcopy(term))
+            p.emit()
+        last = term
+    return Scenario("cannot-run", p.name, p.namespace, created, timed(p), "cannot-run", None, c)
+
+
+DEADLINE_SPEC = {"activeDeadlineSeconds": 30, "restartPolicy": "Never",
+                 "containers": [{"name": "batch", "image": "registry.example.com/ml/batch:2.0",
+                                 "imagePullPolicy": "IfNotPresent"}]}
+
+
+def deadline_exceeded(created: datetime) -> Scenario:
+    """activeDeadlineSeconds 30 counted from startTime (0 s): at 30 s the kubelet fails the pod (reason
+    DeadlineExceeded) and stops its container, which exits on SIGTERM at 31 s; no restart, not a deletion."""
+    c = "batch"
+    p = PodScript("batch-run-7x2kq", "ml", "5b4a3f2e-ffff-4e6f-7a8b-0c1d2e3f4a5b", created, DEADLINE_SPEC,
+                  labels={"job": "batch"}, ip="10.244.3.99")
+    p.create_and_start(c, 'Container image "registry.example.com/ml/batch:2.0" already present on machine', started=1)
+    msg = "Pod was active on the node longer than the specified deadline"
+    p.event(30, "Normal", "DeadlineExceeded", msg)
+    p.event(30, "Normal", "Killing", f"Stopping container {c}", c)
+    p.pod["status"].update(phase="Failed", reason="DeadlineExceeded", message=msg)
+    p.cond("Ready", "False", 30, "PodFailed")
+    p.cond("ContainersReady", "False", 30, "PodFailed")
+    p.container(c, ready=False)
+    p.emit()
+    p.container(c, started=False, state={"terminated": {"exitCode": 143, "reason": "Error", "startedAt": p.at(1),
+                                                        "finishedAt": p.at(31),
+                                                        "containerID": f"containerd://{p.uid[:8]}00"}})
+    p.cond("PodReadyToStartContainers", "False", 31)
+    p.emit()
+    return Scenario("deadline-exceeded", p.name, p.namespace, created, timed(p), "deadline-exceeded", None, c)
+
+
 BIG_SPEC = {"containers": [{"name": "trainer", "image": "registry.example.com/ml/trainer:0.9",
                             "imagePullPolicy": "IfNotPresent",
                             "resources": {"requests": {"memory": "48Gi", "cpu": "2"},
@@ -683,7 +776,8 @@ def init_then_pull(created: datetime) -> Scenario:
 
 
 ALL = (liveness_exec, readiness_flap, oom_killed, multi_container, init_failure, image_pull, graceful_delete,
-       delete_on_sigterm, startup_probe, init_then_pull, unschedulable, volume_missing, sandbox_failure)
+       delete_on_sigterm, startup_probe, init_then_pull, config_error, cannot_run, deadline_exceeded, unschedulable,
+       volume_missing, sandbox_failure)
 
 
 def build(make, end_at: datetime | None = None, snapshot: bool = False, minor: int = printers.LATEST) -> Scenario:

@@ -221,7 +221,9 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
         if cause == "post-start-hook":
             r.rule = "a failing PostStart hook makes the kubelet kill the container (FailedPostStartHook)"
     backoff_for_restart(ctx, c, r, lived, waited)
-    held = ctx.last_before("back-off", (c, None, ctx.single), r.t) if r.t is not None else None
+    # the back-off this start waited out began before it (an instance that dies at once, StartError, is
+    # in back-off again at the very time it was started)
+    held = ctx.last_before("back-off", (c, None, ctx.single), r.t - 0.5) if r.t is not None else None
     if held is not None and prev_t is not None and held.t is not None and held.t > prev_t and r.backoff and (
             held.reason == "CrashLoopBackOff"):
         # This start waited out a crash-loop back-off: it was due at the exit plus the delay in force.
@@ -233,6 +235,8 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
         ago = row.data.get("last_restart_ago") if own_row else None
         exit_t = (round(row.t - ago[0], 1) if ago and row.t is not None else
                   term.t if term is not None and term.t is not None and not own_row else held.t)
+        if r.t is not None and exit_t >= r.t - 0.5:
+            exit_t = held.t  # that exit is the started instance's own: the wait began at the back-off
         rng = (round(exit_t + r.backoff, 1), round(exit_t + r.backoff + rules.POD_WORKER_REQUEUE[1], 1))
         r.expected = Expected(rng, f"held in CrashLoopBackOff from {clock(held.t)}: due {go_duration(r.backoff)} "
                                    f"after the exit at {clock(exit_t)}, plus up to 15 s of the pod worker's requeue",

@@ -61,6 +61,14 @@ def explain_killing(ctx: PodContext, tr: T) -> None:
             tr.expected = Expected(rng, f"kill decision at start {clock(start[0])} + {clock(c_lo)}..{clock(c_hi)} ({why}; "
                                         f"{s['failureThreshold']} failures, period {s['periodSeconds']} s)",
                                    observed=tr.t, difference=range_difference(tr, rng))
+    elif reason == "stop" and _deadline_before(ctx, tr.t) is not None:
+        tr.cause = "deadline-exceeded"
+        grace, which = rules.grace_for_kill(ctx.spec, ctx.cspec(c), None)
+        tr.grace = float(grace)
+        tr.summary = (f"Stopping {c or 'the container'}{times}: the pod ran past its activeDeadlineSeconds, so the "
+                      f"kubelet fails it and stops its containers (grace period {grace} s)")
+        tr.rule = ("activeDeadlineSeconds (from status.startTime): the kubelet sets phase Failed, reason "
+                   "DeadlineExceeded, and kills the containers; never restarted")
     elif reason == "stop" and ctx.evicted:
         tr.cause = "evicted"
         grace, which = rules.grace_for_kill(ctx.spec, ctx.cspec(c), None)
@@ -91,6 +99,14 @@ def explain_killing(ctx: PodContext, tr: T) -> None:
         tr.detail = ["Kubelets before ~1.2 recorded kills without a reason; a kill followed at once by a new "
                      "container is the kubelet's doing (a failed liveness probe or a changed spec), not a deletion."]
         tr.confidence = "observed"
+
+
+def _deadline_before(ctx: PodContext, t: float | None):
+    """The observation of the pod's DeadlineExceeded when it came at or before `t` (+1 s of printing)."""
+    o = ending.deadline_exceeded(ctx.inp)
+    if o is None or t is None or o.t is None or o.t > t + 1:
+        return None
+    return o
 
 
 def _probe_kill_before(ctx: PodContext, tr: T) -> T | None:
@@ -134,6 +150,16 @@ def explain_terminated(ctx: PodContext, tr: T) -> None:
     who = (f"init container {c}" if c else "an init container") if init else (c or "the container")
     lived = (tr.t - tr.first_t) if tr.t is not None and tr.first_t is not None else None
     ran = f" after {clock(lived)}" if lived is not None else ""
+    fired = _deadline_before(ctx, tr.t) if not init else None
+    if fired is not None and reason not in ("OOMKilled",):
+        tr.cause = "deadline-exceeded"
+        tr.summary = (f"{who} stopped because the pod ran past its activeDeadlineSeconds (DeadlineExceeded at "
+                      f"{clock(fired.t)})" + (f": exit {code}" if code is not None else "")
+                      + ("; SIGTERM, the kubelet's stop, not an application error" if code == rules.EXIT_SIGTERM else
+                         "; SIGKILL at the end of the grace period" if code == rules.EXIT_SIGKILL else ""))
+        tr.rule = ("activeDeadlineSeconds: the kubelet fails the pod (DeadlineExceeded) and stops its containers with "
+                   "the pod's grace period")
+        return
     if reason not in ("OOMKilled", "ContainerStatusUnknown") and not init and not ctx.evicted and \
             deletion.exit_during_deletion(ctx.inp, tr.t):
         # The pod was being deleted: SIGTERM (and SIGKILL at the end of the grace period) stopped it, not a crash.

@@ -269,3 +269,70 @@ def test_a_describe_current_state_comes_after_its_last_state(tmp_path):
         """))
     p = pod(explain_json(path), "myapp-pod")
     assert p["final_status"] == "Init:CrashLoopBackOff"
+
+
+def test_an_active_deadline_stop_is_the_deadline_not_an_error_or_a_deletion(tmp_path):
+    running = _checkout()
+    running["spec"]["activeDeadlineSeconds"] = 30
+    failed = copy.deepcopy(running)
+    failed["status"].update(phase="Failed", reason="DeadlineExceeded",
+                            message="Pod was active on the node longer than the specified deadline")
+    failed["status"]["conditions"][0].update(status="False", lastTransitionTime=_at(30))
+    failed["status"]["containerStatuses"][0]["ready"] = False
+    stopped = copy.deepcopy(failed)
+    stopped["status"]["containerStatuses"][0]["state"] = {"terminated": {
+        "exitCode": 143, "reason": "Error", "startedAt": _at(1), "finishedAt": _at(31)}}
+    p = _stream(tmp_path, [running, failed, stopped])
+    assert p["diagnosis"]["cause"] == "deadline-exceeded"
+    assert p["final_status"] == "Error"  # printPod: the container's exit reason after status.reason
+    assert {t["cause"] for t in p["transitions"] if t["kind"] == "terminated"} == {"deadline-exceeded"}
+
+
+def test_two_rows_a_second_apart_are_two_status_changes(tmp_path):
+    path = tmp_path / "rows.txt"
+    path.write_text(textwrap.dedent("""\
+        NAME    READY   STATUS             RESTARTS   AGE
+        batch   1/1     Running            0          1s
+        batch   0/1     DeadlineExceeded   0          30s
+        batch   0/1     Error              0          31s
+        """))
+    p = pod(explain_json(path), "batch")
+    assert p["final_status"] == "Error" and p["diagnosis"]["cause"] == "deadline-exceeded"
+
+
+def test_config_error_events_alone_are_not_restarts(tmp_path):
+    path = tmp_path / "events.txt"
+    path.write_text(textwrap.dedent("""\
+        LAST SEEN          TYPE      REASON    OBJECT        MESSAGE
+        1s (x6 over 62s)   Normal    Pulled    Pod/api-1     Container image "shop/api:3.1.0" already present on machine
+        1s (x6 over 62s)   Warning   Failed    Pod/api-1     Error: configmap "api-env" not found
+        """))
+    p = pod(explain_json(path), "api-1")
+    assert p["diagnosis"]["cause"] == "config-error" and p["restarts"] == 0
+    assert p["final_status"] == "CreateContainerConfigError"
+
+
+def test_a_start_error_instance_is_restarted_when_it_was_attempted(tmp_path):
+    """StartError instances report Started at the epoch: each restart is the attempt at its finishedAt, and
+    the back-off it waited is measured from the exit before it."""
+    err = 'failed to create containerd task: exec: "/app/start.sh": no such file or directory: unknown'
+    objs, last = [], None
+    for n, t in enumerate((1, 2, 12, 32)):
+        o = _checkout(False)
+        term = {"terminated": {"exitCode": 128, "reason": "StartError", "message": err,
+                               "startedAt": "1970-01-01T00:00:00Z", "finishedAt": _at(t)}}
+        o["status"]["containerStatuses"][0].update(state=term, lastState=last or {}, restartCount=n)
+        objs.append(o)
+        if n:
+            w = copy.deepcopy(o)
+            w["status"]["containerStatuses"][0].update(
+                state={"waiting": {"reason": "CrashLoopBackOff", "message": f"back-off {10 * 2 ** (n - 1)}s"}},
+                lastState=term)
+            objs.append(w)
+        last = term
+    p = _stream(tmp_path, objs)
+    assert p["final_status"] == "CrashLoopBackOff" and p["diagnosis"]["cause"] == "cannot-run"
+    restarts = [(t["restart_count"], t["t"]) for t in p["transitions"] if t["kind"] == "restart"]
+    assert restarts == [(1, 2), (2, 12), (3, 32)]
+    alarms = [t for t in p["transitions"] if (t["expected"] or {}).get("difference")]
+    assert not alarms, [(t["t"], t["expected"]) for t in alarms]
