@@ -336,3 +336,35 @@ def test_a_start_error_instance_is_restarted_when_it_was_attempted(tmp_path):
     assert restarts == [(1, 2), (2, 12), (3, 32)]
     alarms = [t for t in p["transitions"] if (t["expected"] or {}).get("difference")]
     assert not alarms, [(t["t"], t["expected"]) for t in alarms]
+
+
+def test_the_kubelets_own_stop_is_not_a_deletion(tmp_path):
+    """An eviction's (or a deadline's) `Killing ... Stopping container` is the kubelet failing the pod."""
+    path = tmp_path / "describe.txt"
+    path.write_text(textwrap.dedent("""\
+        Name:             cache
+        Namespace:        shop
+        Node:             node1/192.168.10.101
+        Start Time:       Thu, 03 Dec 2026 16:41:21 +0000
+        Status:           Failed
+        Reason:           Evicted
+        Message:          The node was low on resource: memory. Threshold quantity: 100Mi, available: 91284Ki.
+        Containers:
+          cache:
+            Image:          shop/cache:5.0
+            State:          Terminated
+              Reason:       Error
+              Exit Code:    137
+              Started:      Thu, 03 Dec 2026 16:41:22 +0000
+              Finished:     Thu, 03 Dec 2026 16:42:22 +0000
+            Ready:          False
+            Restart Count:  0
+        Events:
+          Type     Reason   Age   From     Message
+          ----     ------   ----  ----     -------
+          Warning  Evicted  10s   kubelet  The node was low on resource: memory. Threshold quantity: 100Mi, available: 91284Ki.
+          Normal   Killing  10s   kubelet  Stopping container cache
+        """))
+    p = pod(explain_json(path), "cache")
+    assert p["diagnosis"]["cause"] == "evicted"
+    assert not any(t["cause"] == "deleted" for t in p["transitions"])

@@ -43,10 +43,28 @@ def requested_at(inp: PodInput) -> tuple[float, str] | None:
     if row is not None:
         found.append((row.t_lo if row.t_lo is not None else row.t, row.origin))
     for o, f in inp.events:
-        if f.what == "killing" and f.kill_reason == "stop" and o.t is not None:
+        if f.what == "killing" and f.kill_reason == "stop" and o.t is not None and not kubelet_stop(inp):
             first = o.data.get("first_t")
             found.append((first[0] if first else o.t, o.origin))
     return min(found) if found else None
+
+
+_KUBELET_STOPS = ("Evicted", "DeadlineExceeded")
+
+
+def kubelet_stop(inp: PodInput) -> str | None:
+    """Evicted / DeadlineExceeded when the kubelet itself failed the pod: its `Killing ... Stopping container`
+    is then that stop, not a deletion's."""
+    for o, _f in inp.events:
+        if o.data.get("reason") in _KUBELET_STOPS:
+            return str(o.data["reason"])
+    for o in inp.pstates:
+        if o.data.get("reason") in _KUBELET_STOPS:
+            return str(o.data["reason"])
+    for r in inp.rows:
+        if r.data.get("status") in _KUBELET_STOPS:
+            return str(r.data["status"])
+    return None
 
 
 def stopped_at(inp: PodInput, after: float) -> tuple[float, str] | None:

@@ -28,7 +28,8 @@ CAUSE_IN = {"liveness-exec": {"events"}, "readiness-flap": {"events"}, "oom-kill
             "multi-container": {"status"}, "init-failure": {"status"}, "image-pull": {"events", "status"},
             "graceful-delete": {"events", "status"}, "delete-on-sigterm": {"events", "status"},
             "init-then-pull": {"events", "status"}, "config-error": {"events", "status"},
-            "cannot-run": {"events", "object"}, "deadline-exceeded": {"events", "status"}, "startup-probe": {"events"},
+            "cannot-run": {"events", "object"}, "deadline-exceeded": {"events", "status"},
+            "evicted": {"events", "object"}, "preempted": {"events", "object"}, "startup-probe": {"events"},
             "unschedulable": {"events", "object"}, "volume-missing": {"events"}, "sandbox-failure": {"events"}}
 
 TOLERANCE = 1.0  # kubectl prints whole seconds; describe's ages are computed a moment later

@@ -605,6 +605,82 @@ def deadline_exceeded(created: datetime) -> Scenario:
     return Scenario("deadline-exceeded", p.name, p.namespace, created, timed(p), "deadline-exceeded", None, c)
 
 
+EVICT_SPEC = {"containers": [{"name": "cache", "image": "registry.example.com/shop/cache:5.0",
+                              "imagePullPolicy": "IfNotPresent",
+                              "resources": {"requests": {"memory": "512Mi"}}}]}
+
+
+def evicted(created: datetime) -> Scenario:
+    """Node-pressure eviction at 60 s (1.26+ wording): Evicted event, DisruptionTarget TerminationByKubelet,
+    phase Failed reason Evicted, Killing, the container ends exit 137 (1.22+ kubelets report it, so kubectl
+    shows Error); never restarted."""
+    c = "cache"
+    p = PodScript("cache-6c8d7f9b5-j2m4n", "shop", "6c5b4a3f-1111-4f7a-8b9c-1d2e3f4a5b6c", created, EVICT_SPEC,
+                  labels={"app": "cache"}, ip="10.244.1.120")
+    p.pod["status"]["qosClass"] = "Burstable"
+    p.create_and_start(c, 'Container image "registry.example.com/shop/cache:5.0" already present on machine',
+                       started=1)
+    msg = ("The node was low on resource: memory. Threshold quantity: 100Mi, available: 91284Ki. Container cache "
+           "was using 1843Mi, request is 512Mi, has larger consumption of memory. ")
+    p.event(60, "Warning", "Evicted", msg)
+    p.cond("DisruptionTarget", "True", 60, "TerminationByKubelet", msg)
+    p.pod["status"].update(phase="Failed", reason="Evicted", message=msg)
+    p.cond("Ready", "False", 60, "PodFailed")
+    p.cond("ContainersReady", "False", 60, "PodFailed")
+    p.container(c, ready=False)
+    p.emit()
+    p.event(60, "Normal", "Killing", f"Stopping container {c}", c)
+    p.container(c, started=False, state={"terminated": {"exitCode": 137, "reason": "Error", "startedAt": p.at(1),
+                                                        "finishedAt": p.at(61),
+                                                        "containerID": f"containerd://{p.uid[:8]}00"}})
+    p.cond("PodReadyToStartContainers", "False", 61)
+    p.emit()
+    return Scenario("evicted", p.name, p.namespace, created, timed(p), "evicted", None, c)
+
+
+VICTIM_SPEC = {"priorityClassName": "batch-low", "priority": 100,
+               "containers": [{"name": "crunch", "image": "registry.example.com/ml/crunch:1.0",
+                               "imagePullPolicy": "IfNotPresent"}]}
+
+
+def preempted(created: datetime) -> Scenario:
+    """A low-priority pod preempted at 50 s (1.29+ message with the preemptor's uid): DisruptionTarget
+    PreemptionByScheduler, deleted with its own 30 s grace; it handles SIGTERM (exit 143 at 52 s), then gone.
+    Commands that print one moment run at 51 s, while it is Terminating."""
+    c = "crunch"
+    p = PodScript("crunch-4h7k2", "ml", "7d6c5b4a-2222-4a8b-9c0d-2e3f4a5b6c7d", created, VICTIM_SPEC,
+                  labels={"app": "crunch"}, ip="10.244.2.130")
+    p.create_and_start(c, 'Container image "registry.example.com/ml/crunch:1.0" already present on machine',
+                       started=1)
+    dt = "default-scheduler: preempting to accommodate a higher priority pod"
+    p.cond("DisruptionTarget", "True", 50, "PreemptionByScheduler", dt)
+    p.emit()
+    p.steps.append(("events", "ADDED", {
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": f"{p.name}.18b1c2d3e4f5a6b7", "namespace": p.namespace, "uid": f"{p.uid[:8]}-ev-pre",
+                     "creationTimestamp": p.at(50)},
+        "involvedObject": {"apiVersion": "v1", "kind": "Pod", "name": p.name, "namespace": p.namespace, "uid": p.uid},
+        "reason": "Preempted", "message": "Preempted by pod 64d6df7b-1106-4f83-9e78-0d8aad437582 on node node1",
+        "type": "Normal", "firstTimestamp": None, "lastTimestamp": None, "count": 0, "source": {},
+        "eventTime": ts_(p, 50.01), "action": "Preempting", "reportingComponent": "default-scheduler",
+        "reportingInstance": "default-scheduler-master1"}))
+    p.pod["metadata"]["deletionTimestamp"] = p.at(80)
+    p.pod["metadata"]["deletionGracePeriodSeconds"] = 30
+    p.emit()
+    p.event(50, "Normal", "Killing", f"Stopping container {c}", c)
+    p.container(c, ready=False, started=False,
+                state={"terminated": {"exitCode": 143, "reason": "Error", "startedAt": p.at(1), "finishedAt": p.at(52),
+                                      "containerID": f"containerd://{p.uid[:8]}00"}})
+    p.pod["status"]["phase"] = "Failed"
+    p.cond("Ready", "False", 52, "PodFailed")
+    p.cond("ContainersReady", "False", 52, "PodFailed")
+    p.emit()
+    p.pod["metadata"]["deletionGracePeriodSeconds"] = 0
+    p.pod["metadata"]["deletionTimestamp"] = p.at(50)
+    p.emit("DELETED")
+    return Scenario("preempted", p.name, p.namespace, created, timed(p), "preempted", None, c, snapshot=51)
+
+
 BIG_SPEC = {"containers": [{"name": "trainer", "image": "registry.example.com/ml/trainer:0.9",
                             "imagePullPolicy": "IfNotPresent",
                             "resources": {"requests": {"memory": "48Gi", "cpu": "2"},
@@ -776,7 +852,8 @@ def init_then_pull(created: datetime) -> Scenario:
 
 
 ALL = (liveness_exec, readiness_flap, oom_killed, multi_container, init_failure, image_pull, graceful_delete,
-       delete_on_sigterm, startup_probe, init_then_pull, config_error, cannot_run, deadline_exceeded, unschedulable,
+       delete_on_sigterm, startup_probe, init_then_pull, config_error, cannot_run, deadline_exceeded, evicted,
+       preempted, unschedulable,
        volume_missing, sandbox_failure)
 
 
