@@ -95,13 +95,13 @@ def run(argv: list[str], env: dict | None = None, stdout=subprocess.PIPE) -> Run
     out, err = proc.communicate()
     wall = time.perf_counter() - t0
     # communicate() reaped the child; its CPU is in RUSAGE_CHILDREN: take the delta around it.
-    return Run(wall, _child_cpu_delta(), float("nan"), proc.returncode, out or b"", err or b"")
+    return Run(wall, child_cpu_delta(), float("nan"), proc.returncode, out or b"", err or b"")
 
 
 _last_children_cpu = [0.0]
 
 
-def _child_cpu_delta() -> float:
+def child_cpu_delta() -> float:
     import resource
 
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -115,7 +115,7 @@ def cli(args: list[str], env: dict | None = None, repeat: int = 1, stdout=subpro
     """`python -m kubectl_podlife ARGS` in fresh processes, with wall, CPU and peak RSS of each."""
     runs = []
     for _ in range(repeat):
-        _child_cpu_delta()
+        child_cpu_delta()
         argv = [sys.executable, os.path.join(HERE, "benchlib.py"), "--measure", sys.executable, "-m",
                 "kubectl_podlife", *args]
         r = run(argv, env, stdout=stdout)

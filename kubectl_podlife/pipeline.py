@@ -5,7 +5,7 @@ The CLI, the TUI and live capture all call these, so every view explains the sam
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from kubectl_podlife.ingest import IngestResult, read_paths
 from kubectl_podlife.ingest.anchor import anchor
@@ -13,8 +13,10 @@ from kubectl_podlife.model import build_pod_timeline, build_timeline, model_vers
 from kubectl_podlife.model.timeline import PodTimeline, Timeline
 from kubectl_podlife.observation import Observation
 from kubectl_podlife.selection import PodSelector
-from kubectl_podlife.store import Store
-from kubectl_podlife.store.interface import PodSummary, SessionStore
+
+if TYPE_CHECKING:  # for start-up cost: `explain FILE` reads no store and needs no sqlite3
+    from kubectl_podlife.store import Store
+    from kubectl_podlife.store.interface import PodSummary, SessionStore
 
 
 def timeline_for_files(paths: Sequence[str]) -> tuple[Timeline, IngestResult]:

@@ -8,7 +8,6 @@ turns them into pod-relative seconds through the pod's `creation_time`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from functools import lru_cache
@@ -72,6 +71,8 @@ def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
 
 def spec_digest(pod: Mapping[str, Any]) -> str:
     """A short digest of a Pod's spec, to notice when a new version actually changed it."""
+    import hashlib  # here for start-up cost: only API objects need it
+
     spec = pod.get("spec") or {}
     return hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
 

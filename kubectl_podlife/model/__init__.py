@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 from typing import Callable, Iterable
 
@@ -53,6 +52,8 @@ def model_sources() -> list[str]:
 def model_version() -> str:
     """Names the code a timeline was built with (model_sources), so a cached timeline is used only by
     the same code: any edit to the rules builds again."""
+    import hashlib  # here for start-up cost: only a stored session's cache key needs it
+
     h = hashlib.sha1()
     for f in model_sources():
         try:
