@@ -103,7 +103,8 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
 def _frozen(trs: list[T]) -> tuple[Transition, ...]:
     evidence: dict = {}
     views: dict = {}
-    return tuple([_freeze(t, evidence, views) for t in trs])
+    texts: dict = {}
+    return tuple([_freeze(t, evidence, views, texts) for t in trs])
 
 
 def _order_key(t: T) -> tuple:
@@ -210,10 +211,11 @@ def _infer_restarts(inp: PodInput, trs: list[T]) -> list[T]:
     return out
 
 
-def _freeze(t: T, evidence: dict, views: dict) -> Transition:
-    """The finished Transition of t. `evidence` (by observation) and `views` (by value) hold the pod's
-    Evidence and KubectlView objects made so far: a row that is evidence of several transitions, or a
-    view several share, is one object (fewer to build, and the pickled cache stores it once)."""
+def _freeze(t: T, evidence: dict, views: dict, texts: dict) -> Transition:
+    """The finished Transition of t. `evidence` (by observation), `views` and `texts` (by value) hold
+    the pod's Evidence and KubectlView objects and detail, rule and missing texts made so far: a row
+    that is evidence of several transitions, or a view or sentence several share, is one object (the
+    pickled cache stores it once)."""
     ev = []
     seen = set()
     for o in t.evidence:
@@ -228,6 +230,7 @@ def _freeze(t: T, evidence: dict, views: dict) -> Transition:
     time = t.time
     if not time:
         time = next((o.time for o in t.evidence if o.time), None)
+    same = texts.setdefault
     view = views.get(t.view)
     if view is None:
         view = views[t.view] = KubectlView(*t.view)
@@ -235,8 +238,9 @@ def _freeze(t: T, evidence: dict, views: dict) -> Transition:
         round(t.t, 3) if t.t is not None else None,
         (round(t.lo, 3), round(t.hi, 3)) if t.lo is not None and t.hi is not None else None,
         time, t.kind, t.summary or t.kind, t.container, t.from_state, t.to_state, t.restart_count, t.cause,
-        t.probe, t.grace, t.backoff, t.expected, t.confidence, tuple(filter(None, t.detail)), t.rule,
-        tuple(dict.fromkeys(t.missing)) if t.missing else (), tuple(ev), view, None))
+        t.probe, t.grace, t.backoff, t.expected, t.confidence,
+        tuple([same(d, d) for d in t.detail if d]) if t.detail else (), same(t.rule, t.rule),
+        tuple([same(m, m) for m in dict.fromkeys(t.missing)]) if t.missing else (), tuple(ev), view, None))
 
 
 # _freeze passes Transition's fields in this order; a field added, removed or moved fails here, at import.
