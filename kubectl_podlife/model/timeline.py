@@ -87,15 +87,23 @@ class LogTail:
     def shown(self) -> tuple[str, ...]:
         return self.lines[-LOG_SHOWN:]
 
-    def heading(self, whole: bool = False) -> str:
-        """"Last 3 log lines of migrate (kubectl logs --previous, f.txt:37)": what the lines below it are."""
+    def provenance(self) -> str:
+        """"log before this exit, kubectl logs --previous at f.txt:37": which instance, read how, from where."""
         which = "running instance" if self.running else "log before this exit"
         how = ("kubectl logs --previous" if self.previous else "kubectl logs") if self.source == "transcript" \
             else "fetched live"
+        return f"{which}, {how} at {self.origin}"
+
+    def count_phrase(self, whole: bool = False) -> str:
+        """"last 5 of 7 lines", "last 7 lines", "last 1 line"."""
         n = len(self.lines) if whole else len(self.shown)
         count = f"{n} of {len(self.lines)}" if n < len(self.lines) else str(n)
-        return (f"Container log of {self.container} ({which}, {how} at {self.origin}): last {count} "
-                f"line{'s' if n != 1 else ''}")
+        return f"last {count} line{'s' if n != 1 else ''}"
+
+    def heading(self, whole: bool = False) -> str:
+        """"Container log of migrate (log before this exit, kubectl logs --previous at f.txt:37): last 3
+        lines": what the lines below it are."""
+        return f"Container log of {self.container} ({self.provenance()}): {self.count_phrase(whole)}"
 
     def to_json(self) -> dict[str, Any]:
         return {"origin": self.origin, "container": self.container, "previous": self.previous,

@@ -40,9 +40,10 @@ class LogScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     LogScreen { align: center middle; }
     LogScreen #log-box { width: 100%; height: 100%; border: round $accent; background: $surface; }
-    LogScreen #log-title { text-style: bold; height: auto; }
+    LogScreen #log-title { text-style: bold; height: auto; max-height: 2; }
+    LogScreen #log-source { color: $text-muted; height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     LogScreen #log-scroll { height: 1fr; }
-    LogScreen #log-hint { color: $text-muted; height: 1; }
+    LogScreen #log-hint { color: $text-muted; height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
     BINDINGS = [
         Binding("escape,l,q", "dismiss", "Close the log", id="log-close"),
@@ -59,17 +60,22 @@ class LogScreen(ModalScreen[None]):
     def body(self) -> Text:
         text = Text(no_wrap=False, overflow="fold")
         for n, line in enumerate(self.tail.lines):
+            if n:
+                text.append("\n")
             text.append(f"{n + 1:>4} ", style="dim")
             text.append(visible(line))  # plain text: never markup
-            text.append("\n")
         return text
 
     def compose(self) -> ComposeResult:
         with Vertical(id="log-box"):
-            yield Static(Text(visible(self.tail.heading(whole=True))), id="log-title")
+            # At 40x12 the lines are what matter: the title is one line there (two at most), where the
+            # lines come from one more, cut with … (the explanation panel names it in full).
+            yield Static(Text(visible(f"Container log of {self.tail.container}: {self.tail.count_phrase(True)}")),
+                         id="log-title")
+            yield Static(Text(visible(self.tail.provenance())), id="log-source")
             with VerticalScroll(id="log-scroll", can_focus=False):
                 yield Static(self.body(), id="log-body")
-            yield Static("esc l close · j/k scroll · g/G top/bottom", id="log-hint")
+            yield Static("esc close · j/k scroll · g/G top/end", id="log-hint")
 
     def on_mount(self) -> None:
         self.action_edge(1)  # the last words first: the end of the log is what explains the exit
