@@ -3,16 +3,20 @@ screen shows its transitions, container lanes and the explanation of the selecte
 one playhead. `make_app` is the only way to build it (the CLI and the tests share it);
 `run_tui` runs it and turns a failure into an exit code.
 
-Loading and live following happen in thread workers that post small messages back; any error they
-meet ends up as one line in the UI. Several pods are explained one by one and posted in batches, so the
-pod list shows (and can be used) while a large recording is still being explained.
+This module holds the app's state (which pod, its view, the playhead and selection, filters) and what
+ties the screens together; the rest lives beside it, one job a module: loading.py reads the source in a
+thread worker (cancelled by q at its next checkpoint), follow.py rebuilds the pods a live session changed,
+navigation.py and prompt.py are the moving and the seek/search/command actions (mixed into the app: they
+move its state), screens.py, widgets.py and logview.py draw, bindings.py names the keys. Workers post
+small messages back; any error they meet ends up as one line in the UI. Several pods are explained one by
+one and posted in batches, so the pod list shows (and can be used) while a large recording is still being
+explained.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,12 +39,13 @@ from .explain import explanation, explanation_text
 from .export import write_export
 from .follow import Followed, LiveSession
 from .loading import Loaded, Loader, LoadFailed, PodsBuilt, Source
-from .playback import SPEEDS, PodView, cycle, next_speed, parse_seek
-from .podtable import PodRow, find_pod, pod_row, restarts_phrase, worst_first
+from .navigation import TICK, MoveActions
+from .prompt import PromptActions
+from .playback import SPEEDS, PodView, cycle
+from .podtable import PodRow, pod_row, restarts_phrase, worst_first
 from .screens import HelpScreen, PodsScreen
 from .widgets import Explanation, Lanes, TimelineView
 
-TICK = 0.1  # playback step, seconds of wall time
 POLL = 0.5  # live following: how often the store is asked for new observations
 
 
@@ -50,7 +55,7 @@ class Exported(Message):
     error: bool = False
 
 
-class PodlifeApp(App[int]):
+class PodlifeApp(MoveActions, PromptActions, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "kubectl podlife"
     BINDINGS = keys.BINDINGS
@@ -88,9 +93,9 @@ class PodlifeApp(App[int]):
         self.load_error: str | None = None
         self.exit_code = 0
         self.messages: list[str] = []  # everything said to the user, newest last (tests read it)
-        self._prompt_mode: str | None = None
-        self._last_tick = 0.0
-        self._tick_timer: Timer | None = None
+        self.prompt_mode: str | None = None
+        self.last_tick = 0.0
+        self.tick_timer: Timer | None = None
         self.live: LiveSession | None = None  # the session followed, once loaded (follow worker's)
         self._polling = False
         self._explained: tuple | None = None
@@ -116,13 +121,13 @@ class PodlifeApp(App[int]):
             self.set_keymap(self.keymap)
         if self.keymap_error:
             self.say(self.keymap_error, severity="warning")
-        self._q("#explain").border_title = "explanation"
-        self._tick_timer = self.set_interval(TICK, self._tick, pause=True)
+        self.main_query("#explain").border_title = "explanation"
+        self.tick_timer = self.set_interval(TICK, self.tick, pause=True)
         if self.source.timeline is not None:
             self.on_loaded(Loaded(self.source.timeline))
         elif self.source.files or self.source.session_id is not None:
             self.main_screen.add_class("-loading")
-            self._q("#loading-text", Static).update(Text(visible(f"reading {self.source.describe()}…")))
+            self.main_query("#loading-text", Static).update(Text(visible(f"reading {self.source.describe()}…")))
             self.load()
         else:
             self.fail("nothing to replay: give saved kubectl output (FILE...) or a stored session (--session ID)")
@@ -136,7 +141,7 @@ class PodlifeApp(App[int]):
         self.exit_code = exit_code
         self.main_screen.remove_class("-loading")
         self.main_screen.add_class("-failed")
-        self._q("#error", Static).update(Text(visible(f"error: {text}  (q quits)")))
+        self.main_query("#error", Static).update(Text(visible(f"error: {text}  (q quits)")))
         self.messages.append(text)
         self.refresh_status()
 
@@ -185,7 +190,7 @@ class PodlifeApp(App[int]):
             self.show_home()
 
     def _loading_text(self, text: str) -> None:
-        self._q("#loading-text", Static).update(Text(visible(text)))
+        self.main_query("#loading-text", Static).update(Text(visible(text)))
 
     def on_loaded(self, message: Loaded) -> None:
         self.live = message.live
@@ -221,7 +226,7 @@ class PodlifeApp(App[int]):
     # --- live following (worker) ------------------------------------------------------------
 
     def _poll(self) -> None:
-        if not self.is_running:  # shutting down (see _tick)
+        if not self.is_running:  # shutting down (see MoveActions.tick)
             return
         if not self._polling:
             self._polling = True
@@ -336,12 +341,12 @@ class PodlifeApp(App[int]):
         if pod is None:
             return
         self.view = PodView(pod, self.container_filter, self.kind_filter)
-        self._q(TimelineView).set_view(self.view)
-        self._q(Lanes).set_pod(pod, self.view.start, self.view.end)
+        self.main_query(TimelineView).set_view(self.view)
+        self.main_query(Lanes).set_pod(pod, self.view.start, self.view.end)
         if self.query_text:
             self.run_search(self.query_text, jump=False)
         else:
-            self._q(TimelineView).set_matches([])
+            self.main_query(TimelineView).set_matches([])
         self._explained = None
         if self.following and not self.follow_paused:
             self.seek(self.view.end, user=False)
@@ -378,23 +383,23 @@ class PodlifeApp(App[int]):
         """The pod's screen (the default screen), whichever screen is on top of it."""
         return self.screen_stack[0] if self.screen_stack else self.screen
 
-    def _q(self, selector, expect_type=None):
+    def main_query(self, selector, expect_type=None):
         """A widget of the pod's screen."""
         screen = self.main_screen
         return screen.query_one(selector, expect_type) if expect_type else screen.query_one(selector)
 
     def sync(self) -> None:
         """Bring every panel in step with the playhead."""
-        tv = self._q(TimelineView)
+        tv = self.main_query(TimelineView)
         tv.set_playhead(self.playhead, self.selected)
         tr = self.transition
-        self._q(Lanes).set_playhead(self.playhead, tr.container if tr else None)
+        self.main_query(Lanes).set_playhead(self.playhead, tr.container if tr else None)
         moment = self.moment
         key = (self.pod_index, self.selected, int(moment), id(self.view))
         if key != self._explained and self.pod is not None:
             another = self._explained is None or key[:2] != self._explained[:2] or key[3] != self._explained[3]
             self._explained = key
-            explain = self._q(Explanation)
+            explain = self.main_query(Explanation)
             lines = explanation(self.pod, tr, moment)
             explain.show([line for line in lines if line[0] != "title"])
             explain.border_title = Text(visible(next((text for role, text in lines if role == "title"), "explanation")))
@@ -412,7 +417,7 @@ class PodlifeApp(App[int]):
         return self.playhead
 
     def refresh_status(self) -> None:
-        status = self._q("#status", Static)
+        status = self.main_query("#status", Static)
         pod = self.pod
         api = self.source.connection.describe() if self.following and self.source.connection is not None else None
         if pod is None or self.view is None:
@@ -447,187 +452,9 @@ class PodlifeApp(App[int]):
         self.main_screen.set_class(self.playing, "-playing")
         self.main_screen.set_class(self.following and self.follow_paused, "-follow-paused")
 
-    # --- playback ---------------------------------------------------------------------------
-
-    def action_play_pause(self) -> None:
-        if self.view is None or self._tick_timer is None:
-            return
-        if self.playing:
-            self.playing = False
-            self._tick_timer.pause()
-        else:
-            if self.playhead >= self.view.end:
-                self.seek(self.view.start)
-            self.user_moved()
-            self.playing = True
-            self._last_tick = time.monotonic()
-            self._tick_timer.resume()
-        self.refresh_status()
-
-    def _tick(self) -> None:
-        # A timer's callback runs in the timer's own task: when the app shuts down without exit() (a test's
-        # run_test, a crash), it goes on ticking while the screens are closed, and would seek on widgets and
-        # a screen stack that are gone. Textual clears is_running before it closes the first screen.
-        if not self.is_running or not self.playing or self.view is None:
-            return
-        now = time.monotonic()
-        dt, self._last_tick = now - self._last_tick, now
-        t = self.playhead + dt * self.speed
-        if t >= self.view.end:
-            t = self.view.end
-            self.playing = False
-            if self._tick_timer:
-                self._tick_timer.pause()
-        self.seek(t, user=False)
-
-    def action_speed(self, step: int) -> None:
-        self.speed = next_speed(self.speed, step)
-        self.refresh_status()
-
-    def action_jump(self, step: int) -> None:
-        if self.view is None:
-            return
-        t = self.view.next_time(self.playhead) if step > 0 else self.view.prev_time(self.playhead)
-        if t is None:
-            self.bell()
-            return
-        self.seek(t)
-
-    def action_cursor(self, step: int) -> None:
-        if self.home is not None:
-            self.home.move(step)
-            return
-        if self.view is None or not len(self.view):
-            return
-        if self.selected is None:
-            self.select_row(0 if step > 0 else 0)
-        else:
-            self.select_row(self.selected + step)
-
-    def action_page(self, step: int) -> None:
-        if self.home is not None:
-            self.home.move(step * max(1, self.home.table.visible_rows - 1))
-            return
-        rows = self._q(TimelineView).visible_rows
-        self.action_cursor(step * max(1, rows - 1))
-
-    def action_go_start(self) -> None:
-        if self.home is not None:
-            self.home.move_to(0)
-            return
-        if self.view is None:
-            return
-        if len(self.view):
-            self.select_row(0)  # the first row itself, also when several share its time or a filter is on
-        else:
-            self.seek(self.view.start)
-
-    def action_go_end(self) -> None:
-        if self.home is not None:
-            self.home.move_to(len(self.home.table.rows) - 1)
-            return
-        if self.view is None:
-            return
-        self.follow_paused = False
-        self.seek(self.view.end, user=False)
-
-    # --- prompt: seek and search ------------------------------------------------------------
-
-    def action_prompt(self, mode: str) -> None:
-        if self.home is not None:
-            self.home.open_prompt("filter" if mode == "search" else "command")
-            return
-        prompt = self._q("#prompt", Input)
-        self._prompt_mode = mode
-        prompt.value = ""
-        if mode == "seek":
-            prompt.placeholder = "seek to: 2m7s, 85s, 1h2m, +10s, -1m  (enter go, esc cancel)"
-        elif mode == "command":
-            prompt.placeholder = ":pod NAME opens a pod, :pods the pod list  (enter go, esc cancel)"
-        else:
-            prompt.placeholder = "search summaries, messages and evidence  (enter find, esc cancel)"
-        prompt.add_class("-open")
-        prompt.focus()
-
-    def close_prompt(self) -> None:
-        prompt = self._q("#prompt", Input)
-        prompt.remove_class("-open")
-        self._prompt_mode = None
-        self.set_focus(None)
-
     @on(Input.Submitted, "#prompt")
     def prompt_submitted(self, event: Input.Submitted) -> None:
-        mode, value = self._prompt_mode, event.value.strip()
-        self.close_prompt()
-        if not value:
-            return
-        if mode == "seek":
-            try:
-                t = parse_seek(value, self.playhead)
-            except ValueError as exc:
-                self.say(str(exc), severity="error")
-                return
-            self.seek(t)
-        elif mode == "search":
-            self.run_search(value, jump=True)
-        elif mode == "command":
-            self.run_command(value)
-
-    def run_command(self, text: str) -> None:
-        """`:pod NAME` (or `:po NAME`) opens that pod; `:pods` (`:po`) shows the pod list."""
-        words = text.strip().lstrip(":").split()
-        if not words:
-            return
-        verb, args = words[0].lower(), words[1:]
-        if verb not in ("pod", "pods", "po"):
-            self.say(f'unknown command ":{verb}"; try :pod NAME or :pods', severity="warning")
-            return
-        if not args:
-            if len(self.rows) > 1:
-                self.show_home()
-            return
-        row, problem = find_pod(self.rows, " ".join(args))
-        if row is None:
-            self.say(problem or "no such pod", severity="warning")
-            return
-        self.open_pod(row.index)
-
-    def run_search(self, query: str, *, jump: bool) -> None:
-        if self.view is None:
-            return
-        self.query_text = query
-        self.matches = self.view.search(query)
-        self._q(TimelineView).set_matches(self.matches)
-        self.match_pos = None
-        if not self.matches:
-            if jump:
-                self.say(f'no transition mentions "{query}"', severity="warning")
-            self.refresh_status()
-            return
-        if jump:
-            start = self.selected if self.selected is not None else -1
-            after = [i for i, row in enumerate(self.matches) if row >= start]
-            self.match_pos = after[0] if after else 0
-            self.select_row(self.matches[self.match_pos])
-        else:
-            self.refresh_status()
-
-    def action_search_step(self, step: int) -> None:
-        if not self.query_text:
-            self.say("no search yet: press / to search", severity="warning")
-            return
-        if not self.matches:
-            self.say(f'no transition mentions "{self.query_text}"', severity="warning")
-            return
-        cur = self.selected if self.selected is not None else -1
-        if step > 0:
-            later = [i for i, row in enumerate(self.matches) if row > cur]
-            pos = later[0] if later else 0
-        else:
-            earlier = [i for i, row in enumerate(self.matches) if row < cur]
-            pos = earlier[-1] if earlier else len(self.matches) - 1
-        self.match_pos = pos
-        self.select_row(self.matches[pos])
+        self.submit_prompt(event.value)
 
     # --- filters and pods -------------------------------------------------------------------
 
@@ -651,11 +478,11 @@ class PodlifeApp(App[int]):
                 self.pop_screen()  # nothing left to undo there: back to the pod that was open
                 self.refresh_bindings()
             return
-        if self._prompt_mode is not None:
+        if self.prompt_mode is not None:
             self.close_prompt()
         elif self.query_text:
             self.query_text, self.matches, self.match_pos = "", [], None
-            self._q(TimelineView).set_matches([])
+            self.main_query(TimelineView).set_matches([])
             self.refresh_status()
         elif self.container_filter or self.kind_filter:
             self.container_filter = self.kind_filter = None
@@ -687,13 +514,13 @@ class PodlifeApp(App[int]):
     # --- explanation ------------------------------------------------------------------------
 
     def action_explain_scroll(self, step: int) -> None:
-        self._q(Explanation).scroll_relative(y=step * 3, animate=False)
+        self.main_query(Explanation).scroll_relative(y=step * 3, animate=False)
 
     def action_zoom_explanation(self) -> None:
         if self.screen.maximized is not None:
             self.screen.minimize()
         else:
-            self.screen.maximize(self._q(Explanation), container=False)
+            self.screen.maximize(self.main_query(Explanation), container=False)
 
     def action_copy(self) -> None:
         if self.pod is None:

@@ -9,6 +9,7 @@ from podlife_tui_fixtures import until
 from textual.widgets import Input
 
 import kubectl_podlife.tui.app as app_module
+import kubectl_podlife.tui.navigation as navigation
 from kubectl_podlife.tui.app import PodlifeApp, make_app
 from kubectl_podlife.tui.screens import HelpScreen
 from kubectl_podlife.tui.screens import PodsScreen
@@ -42,7 +43,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
     c = Clock()
-    monkeypatch.setattr(app_module, "time", c)
+    monkeypatch.setattr(navigation, "time", c)  # playback's clock (tui/navigation.py)
     return c
 
 
@@ -389,7 +390,7 @@ async def test_a_playback_tick_while_the_app_shuts_down_does_nothing():
         assert app.playing
         playhead = app.playhead
     assert not app.screen_stack and app.playing  # shut down mid-play: no screen left
-    app._tick()  # the tick that comes late
+    app.tick()  # the tick that comes late
     assert app.playhead == playhead
 
 
