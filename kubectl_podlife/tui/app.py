@@ -7,7 +7,7 @@ This module holds the app's state (which pod, its view, the playhead and selecti
 ties the screens together; the rest lives beside it, one job a module: loading.py reads the source in a
 thread worker (cancelled by q at its next checkpoint), follow.py rebuilds the pods a live session changed,
 navigation.py and prompt.py are the moving and the seek/search/command actions (mixed into the app: they
-move its state), screens.py, widgets.py and logview.py draw, bindings.py names the keys. Workers post
+move its state), status.py says the top two lines, screens.py, widgets.py and logview.py draw, bindings.py names the keys. Workers post
 small messages back; any error they meet ends up as one line in the UI. Several pods are explained one by
 one and posted in batches, so the pod list shows (and can be used) while a large recording is still being
 explained.
@@ -41,8 +41,9 @@ from .follow import Followed, LiveSession
 from .loading import Loaded, Loader, LoadFailed, PodsBuilt, Source
 from .navigation import TICK, MoveActions
 from .prompt import PromptActions
+from .status import status_text
 from .playback import SPEEDS, PodView, cycle
-from .podtable import PodRow, pod_row, restarts_phrase, worst_first
+from .podtable import PodRow, pod_row, worst_first
 from .screens import HelpScreen, PodsScreen
 from .widgets import Explanation, Lanes, TimelineView
 
@@ -417,38 +418,8 @@ class PodlifeApp(MoveActions, PromptActions, App[int]):
         return self.playhead
 
     def refresh_status(self) -> None:
-        status = self.main_query("#status", Static)
-        pod = self.pod
-        api = self.source.connection.describe() if self.following and self.source.connection is not None else None
-        if pod is None or self.view is None:
-            status.update(Text(visible(f"kubectl podlife · {self.source.describe()}" + (" · failed" if self.load_error else "")
-                                       + (f" · API {api}" if api else ""))))
-            return
-        n = len(self.rows)
-        line1 = (f"Job {pod.display} · {pod.final_status or '?'} · {pod.diagnosis.cause}" if pod.kind == "Job" else
-                 f"{pod.display} · {restarts_phrase(pod)} · {pod.final_status or '?'} · {pod.diagnosis.cause}")
-        if n > 1:
-            pos = next((i for i, r in enumerate(self.rows) if r.index == self.pod_index), 0)
-            line1 = f"[{pos + 1}/{n} < > o] " + line1
-        # ▶ while the playhead moves: playing, or riding the end of a live recording
-        live = self.following and not self.follow_paused
-        state = "▶" if self.playing or live else "⏸"
-        row = f"{self.selected + 1}/{len(self.view)}" if self.selected is not None else f"-/{len(self.view)}"
-        bits = [f"{state} live" if live and not self.playing else f"{state} {self.speed}x",
-                f"{clock(self.playhead)} / {clock(self.view.end)}", f"row {row}"]
-        if self.container_filter or self.kind_filter:
-            bits.append(f"only {self.container_filter or 'all containers'} · {self.kind_filter or 'all kinds'}")
-        if self.query_text:
-            pos = f"{self.match_pos + 1}/{len(self.matches)}" if self.match_pos is not None else f"-/{len(self.matches)}"
-            bits.append(f"/{self.query_text} {pos}")
-        if self.following:
-            api_note = "" if api in (None, "live") else f" · API {api}"  # reconnecting in 4s (...), relisting
-            if self.follow_paused:
-                bits.append("following paused — G to resume" + api_note)
-            else:
-                bits.append(f"following{api_note}" if api_note else "following live")
-        line2 = "  ".join(bits)
-        status.update(Text(visible(f"{line1}\n{line2}")))  # input strings: never markup, never raw controls
+        """The top two lines (status.py) and the classes that follow playing and a paused follow."""
+        self.main_query("#status", Static).update(Text(visible(status_text(self))))  # never markup or controls
         self.main_screen.set_class(self.playing, "-playing")
         self.main_screen.set_class(self.following and self.follow_paused, "-follow-paused")
 
