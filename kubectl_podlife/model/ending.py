@@ -425,6 +425,18 @@ def _node_lost(inp, final, restarts) -> Diagnosis | None:
                "it stays until the node returns or the Node object is deleted")
         tail = ("; pods of a DaemonSet are not evicted from the lost node" if status == "NodeLost" else "")
         return Diagnosis(cause="node-lost", summary=f"{status}: {how}{tail}", confidence="observed")
+    dt = _conditions(inp).get("DisruptionTarget") or {}
+    by = str(dt.get("reason") or "")
+    if loss is None and dt.get("status") == "True" and DISRUPTION_REASONS.get(by, ("",))[0] == "node-lost":
+        # an API object names the controller that deleted the pod even where no event is shown
+        where = f"node {node}" if node else "its node"
+        text = (f"Evicted from {where} by the taint-eviction controller: {where} has a NoExecute taint "
+                f"(unreachable or not-ready) its {DEFAULT_TOLERATION_SECONDS} s default toleration no longer covers"
+                if by == "DeletionByTaintManager" else f"Deleted by the PodGC controller: {where} no longer exists")
+        if status == "Terminating":
+            text += "; still Terminating: the kubelet on the unreachable node cannot confirm the kill"
+        return Diagnosis(cause="node-lost", summary=f"{text} ({dt['origin']}: DisruptionTarget {by})",
+                         confidence="observed")
     if loss is None:
         return _node_down(inp, status, node)
     (what, lost_node), o = loss

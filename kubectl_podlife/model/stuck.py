@@ -25,6 +25,7 @@ REASON_KIND: dict[str, str] = {
     "FailedCreatePodSandBox": "sandbox-failed", "NetworkNotReady": "sandbox-failed",
     "SandboxChanged": "sandbox-changed", "Preempted": "preempted", "Preempting": "preempted",
     "NodeNotReady": "node-not-ready", "Evicted": "evicted",
+    "TaintManagerEviction": "terminating",  # "Marking for deletion Pod ns/name": the controller DELETEs it
 }
 # Kinds whose explanation already lives elsewhere in the model: the table names them, build keeps its kind.
 KEEP_EXISTING = {"preempted", "evicted", "sandbox-changed"}

@@ -30,7 +30,8 @@ CAUSE_IN = {"liveness-exec": {"events"}, "readiness-flap": {"events"}, "oom-kill
             "init-then-pull": {"events", "status"}, "config-error": {"events", "status"},
             "cannot-run": {"events", "object"}, "deadline-exceeded": {"events", "status"},
             "evicted": {"events", "object"}, "preempted": {"events", "object"}, "startup-probe": {"events"},
-            "unschedulable": {"events", "object"}, "volume-missing": {"events"}, "sandbox-failure": {"events"}}
+            "unschedulable": {"events", "object"}, "volume-missing": {"events"}, "sandbox-failure": {"events"},
+            "node-lost": {"events", "object"}}
 
 TOLERANCE = 1.0  # kubectl prints whole seconds; describe's ages are computed a moment later
 

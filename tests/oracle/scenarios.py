@@ -46,13 +46,14 @@ class Scenario:
     snapshot_of: "Scenario | None" = None  # the whole scenario, on a snapshot's copy
     check_container: bool = False  # the diagnosis must name `container` where the input names containers
     server_minor: int = printers.LATEST  # the API server release whose printPod gives the truth's STATUS
+    quiet_until: float | None = None  # nothing changes after the last step until then, when the commands run
 
     @property
     def end(self) -> float:
         """When the scenario's commands run: its last change, or the moment a snapshot was cut at."""
         if self.snapshot_of is not None and self.snapshot is not None:
             return max(self.snapshot, self.steps[-1][0])
-        return self.steps[-1][0]
+        return max(self.steps[-1][0], self.quiet_until or 0.0)
 
     @property
     def final_pod(self) -> dict:
@@ -681,6 +682,45 @@ def preempted(created: datetime) -> Scenario:
     return Scenario("preempted", p.name, p.namespace, created, timed(p), "preempted", None, c, snapshot=51)
 
 
+NODE_SPEC = {"containers": [{"name": "db", "image": "registry.example.com/shop/db:15.4",
+                             "imagePullPolicy": "IfNotPresent"}],
+             "terminationGracePeriodSeconds": 30,
+             "tolerations": [{"key": f"node.kubernetes.io/{k}", "operator": "Exists", "effect": "NoExecute",
+                              "tolerationSeconds": 300} for k in ("not-ready", "unreachable")]}
+
+
+def _controller_event(p: PodScript, s: float, type_: str, reason: str, message: str, component: str) -> None:
+    """An event of a control-plane controller: its source names no host."""
+    p.event(s, type_, reason, message, component=component)
+    for ev in (p.steps[-1][2], p._events[(reason, message, "")]):
+        ev["source"], ev["reportingInstance"] = {"component": component}, ""
+
+
+def node_lost(created: datetime) -> Scenario:
+    """The pod's node stops reporting at 60 s. 50 s later (node-monitor-grace-period, 1.32+) the node
+    controller marks the pod not ready (Ready False, MarkPodsNotReady) with a NodeNotReady event; the
+    default 300 s toleration of the unreachable NoExecute taint runs out at 410 s: TaintManagerEviction,
+    DisruptionTarget DeletionByTaintManager, DELETE with the pod's 30 s. The kubelet is unreachable, so no
+    Killing, no exit, phase stays Running: Terminating (READY stale 1/1) for ever. Commands run at 500 s."""
+    c = "db"
+    p = PodScript("db-7c9d8f6b5-k4w2z", "shop", "8e7d6c5b-3333-4b9c-0d1e-3f4a5b6c7d8e", created, NODE_SPEC,
+                  labels={"app": "db"}, ip="10.244.3.140")
+    p.create_and_start(c, 'Container image "registry.example.com/shop/db:15.4" already present on machine',
+                       started=1)
+    p.cond("Ready", "False", 110)  # MarkPodsNotReady flips the status only; ContainersReady and READY are stale
+    p.emit()
+    _controller_event(p, 110, "Warning", "NodeNotReady", "Node is not ready", "node-controller")
+    _controller_event(p, 410, "Normal", "TaintManagerEviction", f"Marking for deletion Pod {p.namespace}/{p.name}",
+                      "taint-eviction-controller")
+    p.cond("DisruptionTarget", "True", 410, "DeletionByTaintManager", "Taint manager: deleting due to NoExecute taint")
+    p.emit()
+    p.pod["metadata"]["deletionTimestamp"] = p.at(440)
+    p.pod["metadata"]["deletionGracePeriodSeconds"] = 30
+    p.emit()
+    return Scenario("node-lost", p.name, p.namespace, created, timed(p), "node-lost", None, c, stuck=True,
+                    quiet_until=500, event_status="Terminating")
+
+
 BIG_SPEC = {"containers": [{"name": "trainer", "image": "registry.example.com/ml/trainer:0.9",
                             "imagePullPolicy": "IfNotPresent",
                             "resources": {"requests": {"memory": "48Gi", "cpu": "2"},
@@ -853,7 +893,7 @@ def init_then_pull(created: datetime) -> Scenario:
 
 ALL = (liveness_exec, readiness_flap, oom_killed, multi_container, init_failure, image_pull, graceful_delete,
        delete_on_sigterm, startup_probe, init_then_pull, config_error, cannot_run, deadline_exceeded, evicted,
-       preempted, unschedulable,
+       preempted, unschedulable, node_lost,
        volume_missing, sandbox_failure)
 
 

@@ -78,6 +78,13 @@ def explain_simple(ctx: PodContext, tr: T) -> None:
         tr.grace = grace
         tr.summary = f"Pod is terminating (deleted; grace period {grace:g} s)"
         tr.detail.append(f"Grace period {grace:g} s from {which}.")
+        if any(e.data.get("reason") == "TaintManagerEviction" for e in tr.evidence):
+            tr.cause = "node-lost"
+            tr.summary = (f"Marked for deletion by the taint-eviction controller (grace period {grace:g} s): its "
+                          "node's NoExecute taint outlived the pod's toleration")
+            tr.rule = ("an unreachable or not-ready node is tainted NoExecute; once a pod's toleration (300 s by "
+                       "default) runs out the controller DELETEs it, and only the node's kubelet can finish that")
+            return
         tr.rule = ("deletion sets deletionTimestamp = now + grace; kubectl shows Terminating while the phase is not "
                    "terminal; containers get SIGTERM (after preStop), SIGKILL when the grace period ends")
         if assumed:
