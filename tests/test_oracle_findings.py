@@ -368,3 +368,43 @@ def test_the_kubelets_own_stop_is_not_a_deletion(tmp_path):
     p = pod(explain_json(path), "cache")
     assert p["diagnosis"]["cause"] == "evicted"
     assert not any(t["cause"] == "deleted" for t in p["transitions"])
+
+
+def test_an_object_deleted_by_the_taint_eviction_controller_is_node_lost(tmp_path):
+    """No events: the object's DisruptionTarget DeletionByTaintManager says who deleted it, and why."""
+    o = _checkout()
+    o["status"]["conditions"] += [{"type": "DisruptionTarget", "status": "True", "reason": "DeletionByTaintManager",
+                                   "message": "Taint manager: deleting due to NoExecute taint",
+                                   "lastTransitionTime": _at(410)}]
+    o["metadata"].update(deletionTimestamp=_at(440), deletionGracePeriodSeconds=30)
+    path = tmp_path / "pod.json"
+    path.write_text(json.dumps(o))
+    p = pod(explain_json(path), "checkout")
+    assert p["final_status"] == "Terminating" and p["diagnosis"]["cause"] == "node-lost"
+    assert "taint-eviction controller" in p["diagnosis"]["summary"]
+
+
+def test_taint_eviction_events_alone_mean_terminating(tmp_path):
+    path = tmp_path / "events.txt"
+    path.write_text(textwrap.dedent("""\
+        LAST SEEN   TYPE      REASON                 OBJECT         MESSAGE
+        7m          Normal    Started                Pod/db-1       Started container db
+        5m10s       Warning   NodeNotReady           Pod/db-1       Node is not ready
+        10s         Normal    TaintManagerEviction   Pod/db-1       Marking for deletion Pod shop/db-1
+        """))
+    p = pod(explain_json(path), "db-1")
+    assert p["final_status"] == "Terminating" and p["diagnosis"]["cause"] == "node-lost"
+
+
+def test_post_start_hook_error_rows_are_the_hooks_restarts(tmp_path):
+    """STATUS PostStartHookError is the kubelet's waiting reason after a failed PostStart hook killed it."""
+    path = tmp_path / "rows.txt"
+    path.write_text(textwrap.dedent("""\
+        NAME   READY   STATUS               RESTARTS     AGE
+        web    0/1     ContainerCreating    0            0s
+        web    0/1     PostStartHookError   0            2s
+        web    0/1     PostStartHookError   1 (0s ago)   3s
+        web    0/1     CrashLoopBackOff     1 (1s ago)   4s
+        """))
+    p = pod(explain_json(path), "web")
+    assert p["final_status"] == "CrashLoopBackOff" and p["diagnosis"]["cause"] == "post-start-hook"

@@ -23,7 +23,8 @@ OBJECT_FORMATS = {"get-w-json", "get-json", "get-yaml", "json+describe"}  # the 
 EVENTS_ONLY = EVENT_FORMATS - STATUS_FORMATS
 
 # where each scenario's cause is written down: in its Events, in the pod's printed status, or only in
-# fields of the API object (a condition's reason) that neither rows nor describe print
+# fields of the API object (a condition's reason) that neither rows nor describe print, or only in the pod's
+# history of STATUS (an earlier PostStartHookError that the final CrashLoopBackOff replaces)
 CAUSE_IN = {"liveness-exec": {"events"}, "readiness-flap": {"events"}, "oom-killed": {"status"},
             "multi-container": {"status"}, "init-failure": {"status"}, "image-pull": {"events", "status"},
             "graceful-delete": {"events", "status"}, "delete-on-sigterm": {"events", "status"},
@@ -31,7 +32,7 @@ CAUSE_IN = {"liveness-exec": {"events"}, "readiness-flap": {"events"}, "oom-kill
             "cannot-run": {"events", "object"}, "deadline-exceeded": {"events", "status"},
             "evicted": {"events", "object"}, "preempted": {"events", "object"}, "startup-probe": {"events"},
             "unschedulable": {"events", "object"}, "volume-missing": {"events"}, "sandbox-failure": {"events"},
-            "node-lost": {"events", "object"}}
+            "node-lost": {"events", "object"}, "post-start-hook": {"events", "history"}}
 
 TOLERANCE = 1.0  # kubectl prints whole seconds; describe's ages are computed a moment later
 
@@ -70,7 +71,7 @@ def check(sc: Scenario, fmt: str, doc: dict) -> dict[str, str | None]:
         out["no false all-clear"] = (f"cause 'none' for a pod that ends {sc.final_status}"
                                      if diag.get("cause") in (None, "none") else None)
     if ((fmt in EVENT_FORMATS and "events" in kinds) or (fmt in STATUS_FORMATS and "status" in kinds)
-            or (fmt in OBJECT_FORMATS and "object" in kinds)):
+            or (fmt in OBJECT_FORMATS and "object" in kinds) or (fmt in HISTORY_FORMATS and "history" in kinds)):
         out["cause"] = None if diag.get("cause") == sc.cause else f"cause {diag.get('cause')!r} != {sc.cause!r}"
         if sc.check_container and fmt in NAMED_FORMATS:
             got = diag.get("container")

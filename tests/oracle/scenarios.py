@@ -96,7 +96,11 @@ class Scenario:
                 while seen.get(cs["name"], 0) < n:
                     seen[cs["name"]] = seen.get(cs["name"], 0) + 1
                     running = (cs.get("state") or {}).get("running")
-                    out.append(self._t(running["startedAt"]) if running else t)
+                    # an instance the API never showed running (its start failed a hook): the exit it left says
+                    # when it started
+                    gone = ((cs.get("lastState") or {}).get("terminated") or {}).get("startedAt") if (
+                        cs.get("state") or {}).get("waiting") else None
+                    out.append(self._t(running["startedAt"]) if running else self._t(gone) if gone else t)
         return sorted(out)
 
     def _t(self, stamp: str) -> float:
@@ -721,6 +725,48 @@ def node_lost(created: datetime) -> Scenario:
                     quiet_until=500, event_status="Terminating")
 
 
+HOOK_SPEC = {"containers": [{"name": "web", "image": "registry.example.com/shop/web:2.0",
+                             "imagePullPolicy": "IfNotPresent",
+                             "lifecycle": {"postStart": {"exec": {"command": ["sh", "-c", "/app/register.sh"]}}}}]}
+
+
+def post_start_hook(created: datetime) -> Scenario:
+    """A postStart exec hook that exits 1, 1 s after each start: FailedPostStartHook, the kubelet kills the
+    container (Killing `FailedPostStartHook`, SIGTERM, exit 143) and its waiting reason is PostStartHookError.
+    The kubelet's status is written after the hook, so no instance is ever shown running. Starts at 1, 2 (the
+    free restart), 13 and 34 s; the exit at 35 s meets a 40 s back-off: CrashLoopBackOff."""
+    c = "web"
+    p = PodScript("web-8d6f7c9b4-h5j3k", "shop", "9f8e7d6c-4444-4c0d-1e2f-4a5b6c7d8e9f", created, HOOK_SPEC,
+                  labels={"app": "web"}, ip="10.244.2.150")
+    _waiting_pod(p, c)
+    p.pod["status"].update(phase="Running", podIP=p.ip, podIPs=[{"ip": p.ip}])
+    p.cond("PodReadyToStartContainers", "True", 1)
+    hook = (f"Exec lifecycle hook ([sh -c /app/register.sh]) for Container \"{c}\" in Pod \"{p.name}_{p.namespace}"
+            f"({p.uid})\" failed - error: command 'sh -c /app/register.sh' exited with 1: , message: "
+            '"registration service unavailable\\n"')
+    for n, start in enumerate((1, 2, 13, 34)):
+        p.event(start, "Normal", "Pulled", 'Container image "registry.example.com/shop/web:2.0" already present on '
+                                           "machine", c)
+        p.event(start, "Normal", "Created", f"Created container {c}", c)
+        p.event(start, "Normal", "Started", f"Started container {c}", c)
+        p.event(start + 1, "Warning", "FailedPostStartHook", hook, c)
+        p.event(start + 1, "Normal", "Killing", "FailedPostStartHook", c)
+        last = {"terminated": {"exitCode": 143, "reason": "Error", "startedAt": p.at(start),
+                               "finishedAt": p.at(start + 1), "containerID": f"containerd://{p.uid[:8]}{n:02d}"}}
+        p.container(c, state={"waiting": {"reason": "PostStartHookError", "message": hook}}, lastState=last,
+                    restartCount=n, containerID=f"containerd://{p.uid[:8]}{n:02d}")
+        p.emit()
+        if n:
+            wait = {1: 10, 2: 20, 3: 40}[n]
+            p.event(start + 2, "Warning", "BackOff",
+                    f"Back-off restarting failed container {c} in pod {p.name}_{p.namespace}({p.uid})", c)
+            p.container(c, state={"waiting": {"reason": "CrashLoopBackOff",
+                                              "message": f"back-off {wait}s restarting failed container={c} "
+                                                         f"pod={p.name}_{p.namespace}({p.uid})"}})
+            p.emit()
+    return Scenario("post-start-hook", p.name, p.namespace, created, timed(p), "post-start-hook", None, c)
+
+
 BIG_SPEC = {"containers": [{"name": "trainer", "image": "registry.example.com/ml/trainer:0.9",
                             "imagePullPolicy": "IfNotPresent",
                             "resources": {"requests": {"memory": "48Gi", "cpu": "2"},
@@ -893,7 +939,7 @@ def init_then_pull(created: datetime) -> Scenario:
 
 ALL = (liveness_exec, readiness_flap, oom_killed, multi_container, init_failure, image_pull, graceful_delete,
        delete_on_sigterm, startup_probe, init_then_pull, config_error, cannot_run, deadline_exceeded, evicted,
-       preempted, unschedulable, node_lost,
+       preempted, unschedulable, node_lost, post_start_hook,
        volume_missing, sandbox_failure)
 
 

@@ -93,7 +93,11 @@ def _explain_restart(ctx: PodContext, c: str | None, r: T, prev_start: T | None,
     elif treason == "OOMKilled":
         cause = "oom-killed"
     elif any(k.facts and k.facts[0].kill_reason == "post-start-hook" for k in kills) or any(
-            h.facts and h.facts[0].detail == "post-start" for h in ctx.of("hook-failed", c)):
+            h.facts and h.facts[0].detail == "post-start" for h in ctx.of("hook-failed", c)) or (
+            # the waiting reason the kubelet gives a container its PostStart hook failed (the kill's exit follows)
+            _unprefixed(prev_status) == "PostStartHookError" or any(
+                o.container == c and (o.data.get("state") or {}).get("reason") == "PostStartHookError"
+                for o in ctx.inp.cstates)):
         cause = "post-start-hook"
     elif treason in ("ContainerCannotRun", "StartError") or exit_code == rules.EXIT_START_ERROR:
         cause = "cannot-run"
