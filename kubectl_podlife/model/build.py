@@ -78,6 +78,8 @@ class PodInput:
     pstates: list[Observation]
     created: str | None
     created_how: str | None
+    # What the explainers derive from these inputs alone and ask for again and again (deletion.requested_at).
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 # --- assembling -----------------------------------------------------------------------------

@@ -31,7 +31,14 @@ class Grace:
 
 def requested_at(inp: PodInput) -> tuple[float, str] | None:
     """(pod time, origin) of the delete request: deletionTimestamp - deletionGracePeriodSeconds of the
-    object, the first Terminating row, or the kubelet's `Killing ... Stopping container` event."""
+    object, the first Terminating row, or the kubelet's `Killing ... Stopping container` event.
+    Worked out once per pod (several explainers ask; each answer reads every row)."""
+    if "requested_at" not in inp.derived:
+        inp.derived["requested_at"] = _requested_at(inp)
+    return inp.derived["requested_at"]
+
+
+def _requested_at(inp: PodInput) -> tuple[float, str] | None:
     found: list[tuple[float, str]] = []
     for o in inp.pstates:
         d = o.data

@@ -3,6 +3,8 @@ phase and conditions (kubelet getPhase)."""
 
 from __future__ import annotations
 
+import bisect
+
 from kubectl_podlife.model.build import PodInput, T, ready_counts
 from kubectl_podlife.model.explain.context import PodContext
 from kubectl_podlife.timefmt import human_duration
@@ -20,6 +22,11 @@ def kubectl_views(inp: PodInput, trs: list[T]) -> None:
     """Each transition's (READY, STATUS, RESTARTS): the row it came with or the last before it, else what
     printPod would show after it."""
     rows = [r for r in inp.rows]
+    timed = [r for r in rows if r.t is not None]
+    times = [r.t for r in timed]
+    # Rows in time order (the usual case): the last row at or before a time is found by bisection, not by
+    # reading every row for every transition (a pod of thousands of rows).
+    in_order = all(a <= b for a, b in zip(times, times[1:]))
     total = max(1, len(inp.containers))
     status, ready, restarts = None, None, 0
     ready_n = 0
@@ -28,8 +35,11 @@ def kubectl_views(inp: PodInput, trs: list[T]) -> None:
         if row is None and rows:
             if t.t is None:
                 row = rows[-1]
+            elif in_order:
+                i = bisect.bisect_right(times, t.t + 0.5)
+                row = timed[i - 1] if i else None
             else:
-                before = [r for r in rows if r.t is not None and r.t <= t.t + 0.5]
+                before = [r for r in timed if r.t <= t.t + 0.5]
                 row = before[-1] if before else None
         if row is not None:
             d = row.data
@@ -110,7 +120,11 @@ def pod_states(inp: PodInput, ctx: PodContext, trs: list[T]) -> None:
     for t in trs:
         ready, status, restarts = t.view[:3]
         st = status or ""
-        explicit = next((e.data.get("phase") for e in t.evidence if e.kind == "pod" and e.data.get("phase")), None)
+        explicit = None
+        for e in t.evidence:
+            if e.kind == "pod" and e.data.get("phase"):
+                explicit = e.data["phase"]
+                break
         if t.kind == "scheduled" or (st and st not in ("Pending", "SchedulingGated")):
             scheduled = True
         if t.kind == "restart" or st in ("Running", "CrashLoopBackOff", "NotReady", "Terminating") or (
