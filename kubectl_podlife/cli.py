@@ -221,6 +221,7 @@ def _stopped_by(exc: BaseException) -> tuple[str, int] | None:
 def _import(args: argparse.Namespace) -> int:
     from kubectl_podlife.ingest import read_paths, stream
     from kubectl_podlife.store import Store
+    from kubectl_podlife.store.interface import BATCH
 
     with _signals_interrupt():
         try:
@@ -239,11 +240,15 @@ def _import(args: argparse.Namespace) -> int:
         else:
             total, sources = plan.rows, plan.sources
             parts = stream.batches(plan)
+        # A commit about every 5% of the rows (at least the store's batch, at most a part read): each
+        # commit rewrites every index page its rows touched, about one per pod in the batch, so small
+        # commits of a many-pod file cost more than the rows themselves (issue 12).
+        batch = min(stream.BATCH_ROWS, max(BATCH, total // 20))
         with Store(keep_env=args.keep_env) as store:
             sid = store.create_session("import", sources)
             try:
                 for part in parts:
-                    store.append(sid, part)
+                    store.append(sid, part, batch=batch)
                 warnings = result.warnings if result is not None else plan.warnings
                 if result is None:
                     _print_warnings(warnings)
