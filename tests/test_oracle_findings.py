@@ -408,3 +408,14 @@ def test_post_start_hook_error_rows_are_the_hooks_restarts(tmp_path):
         """))
     p = pod(explain_json(path), "web")
     assert p["final_status"] == "CrashLoopBackOff" and p["diagnosis"]["cause"] == "post-start-hook"
+
+
+def test_a_zero_grace_delete_of_a_running_pod_is_a_forced_deletion(tmp_path):
+    """`--grace-period=0 --force`: the DELETED object still Running with deletionGracePeriodSeconds 0 is the
+    request itself, not the kubelet's confirmation after a graceful stop (that one follows a finished pod)."""
+    running = _checkout()
+    gone = copy.deepcopy(running)
+    gone["metadata"].update(deletionTimestamp=_at(40), deletionGracePeriodSeconds=0)
+    p = _stream(tmp_path, [running, gone])
+    assert p["diagnosis"]["cause"] == "deleted" and "Force-deleted" in p["diagnosis"]["summary"]
+    assert [t["grace_period_seconds"] for t in p["transitions"] if t["kind"] == "terminating"] == [0]

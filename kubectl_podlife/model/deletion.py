@@ -125,8 +125,12 @@ def deletion_grace(inp: PodInput) -> Grace | None:
         return Grace(float(took), f"at least: the containers ran {took} s after the deletion "
                                   f"began, longer than {'the spec' if spec_g is not None else 'the default'}'s "
                                   f"{assumed:g} s allows)", stop[1], inferred=True)
-    if zero and not req:
-        return Grace(0.0, "deletionGracePeriodSeconds 0 (a forced deletion)", zero[0])
+    # The kubelet's confirming 0 comes once the pod has finished; a 0 on a pod still running is the request
+    # itself: `kubectl delete --grace-period=0 --force`
+    forced = [o.origin for o in inp.pstates if o.data.get("deletion_grace_seconds") == 0
+              and o.data.get("phase") not in (None, "Succeeded", "Failed")]
+    if zero and (not req or forced):
+        return Grace(0.0, "deletionGracePeriodSeconds 0 (a forced deletion)", (forced or zero)[0])
     if isinstance(spec_g, (int, float)):
         return Grace(float(spec_g), "the pod's terminationGracePeriodSeconds", None, observed=False)
     return None

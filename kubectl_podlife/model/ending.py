@@ -481,6 +481,14 @@ def _deleted(inp, final, restarts) -> Diagnosis | None:
             return _deletion_done(inp, final)
         return None
     grace = _grace(inp)
+    g = deletion.deletion_grace(inp)
+    if g is not None and g.seconds == 0 and "forced" in g.source:
+        node = _node(inp)
+        return Diagnosis(cause="deleted", confidence="observed",
+                         summary=(f"Force-deleted ({g.origin}: deletionGracePeriodSeconds 0 on a pod still running, "
+                                  "`kubectl delete --grace-period=0 --force`): the API object is removed at once, "
+                                  "without waiting for the kubelet; its containers may still run on "
+                                  f"{node or 'the node'} until the kubelet kills them"))
     term = next((o for o in reversed(inp.pstates) if o.data.get("terminating")), None)
     lasts = term.data.get("terminating_lasts") if term is not None else None
     overdue = term.data.get("past_deletion_deadline") if term is not None else None

@@ -32,7 +32,8 @@ CAUSE_IN = {"liveness-exec": {"events"}, "readiness-flap": {"events"}, "oom-kill
             "cannot-run": {"events", "object"}, "deadline-exceeded": {"events", "status"},
             "evicted": {"events", "object"}, "preempted": {"events", "object"}, "startup-probe": {"events"},
             "unschedulable": {"events", "object"}, "volume-missing": {"events"}, "sandbox-failure": {"events"},
-            "node-lost": {"events", "object"}, "post-start-hook": {"events", "history"}}
+            "node-lost": {"events", "object"}, "post-start-hook": {"events", "history"},
+            "force-delete": {"events", "status"}}
 
 TOLERANCE = 1.0  # kubectl prints whole seconds; describe's ages are computed a moment later
 
@@ -79,12 +80,17 @@ def check(sc: Scenario, fmt: str, doc: dict) -> dict[str, str | None]:
         if sc.handler and fmt in SPEC_FORMATS:
             h = (diag.get("probe") or {}).get("handler")
             out["handler"] = None if h == sc.handler else f"handler {h!r} != {sc.handler!r}"
-    if sc.grace is not None and fmt in STATUS_FORMATS:
+    # a forced deletion leaves one Terminating row and then nothing: only the object's deletionGracePeriodSeconds
+    # 0 holds its grace period
+    if sc.grace is not None and fmt in (OBJECT_FORMATS if sc.grace == 0 else STATUS_FORMATS):
         graces = [tr.get("grace_period_seconds") for tr in trs
                   if tr.get("cause") == "deleted" and tr.get("grace_period_seconds") is not None]
         wrong = sorted({g for g in graces if g != sc.grace})
         out["grace"] = (f"no grace period on the deletion (truth {sc.grace:g} s)" if not graces else
                         f"grace {', '.join(f'{g:g}' for g in wrong)} s != {sc.grace:g} s" if wrong else None)
+    if sc.grace == 0 and fmt in OBJECT_FORMATS:
+        said = (diag.get("summary") or "").lower()
+        out["forced"] = None if "force" in said else f"a forced deletion not said: {said[:80]!r}"
     if sc.sigkill_at is not None and fmt in HISTORY_FORMATS:
         # the exit itself (a state, a STATUS Error row), or READY falling to 0 where a pre-1.31 server prints
         # Terminating to the end

@@ -51,6 +51,11 @@ class Format:
     watch: bool = False
     suffix: str = ".txt"
 
+    @property
+    def gets_pod(self) -> bool:
+        """It GETs the pod by name: for a pod already gone, kubectl prints NotFound, not a transcript."""
+        return self.args[:3] in (("get", "pod", "{pod}"), ("describe", "pod", "{pod}"))
+
 
 FORMATS = (
     Format("get-w", ("get", "pods", "-n", "{ns}", "-w"), watch=True),

@@ -47,6 +47,7 @@ class Scenario:
     check_container: bool = False  # the diagnosis must name `container` where the input names containers
     server_minor: int = printers.LATEST  # the API server release whose printPod gives the truth's STATUS
     quiet_until: float | None = None  # nothing changes after the last step until then, when the commands run
+    gone: bool = False  # the object is gone at the end: commands that GET the pod by name print NotFound
 
     @property
     def end(self) -> float:
@@ -459,6 +460,23 @@ def delete_on_sigterm(created: datetime) -> Scenario:
     p.emit("DELETED")
     return Scenario("delete-on-sigterm", p.name, p.namespace, created, timed(p), "deleted", None, c,
                     grace=grace, snapshot=41, event_status="Terminating")
+
+
+def force_delete(created: datetime) -> Scenario:
+    """`kubectl delete pod --grace-period=0 --force` at 40 s: the API server removes the object at once (the
+    DELETED object carries deletionTimestamp = the request and deletionGracePeriodSeconds 0, phase still
+    Running); the kubelet then stops the container (Killing), which nobody reports any more. There is no
+    object left to `get` or `describe`, so only watches and Events print this pod."""
+    c = "web"
+    p = PodScript("web-5d7f9c8b6-w9f3s", "default", "2e1d0c9b-dddd-4b3c-4d5e-7f8a9b0c1d2f", created, SIGTERM_SPEC,
+                  labels={"app": "web"}, ip="10.244.2.91")
+    p.create_and_start(c, 'Container image "nginx:1.25" already present on machine', started=1)
+    p.pod["metadata"]["deletionTimestamp"] = p.at(40)
+    p.pod["metadata"]["deletionGracePeriodSeconds"] = 0
+    p.emit("DELETED")
+    p.event(40, "Normal", "Killing", f"Stopping container {c}", c)
+    return Scenario("force-delete", p.name, p.namespace, created, timed(p), "deleted", None, c, grace=0, gone=True,
+                    event_status="Terminating")
 
 
 STARTUP_SPEC = {"containers": [{
@@ -940,6 +958,7 @@ def init_then_pull(created: datetime) -> Scenario:
 ALL = (liveness_exec, readiness_flap, oom_killed, multi_container, init_failure, image_pull, graceful_delete,
        delete_on_sigterm, startup_probe, init_then_pull, config_error, cannot_run, deadline_exceeded, evicted,
        preempted, unschedulable, node_lost, post_start_hook,
+       force_delete,
        volume_missing, sandbox_failure)
 
 
