@@ -6,8 +6,11 @@ from __future__ import annotations
 import dataclasses
 
 from kubectl_podlife.model import ending, jobtiming, logtail, rules, stuck
-from kubectl_podlife.model.build import (PodInput, T, absorb, assemble, event_transitions, merge, row_transitions,
-                                         state_transitions)
+from kubectl_podlife.model.build import PodInput, T, assemble
+from kubectl_podlife.model.build_events import event_transitions
+from kubectl_podlife.model.build_merge import absorb, merge
+from kubectl_podlife.model.build_rows import row_transitions
+from kubectl_podlife.model.build_states import state_transitions
 from kubectl_podlife.model.diagnose import diagnose, restart_count_shown, simulate_command
 from kubectl_podlife.model.explain.backoff import explain_backoff
 from kubectl_podlife.model.explain.context import PodContext, occurrences
