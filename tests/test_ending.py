@@ -2,7 +2,7 @@
 
 import pytest
 
-from kubectl_podlife.model import ending
+from kubectl_podlife.model import ending_deletion, ending_signs
 
 
 @pytest.mark.parametrize("msg, preemptor, node, era", [
@@ -19,12 +19,12 @@ from kubectl_podlife.model import ending
     ("default-scheduler: preempting to accommodate a higher priority pod", None, None, "condition"),
 ])
 def test_preempted_messages_of_every_era(msg, preemptor, node, era):
-    p = ending.parse_preempted(msg)
-    assert p == ending.Preemption(preemptor, node, era)
+    p = ending_signs.parse_preempted(msg)
+    assert p == ending_signs.Preemption(preemptor, node, era)
 
 
 def test_other_messages_are_not_preemptions():
-    assert ending.parse_preempted("Successfully assigned default/nginx to worker1") is None
+    assert ending_signs.parse_preempted("Successfully assigned default/nginx to worker1") is None
 
 
 @pytest.mark.parametrize("reason, msg, what", [
@@ -36,7 +36,7 @@ def test_other_messages_are_not_preemptions():
     ("Failed", "Error: ImagePullBackOff", None),
 ])
 def test_deadline_and_job_messages(reason, msg, what):
-    assert ending.parse_deadline(reason, msg) == what
+    assert ending_signs.parse_deadline(reason, msg) == what
 
 
 @pytest.mark.parametrize("reason, msg, want", [
@@ -49,7 +49,7 @@ def test_deadline_and_job_messages(reason, msg, what):
     ("Killing", "Stopping container web", None),
 ])
 def test_node_loss_messages(reason, msg, want):
-    assert ending.parse_node_loss(reason, msg) == want
+    assert ending_signs.parse_node_loss(reason, msg) == want
 
 
 def test_preempted_pod_is_diagnosed_from_its_event(tmp_path):
@@ -265,5 +265,5 @@ def test_terminating_lasts_invalid_is_within_the_grace_period(tmp_path):
     (143, 30, "SIGTERM's default action"), (0, 30, "handled SIGTERM"), (1, 30, None),
 ])
 def test_what_an_exit_code_says_about_a_deletion(code, grace, words):
-    said = ending.deletion_exit(code, grace)
+    said = ending_deletion.deletion_exit(code, grace)
     assert (said is None) if words is None else (words in said)

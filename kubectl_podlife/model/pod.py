@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from kubectl_podlife.model import ending, jobtiming, logtail, rules, stuck
+from kubectl_podlife.model import ending, ending_job, jobtiming, logtail, rules, stuck
 from kubectl_podlife.model.build import PodInput, T, assemble
 from kubectl_podlife.model.build_events import event_transitions
 from kubectl_podlife.model.build_merge import absorb, merge
@@ -72,7 +72,7 @@ def build_pod(key, obs: list[Observation]) -> PodTimeline:
             elif tr.kind == "terminating":
                 tr.summary = ("Probably deleted: several updates in the same second at the end of the watch, with "
                               "no STATUS printed (typical of Terminating then DELETED)")
-    job = ending.job_view(inp)
+    job = ending_job.job_view(inp)
     if job is not None and job.is_self:
         jobtiming.annotate(trs, list(job.gaps))
     trs.sort(key=_order_key)

@@ -3,7 +3,7 @@ grace period, and the container's exit (reason, exit code, its command's own end
 
 from __future__ import annotations
 
-from kubectl_podlife.model import deletion, ending, rules
+from kubectl_podlife.model import deletion, ending_deletion, ending_job, rules
 from kubectl_podlife.model.build import T
 from kubectl_podlife.model.explain.context import INF, PodContext, difference, range_difference
 from kubectl_podlife.model.explain.probes import probe_info, probe_settings_line
@@ -103,7 +103,7 @@ def explain_killing(ctx: PodContext, tr: T) -> None:
 
 def _deadline_before(ctx: PodContext, t: float | None):
     """The observation of the pod's DeadlineExceeded when it came at or before `t` (+1 s of printing)."""
-    o = ending.deadline_exceeded(ctx.inp)
+    o = ending_job.deadline_exceeded(ctx.inp)
     if o is None or t is None or o.t is None or o.t > t + 1:
         return None
     return o
@@ -166,7 +166,7 @@ def explain_terminated(ctx: PodContext, tr: T) -> None:
         grace, which, _ = deletion.grace_for_deletion(ctx.inp)
         req = deletion.requested_at(ctx.inp)
         took = tr.t - req[0] if req is not None and tr.t is not None else None
-        how = ending.deletion_exit(code, grace)
+        how = ending_deletion.deletion_exit(code, grace)
         g = deletion.deletion_grace(ctx.inp)
         if how is None and g is not None and g.inferred:
             how = ("SIGKILL at the end of the grace period, or a slow shutdown on SIGTERM within a longer one (the "
