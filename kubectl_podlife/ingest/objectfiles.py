@@ -102,7 +102,7 @@ class _Decoder:
             self.observations.extend(obs)
             self.seq += len(obs)
         elif obj.get("kind") == "Job" and job_marks(dict(obj), origin, self.seq):
-            marks = job_marks(dict(obj), origin, self.seq)  # the Job's entry (ingest/jobs.py, model/ending.py)
+            marks = job_marks(dict(obj), origin, self.seq)  # the Job's entry (ingest/jobs.py, model/ending_job.py)
             self.observations.extend(marks)
             self.seq += len(marks)
         elif is_event(obj):
