@@ -7,10 +7,10 @@ the simulator or the model (issue 12, start-up).
 from __future__ import annotations
 
 import argparse
-import re
 
 from kubectl_podlife.behaviour import BEHAVIOUR_FLAGS, SIGTERM_CHOICES
 from kubectl_podlife.errors import PodlifeError
+from kubectl_podlife.lazyre import lazy_compile
 
 
 def add_watch_arguments(p: argparse.ArgumentParser) -> None:
@@ -135,7 +135,7 @@ def add_sessions_arguments(sp: argparse.ArgumentParser) -> None:
                        help="a duration as kubectl prints ages: 90s, 10m, 3h, 7d (or 1d12h)")
 
 
-_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+_DURATION = lazy_compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 
 
 def older_than(text: str) -> tuple[float, str]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 
 from kubectl_podlife.ingest.context import ParseContext
+from kubectl_podlife.lazyre import lazy_compile
 from kubectl_podlife.observation import CLOCK_NONE, EVENT, Observation, PodKey
 
 _GENERATED = re.compile(r"^\s*Generated from (?P<component>[\w.\-]+)(?: on (?P<node>\S+))?\s*$")
-_TIMES = re.compile(r"^\s*(\d+) times? in the last (?:minute|hour|\d+ (?:minutes|hours))\s*$")
+_TIMES = lazy_compile(r"^\s*(\d+) times? in the last (?:minute|hour|\d+ (?:minutes|hours))\s*$")
 
 # Message start -> (reason, type). First match wins; the formats are the components' own (see the docs above).
 _MESSAGE_REASON: tuple[tuple[re.Pattern, str, str], ...] = tuple((re.compile(p), r, t) for p, r, t in (

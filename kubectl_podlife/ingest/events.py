@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, replace
 
 from kubectl_podlife.ingest.context import CHECKPOINT_EVERY, ParseContext, is_count, next_nonblank
+from kubectl_podlife.lazyre import lazy_compile
 from kubectl_podlife.observation import CLOCK_ABS, CLOCK_AGO, EVENT, Observation, PodKey
 from kubectl_podlife.timefmt import DurationError, RFC1123Z_PATTERN, iso, parse_age, parse_timestamp
 
@@ -20,13 +21,13 @@ _AGE = re.compile(r"^(?:(?:\d+y)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?|<unknown>|
 _RFC1123Z_START = re.compile(RFC1123Z_PATTERN)
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
 _REASON = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
-_SUBOBJ = re.compile(r"^(?:spec|status)\.\w+(?:\{[^}]*\})?$|^\w+\{[^}]*\}$")
-_OBJECT = re.compile(r"^([A-Za-z][A-Za-z.]*)/([a-z0-9][-a-z0-9.]*)$")
+_SUBOBJ = lazy_compile(r"^(?:spec|status)\.\w+(?:\{[^}]*\})?$|^\w+\{[^}]*\}$")
+_OBJECT = lazy_compile(r"^([A-Za-z][A-Za-z.]*)/([a-z0-9][-a-z0-9.]*)$")
 _NAME = re.compile(r"^[a-z0-9][-a-z0-9.]*$")
-_KIND = re.compile(r"^[A-Z][A-Za-z]+$")
+_KIND = lazy_compile(r"^[A-Z][A-Za-z]+$")
 _COMPONENT = re.compile(r"^[a-z][\w.\-]*$")
 _FIELD_PATH_PREFIX = re.compile(r"^(spec\.(?:initContainers|containers|ephemeralContainers)\{([^}]*)\}):\s*")
-_CONTAINER_OF_PATH = re.compile(r"\{([^}]*)\}")
+_CONTAINER_OF_PATH = lazy_compile(r"\{([^}]*)\}")
 
 TYPE, REASON, AGE, FIRST, LAST, COUNT, FROM, SUBOBJ, OBJECT, KIND, NAME, NS, MESSAGE, CLOCKTIME = (
     "type", "reason", "age", "first", "last", "count", "from", "subobj", "object", "kind", "name", "ns",
@@ -289,9 +290,9 @@ def _wide_fields(line: str) -> dict | None:
 
 # --- blocks --------------------------------------------------------------------------------------
 
-_PROSE_START = re.compile(r"^(\d+(\.\d+)*[、.．]|-{3,}|={3,}|#|\[root@|\$ |\]#|>\s|❯|kubectl\b|\w+ \$ )")
-_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
-_TIMES_LAST_MINUTE = re.compile(r"^\s*(\d+) times? in the last (minute|hour|\d+ minutes)\s*$")
+_PROSE_START = lazy_compile(r"^(\d+(\.\d+)*[、.．]|-{3,}|={3,}|#|\[root@|\$ |\]#|>\s|❯|kubectl\b|\w+ \$ )")
+_CJK = lazy_compile(r"[\u3000-\u9fff\uff00-\uffef]")
+_TIMES_LAST_MINUTE = lazy_compile(r"^\s*(\d+) times? in the last (minute|hour|\d+ minutes)\s*$")
 
 
 def is_continuation(line: str) -> bool:

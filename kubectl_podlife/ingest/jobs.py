@@ -13,23 +13,24 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from kubectl_podlife.lazyre import lazy_compile
 from kubectl_podlife.observation import CLOCK_NONE, EVENT, MARK, ROW, SPEC, UNNAMED, Observation, PodKey
 
 JOB_SOURCE = "job-controller"
-_NAMES_POD = re.compile(r"^(?:Created|Deleted) pod: ([a-z0-9][-a-z0-9.]*)\s*$")
+_NAMES_POD = lazy_compile(r"^(?:Created|Deleted) pod: ([a-z0-9][-a-z0-9.]*)\s*$")
 _JOB_MESSAGE = re.compile(r"^Job (?:was active longer than|has reached the specified backoff limit|completed)|"
                           r"^Too many active pods running")
 # Job settings a reader quotes on a line of their own (course notes, issues): `activeDeadlineSeconds: 60`.
 JOB_FIELDS = ("backoffLimit", "activeDeadlineSeconds", "completions", "parallelism", "ttlSecondsAfterFinished")
-_FIELD_LINE = re.compile(r"^\s*(" + "|".join(JOB_FIELDS) + r"):\s*(\d+)\s*$")
+_FIELD_LINE = lazy_compile(r"^\s*(" + "|".join(JOB_FIELDS) + r"):\s*(\d+)\s*$")
 # The same settings as `kubectl describe job` prints them (`Backoff Limit:    4`, `Active Deadline Seconds:  60s`).
 _DESCRIBE_FIELDS = {"Backoff Limit": "backoffLimit", "Active Deadline Seconds": "activeDeadlineSeconds",
                     "Completions": "completions", "Parallelism": "parallelism"}
-_DESCRIBE_LINE = re.compile(r"^(" + "|".join(_DESCRIBE_FIELDS) + r"):\s+(\d+)s?\s*$")
+_DESCRIBE_LINE = lazy_compile(r"^(" + "|".join(_DESCRIBE_FIELDS) + r"):\s+(\d+)s?\s*$")
 # A `get pods` command that watches: its rows are printed at different times, so their AGEs are not one listing's.
-_WATCH = re.compile(r"(?:^|\s)(?:-w|--watch|--watch-only)(?:\s|=|$)")
+_WATCH = lazy_compile(r"(?:^|\s)(?:-w|--watch|--watch-only)(?:\s|=|$)")
 # Pods of a Job are named <job>-<5 characters> (generateName).
-_GENERATED = re.compile(r"^(.+)-[a-z0-9]{5}$")
+_GENERATED = lazy_compile(r"^(.+)-[a-z0-9]{5}$")
 # Job condition types (a Pod's are PodScheduled, Ready, ...): they tell a Job's status block from a Pod's.
 _JOB_CONDITIONS = ("Failed", "Complete", "FailureTarget", "SuccessCriteriaMet", "Suspended")
 

@@ -21,6 +21,7 @@ from kubectl_podlife.ingest.renest import rebuild
 from kubectl_podlife.ingest.specclean import misplaced, normalize
 from kubectl_podlife.ingest.yamltext import (COMMAND_RE, DOCSEP_RE, LINE_GLUED_RE, LINE_KEY_RE, LOADER,
                                              flow_delta, indent, scalar_str, too_deep, yamlish)
+from kubectl_podlife.lazyre import lazy_compile
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class ManifestScan:
 # Where a manifest starts and where the YAML region ends.
 
 _API_RE = re.compile(r"apiVersion\s*:")
-_KIND_RE = re.compile(
+_KIND_RE = lazy_compile(
     r"\bkind:\s*[\"']?(?:Pod|Deployment|ReplicaSet|StatefulSet|DaemonSet|Job|CronJob|"
     r"ReplicationController)[\"']?\s*(?:$|#|\s)"
 )
@@ -63,7 +64,7 @@ _HEREDOC_RE = re.compile(
     r"(?:^|[\s#$;&|(])(?:cat|tee|kubectl|oc)\b[^<\n]*<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1"
     r"(?=\s|$|[|>;&)])"
 )
-_PROMPT_RE = re.compile(
+_PROMPT_RE = lazy_compile(
     r"""^\s*(?:
         \[[^\]\n]*\]\s?[#$%]                          # [root@node1 test]#
       | \]\s?[#$]                                     # ]#  (left part of the prompt lost)
@@ -74,13 +75,13 @@ _PROMPT_RE = re.compile(
     )""",
     re.X,
 )
-_TABLE_HEADER_RE = re.compile(r"^\s*[A-Z][A-Z0-9()_/-]*(?:\s+[A-Z][A-Z0-9()_/-]*){2,}\s*$")
-_TERMINATOR_RE = re.compile(r"^\s*(?:>\s*)?[A-Z][A-Z_]{1,}\s*$")  # EOF, END, ...
-_SEPARATOR_RE = re.compile(r"^\s*(?:-{4,}|={3,}|\*{3,}|_{3,}|\.\.\.|`{3}.*|~{3}.*)\s*$")
-_BLOCK_SCALAR_RE = re.compile(r"(?::|^-|\s-)\s*[|>][-+0-9]*\s*(?:#.*)?$")  # `key: |`, `- >-`
+_TABLE_HEADER_RE = lazy_compile(r"^\s*[A-Z][A-Z0-9()_/-]*(?:\s+[A-Z][A-Z0-9()_/-]*){2,}\s*$")
+_TERMINATOR_RE = lazy_compile(r"^\s*(?:>\s*)?[A-Z][A-Z_]{1,}\s*$")  # EOF, END, ...
+_SEPARATOR_RE = lazy_compile(r"^\s*(?:-{4,}|={3,}|\*{3,}|_{3,}|\.\.\.|`{3}.*|~{3}.*)\s*$")
+_BLOCK_SCALAR_RE = lazy_compile(r"(?::|^-|\s-)\s*[|>][-+0-9]*\s*(?:#.*)?$")  # `key: |`, `- >-`
 # A block scalar that lost its indentation runs over shell lines (its script may `sleep`); a
 # blank line, a prompt, a table or a `kubectl` line ends it.
-_BLOCK_END_RE = re.compile(r"^\s*kubectl\s")
+_BLOCK_END_RE = lazy_compile(r"^\s*kubectl\s")
 
 
 def looks_like_manifest_start(line: str) -> bool:

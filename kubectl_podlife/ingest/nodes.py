@@ -18,16 +18,17 @@ import re
 from dataclasses import dataclass
 
 from kubectl_podlife.ingest.context import ParseContext
+from kubectl_podlife.lazyre import lazy_compile
 from kubectl_podlife.observation import CLOCK_NONE, MARK, ROW, Observation, PodKey
 
 _HEADER = re.compile(r"^\s*NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\b")
 # name, Ready|NotReady|Unknown[,SchedulingDisabled], roles, age, kubelet version
-_ROW = re.compile(r"^\s*(?P<name>[a-z0-9][-a-z0-9.]*)\s+(?P<status>Ready|NotReady|Unknown)(?:,\S+)?\s+\S+\s+"
-                  r"(?P<age>\S+)\s+(?P<version>v\d\S*)(?:\s|$)")
-_SEPARATOR = re.compile(r"^\s*[=\-#*~]{3,}\s*$")
+_ROW = lazy_compile(r"^\s*(?P<name>[a-z0-9][-a-z0-9.]*)\s+(?P<status>Ready|NotReady|Unknown)(?:,\S+)?\s+\S+\s+"
+                    r"(?P<age>\S+)\s+(?P<version>v\d\S*)(?:\s|$)")
+_SEPARATOR = lazy_compile(r"^\s*[=\-#*~]{3,}\s*$")
 # The kubelet's port (10250) unreachable from the API server: exec, logs, attach and port-forward fail so.
-_KUBELET_DIAL = re.compile(r"dial tcp (?P<addr>\[[0-9a-f:]+\]|[\w.-]+):10250: (?P<how>i/o timeout|connect: "
-                           r"connection refused|connect: no route to host)")
+_KUBELET_DIAL = lazy_compile(r"dial tcp (?P<addr>\[[0-9a-f:]+\]|[\w.-]+):10250: (?P<how>i/o timeout|connect: "
+                             r"connection refused|connect: no route to host)")
 
 
 @dataclass(frozen=True)

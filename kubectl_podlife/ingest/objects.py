@@ -9,11 +9,11 @@ turns them into pod-relative seconds through the pod's `creation_time`.
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Mapping
 
+from kubectl_podlife.lazyre import lazy_compile
 from kubectl_podlife.observation import (CLOCK_ABS, CLOCK_NONE, CONTAINER, EVENT, MARK, POD, SPEC,
                                          Observation, PodKey, UNNAMED)
 from kubectl_podlife.timefmt import is_unset_time, iso, parse_timestamp
@@ -21,10 +21,10 @@ from kubectl_podlife.timefmt import is_unset_time, iso, parse_timestamp
 WATCH_TYPES = ("ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR")
 
 
-_FIELD_PATH = re.compile(r"spec\.(initContainers|containers|ephemeralContainers)\{([^}]*)\}")
+_FIELD_PATH = lazy_compile(r"spec\.(initContainers|containers|ephemeralContainers)\{([^}]*)\}")
 
 
-_CANONICAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(?!000000)\d{6})?Z")
+_CANONICAL = lazy_compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(?!000000)\d{6})?Z")
 
 
 def api_time(value: Any) -> str | None:
@@ -342,7 +342,7 @@ _CONTAINER_STATUS_KEYS = frozenset({"state", "lastState", "restartCount", "ready
                                     "user", "stopSignal"})
 _STATE_KEYS = frozenset({"running", "waiting", "terminated"})
 # The kubelet names the pod in a back-off message: `back-off 1m20s restarting failed container=api pod=NAME_NS(UID)`.
-_POD_IN_MESSAGE = re.compile(r"\bpod=([a-z0-9][-a-z0-9.]*)_([a-z0-9][-a-z0-9]*)\(")
+_POD_IN_MESSAGE = lazy_compile(r"\bpod=([a-z0-9][-a-z0-9.]*)_([a-z0-9][-a-z0-9]*)\(")
 
 
 def _pod_status(s: Any) -> bool:
@@ -383,5 +383,5 @@ def status_pod(status: Mapping[str, Any], pod: PodKey | None) -> dict:
                 w = ((cs.get(st) or {}).get("waiting") or {}) if isinstance(cs, Mapping) else {}
                 m = _POD_IN_MESSAGE.search(str(w.get("message") or "")) if isinstance(w, Mapping) else None
                 if m:
-                    return {"metadata": {"name": m.group(1), "namespace": m.group(2)}, "status": dict(status)}
+                      return {"metadata": {"name": m.group(1), "namespace": m.group(2)}, "status": dict(status)}
     return {"metadata": {}, "status": dict(status)}

@@ -12,9 +12,10 @@ import sys
 import zlib
 
 from kubectl_podlife.errors import PodlifeError
+from kubectl_podlife.lazyre import lazy_compile
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)")
-_BORDER = re.compile(r"^\s*[╭╰├┌└┝┠╞─━═┬┴┼╮╯┤┐┘│\s]+$")
+_BORDER = lazy_compile(r"^\s*[╭╰├┌└┝┠╞─━═┬┴┼╮╯┤┐┘│\s]+$")
 _HEAD = 65536  # bytes looked at to tell text from binary
 
 
@@ -123,8 +124,8 @@ def clean_lines(text: str) -> list[str]:
 
 
 # kubectl output a reader recognises at a glance: section and table headers of describe, get and events.
-_OUTPUT_HEAD = re.compile(r"^\s*(?:Events:|Conditions:|Containers:|Init Containers:|Name:\s|Status:\s|"
-                          r"NAME\s+READY\s|NAMESPACE\s+NAME\s|LAST SEEN\s|Type\s+Reason\s+Age\s)")
+_OUTPUT_HEAD = lazy_compile(r"^\s*(?:Events:|Conditions:|Containers:|Init Containers:|Name:\s|Status:\s|"
+                            r"NAME\s+READY\s|NAMESPACE\s+NAME\s|LAST SEEN\s|Type\s+Reason\s+Age\s)")
 _COMMENT = re.compile(r"^#(?: |$)")
 
 

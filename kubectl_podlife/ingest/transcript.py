@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from kubectl_podlife.ingest import console, describe, events, fragments, jobs, nodes, objectfiles, podtable
 from kubectl_podlife.ingest import manifest as manifest_mod
 from kubectl_podlife.ingest.context import CHECKPOINT_EVERY, ParseContext
+from kubectl_podlife.lazyre import lazy_compile
 from kubectl_podlife.observation import (CLOCK_NONE, LOG, LOG_KEEP, LOG_LINE_MAX, MARK, SPEC, UNNAMED, Observation,
                                         PodKey)
 
@@ -35,9 +36,9 @@ _CREATED = re.compile(r"^\s*(?:pod/(?P<a>[a-z0-9][-a-z0-9.]*) (?:created|configu
                       r'|pod "(?P<b>[a-z0-9][-a-z0-9.]*)" created)\s*$')
 # A container log line in which the runtime says the entrypoint could not be executed (runc's own words,
 # every era): kept as a `logs` mark, the only log lines the model reads (k8s-stuck-pods.md §9.9).
-_EXEC_FAILED = re.compile(r"exec format error|executable file not found|starting container process caused|"
-                          r"exec user process caused|^exec \S+: (?:no such file or directory|permission denied)")
-_DEFAULTED = re.compile(r'Defaulted container "([^"]+)" out of')
+_EXEC_FAILED = lazy_compile(r"exec format error|executable file not found|starting container process caused|"
+                            r"exec user process caused|^exec \S+: (?:no such file or directory|permission denied)")
+_DEFAULTED = lazy_compile(r'Defaulted container "([^"]+)" out of')
 _HEREDOC = re.compile(r"<<-?\s*['\"]?(\w+)['\"]?")
 _JSON_START = re.compile(r"^\s*[{\[]\s*(\"|$|\{)")
 
@@ -337,9 +338,9 @@ def scan(lines: list[str], ctx: ParseContext) -> list[Observation]:
 
 # What kubectl itself prints instead of a log: `Error from server (BadRequest): previous terminated container
 # "x" in pod "y" not found`, `error: a container name must be specified ...`.
-_KUBECTL_ERROR = re.compile(r"^(?:Error from server\b|error: |Unable to (?:retrieve|connect)\b)")
+_KUBECTL_ERROR = lazy_compile(r"^(?:Error from server\b|error: |Unable to (?:retrieve|connect)\b)")
 # A shell prompt before a command that is not kubectl's (`$ ls`): the logs output ended there.
-_SHELL_PROMPT = re.compile(r"^\s*(?:\[[^\]]*\]\s*|[\w.-]+@[\w.-]+:[\w.~/-]*)?[$#%]\s")
+_SHELL_PROMPT = lazy_compile(r"^\s*(?:\[[^\]]*\]\s*|[\w.-]+@[\w.-]+:[\w.~/-]*)?[$#%]\s")
 
 
 class _LogBlock:
@@ -401,7 +402,7 @@ def _decode_objects(lines: list[str], i: int, ctx: ParseContext, kind: str) -> t
     return j, shifted
 
 
-_YAML_TOP = re.compile(r"""^(?:[\w.\-/"']+:(?:\s|$)|- |-$|---|\.\.\.|#)""")
+_YAML_TOP = lazy_compile(r"""^(?:[\w.\-/"']+:(?:\s|$)|- |-$|---|\.\.\.|#)""")
 
 
 def _prose(line: str) -> bool:
@@ -436,10 +437,10 @@ def _spec_observations(docs: list, ctx: ParseContext) -> list[Observation]:
 _ASSIGNED = re.compile(r"Successfully assigned (?:([a-z0-9][-a-z0-9.]*)/)?([a-z0-9][-a-z0-9.]*) to ")
 # The kubelet names pods as name_namespace(uid) in kill, back-off, hook and mount messages (format.Pod), and
 # as "name_namespace" in the dockershim CNI message (`set up pod "x_ns" network`).
-_POD_DESC = re.compile(r'(?:pod=|[Pp]od ")([a-z0-9][-a-z0-9.]*)_([a-z0-9][-a-z0-9]*)[("]')
+_POD_DESC = lazy_compile(r'(?:pod=|[Pp]od ")([a-z0-9][-a-z0-9.]*)_([a-z0-9][-a-z0-9]*)[("]')
 # Volume and CSI errors name it as namespace/name: `failed to mount ... for pod workload/web-1, err: ...`,
 # `... for pod "ns"/"name".` (the old mount timeout).
-_FOR_POD = re.compile(r'\bfor pod "?([a-z0-9][-a-z0-9]*)"?/"?([a-z0-9][-a-z0-9.]*[a-z0-9])"?')
+_FOR_POD = lazy_compile(r'\bfor pod "?([a-z0-9][-a-z0-9]*)"?/"?([a-z0-9][-a-z0-9.]*[a-z0-9])"?')
 # The state an unnamed event's reason puts its pod in, so a table of several pods can say whose it is:
 # FailedScheduling -> Pending and bound to no node; volume and sandbox failures -> bound, not started.
 _NOT_SCHEDULED = ("FailedScheduling", "failedScheduling")
@@ -490,7 +491,7 @@ def _by_state(o: Observation, last_rows: dict[str, Observation]) -> tuple[str, s
             f"the only pod shown {row.data.get('status')} on a node")
     return fit[0], f"the {reason} event ({o.origin}) does not name its pod: taken as this one, {what} ({row.origin})"
 _HANDLER_WORDS = {"exec": ("exec", "cmd", "command"), "httpGet": ("http", "httpget", "web"),
-                  "tcpSocket": ("tcp", "socket"), "grpc": ("grpc",)}
+                    "tcpSocket": ("tcp", "socket"), "grpc": ("grpc",)}
 
 
 def _attach(obs: list[Observation], ctx: ParseContext) -> list[Observation]:
@@ -506,20 +507,20 @@ def _attach(obs: list[Observation], ctx: ParseContext) -> list[Observation]:
         if o.kind == "event" and o.snapshot and o.data.get("reason", "").lower() == "scheduled":
             m = _ASSIGNED.search(o.data.get("message", ""))
             if m:
-                by_snapshot[o.snapshot] = ctx.registry.current(m.group(2), m.group(1) or o.pod.namespace)
+                  by_snapshot[o.snapshot] = ctx.registry.current(m.group(2), m.group(1) or o.pod.namespace)
     for o in obs:
         if o.kind == "event" and o.snapshot and not o.pod.name and o.snapshot not in by_snapshot:
             m = _pod_named_in(o.data.get("message", ""))
             if m:
-                by_snapshot[o.snapshot] = ctx.registry.current(*m)
+                  by_snapshot[o.snapshot] = ctx.registry.current(*m)
     last_rows = _last_rows(obs) if len(named) > 1 else {}
     out: list[Observation] = []
     for o in obs:
         if o.pod.name and o.pod.namespace is None and o.kind == "event":
             m = _ASSIGNED.search(o.data.get("message", ""))
             if m and m.group(1) and m.group(2) == o.pod.name:
-                # "Successfully assigned default/web-1 to node1" says which namespace it is.
-                o = replace(o, pod=replace(o.pod, namespace=m.group(1)))
+                  # "Successfully assigned default/web-1 to node1" says which namespace it is.
+                  o = replace(o, pod=replace(o.pod, namespace=m.group(1)))
         if o.pod.name:
             out.append(o)
             continue
@@ -530,29 +531,29 @@ def _attach(obs: list[Observation], ctx: ParseContext) -> list[Observation]:
             prefix = o.data["object_name"] + "-"
             targets = [n for n in named if n.startswith(prefix)]
             for name in targets:
-                out.append(replace(o, pod=ctx.registry.current(name, o.pod.namespace)))
+                  out.append(replace(o, pod=ctx.registry.current(name, o.pod.namespace)))
             continue
         if o.kind == SPEC and o.data.get("source") == "fragment" and len(named) > 1:
             handlers = [h for c in o.data["spec"].get("containers", []) for k, p in c.items()
-                        if k.endswith("Probe") and isinstance(p, dict) for h in p if h in _HANDLER_WORDS]
+                          if k.endswith("Probe") and isinstance(p, dict) for h in p if h in _HANDLER_WORDS]
             match = [n for n in named if any(w in n.lower() for h in handlers for w in _HANDLER_WORDS[h])]
             if len(match) == 1:
-                out.append(replace(o, pod=ctx.registry.current(match[0], None)))
-                continue
+                  out.append(replace(o, pod=ctx.registry.current(match[0], None)))
+                  continue
         if len(named) == 1:
             out.append(replace(o, pod=ctx.registry.current(named[0], o.pod.namespace)))
             continue
         if o.kind == "event":
             m = _pod_named_in(o.data.get("message", ""))
             if m:
-                out.append(replace(o, pod=ctx.registry.current(*m)))
-                continue
+                  out.append(replace(o, pod=ctx.registry.current(*m)))
+                  continue
             fit = _by_state(o, last_rows)
             if fit:
-                name, why = fit
-                out.append(replace(o, pod=ctx.registry.current(name, last_rows[name].pod.namespace),
-                                   data={**o.data, "pod_inferred": why}))
-                continue
+                  name, why = fit
+                  out.append(replace(o, pod=ctx.registry.current(name, last_rows[name].pod.namespace),
+                                     data={**o.data, "pod_inferred": why}))
+                  continue
         out.append(replace(o, pod=PodKey(name=f"{UNNAMED} {ctx.source.rsplit('/', 1)[-1]}",
-                                         namespace=o.pod.namespace)))
+                                           namespace=o.pod.namespace)))
     return out

@@ -11,12 +11,13 @@ from typing import Any
 import yaml
 
 from kubectl_podlife.ingest.podschema import OPENERS
+from kubectl_podlife.lazyre import lazy_compile
 
 # libyaml is ~10x faster than the pure-Python loader; a 1 MB `-o yaml` dump must load in well
 # under a second.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-COMMAND_RE = re.compile(
+COMMAND_RE = lazy_compile(
     r"^\s*(?:sudo\s+)?(?:kubectl|kubeadm|k|oc|helm|vim?|nano|cat|cd|mkdir|ls|rm|cp|mv|docker|"
     r"crictl|curl|wget|watch|echo|ssh|scp|git|minikube|kind|systemctl|journalctl|export|source|"
     r"alias|sleep|touch|chmod|tee|grep|awk|sed|less|more|tail|head|python3?|bash|sh)(?:\s|$)"
@@ -24,10 +25,10 @@ COMMAND_RE = re.compile(
 
 DOCSEP_RE = re.compile(r"^---(?:\s.*)?$")
 # A key is any plain scalar without blanks (managedFields has `f:labels:` and `k:{"name":"x"}:`).
-LINE_KEY_RE = re.compile(
+LINE_KEY_RE = lazy_compile(
     r"^(?:-\s+)*(\"[^\"\n]*\"|'[^'\n]*'|[A-Za-z0-9_.][^\s]*?)\s*:(?:\s|$)", re.A
 )
-LINE_GLUED_RE = re.compile(r"^(?:-\s+)*([A-Za-z][A-Za-z0-9]*):(?=\S)", re.A)
+LINE_GLUED_RE = lazy_compile(r"^(?:-\s+)*([A-Za-z][A-Za-z0-9]*):(?=\S)", re.A)
 
 # Text that cannot be part of a value: a shell command glued to it (`2kubectl create -f x`,
 # `exec.yamlkubectl get`) or a shell prompt.
@@ -73,7 +74,7 @@ def flow_delta(s: str) -> int:
             break
     return depth
 
-_BRACKET_RE = re.compile(r"[\[\]{}]")
+_BRACKET_RE = lazy_compile(r"[\[\]{}]")
 
 
 def too_deep(text: str) -> bool:

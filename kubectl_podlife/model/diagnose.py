@@ -8,6 +8,7 @@ import re
 import shlex
 from collections import Counter
 
+from kubectl_podlife.lazyre import lazy_compile
 from kubectl_podlife.model import ending, rules, stuck
 from kubectl_podlife.model.build import PodInput, T, ready_counts
 from kubectl_podlife.model.explain.context import PodContext, occurrences
@@ -415,9 +416,9 @@ def _holding_init(inp: PodInput, trs: list[T]) -> str | None:
 
 
 # Image-pull failures that no pull can fix (k8s-stuck-pods.md 9.9): what the kubelet said, and what to change.
-_NEVER_PULL = re.compile(r'Container image "([^"]+)" is not present with pull policy of Never')
-_BAD_REFERENCE = re.compile(r'(?:couldn\'t parse image (?:reference|name) "([^"]+)"|Failed to apply default image tag '
-                            r'"([^"]+)"|InvalidImageName)')
+_NEVER_PULL = lazy_compile(r'Container image "([^"]+)" is not present with pull policy of Never')
+_BAD_REFERENCE = lazy_compile(r'(?:couldn\'t parse image (?:reference|name) "([^"]+)"'
+                              r'|Failed to apply default image tag "([^"]+)"|InvalidImageName)')
 
 
 def _pull_sentence(final: str | None, c: str, trs: list[T]) -> str:

@@ -3,9 +3,9 @@ pod's own activeDeadlineSeconds."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from kubectl_podlife.lazyre import lazy_compile
 from kubectl_podlife.model import jobtiming
 from kubectl_podlife.model.ending_signs import event_texts, flat_message, origin_of, parse_deadline
 from kubectl_podlife.model.timeline import Diagnosis
@@ -24,7 +24,7 @@ class JobView:
     gaps: tuple = ()  # jobtiming.Gap between its pods' creations, when the input gives their times
 
 
-_POD_NAMED = re.compile(r"^(Created|Deleted) pod: (\S+)")
+_POD_NAMED = lazy_compile(r"^(Created|Deleted) pod: (\S+)")
 
 
 def job_view(inp) -> JobView | None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kubectl_podlife.lazyre import lazy_compile
+
 # --- message grammars ------------------------------------------------------------------------
 
 _WS = re.compile(r"\s+")
@@ -26,9 +28,9 @@ class Preemption:
 # [<=1.26] Preempted by <ns>/<name> on node <node>; [1.27-1.28] Preempted by a pod on node <node>;
 # [1.29+] Preempted by pod <uid> on node <node>; kubelet critical-pod admission: Preempted in order to admit
 # critical pod.
-_PREEMPTED = re.compile(r"^Preempted by (?:(?P<a>a pod)|pod (?P<uid>[0-9a-f-]{36})|(?P<ns>[\w.-]+/[\w.-]+))"
-                        r"(?: on node (?P<node>\S+?))?\.?$")
-_PREEMPT_KUBELET = re.compile(r"^Preempted in order to admit critical pod")
+_PREEMPTED = lazy_compile(r"^Preempted by (?:(?P<a>a pod)|pod (?P<uid>[0-9a-f-]{36})|(?P<ns>[\w.-]+/[\w.-]+))"
+                          r"(?: on node (?P<node>\S+?))?\.?$")
+_PREEMPT_KUBELET = lazy_compile(r"^Preempted in order to admit critical pod")
 # DisruptionTarget message: 1.26.0 "<scheduler>: preempting to accommodate a higher priority pod: ns/name",
 # later without the preemptor.
 DT_PREEMPT = re.compile(r"preempting to accommodate a higher priority pod(?::\s*(?P<who>[\w.-]+/[\w.-]+))?")
@@ -53,9 +55,9 @@ def parse_preempted(msg: str) -> Preemption | None:
 # Pod: "Pod was active on the node longer than the specified deadline" (kubelet, activeDeadlineSeconds).
 # Job: "Job was active longer than specified deadline" (job controller, Job activeDeadlineSeconds).
 # Job: "Job has reached the specified backoff limit" (BackoffLimitExceeded).
-_POD_DEADLINE = re.compile(r"Pod was active on the node longer than (?:the )?specified deadline", re.I)
-_JOB_DEADLINE = re.compile(r"Job was active longer than (?:the )?specified deadline", re.I)
-_JOB_BACKOFF = re.compile(r"Job has reached the specified backoff limit", re.I)
+_POD_DEADLINE = lazy_compile(r"Pod was active on the node longer than (?:the )?specified deadline", re.I)
+_JOB_DEADLINE = lazy_compile(r"Job was active longer than (?:the )?specified deadline", re.I)
+_JOB_BACKOFF = lazy_compile(r"Job has reached the specified backoff limit", re.I)
 
 
 def parse_deadline(reason: str, msg: str) -> str | None:

@@ -6,26 +6,26 @@ or, when none runs (back-off, Completed, Error), the last terminated one.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
+from kubectl_podlife.lazyre import lazy_compile
 from kubectl_podlife.model.timeline import Diagnosis, LogTail, Transition
 from kubectl_podlife.observation import LOG, Observation
 
 # What the last lines before an exit say the program died of (the first match, oldest line first).
 _CRASHES = (
-    (re.compile(r"^panic: \S"), "a Go panic"),
-    (re.compile(r"^fatal error: \S"), "a Go runtime fatal error"),
-    (re.compile(r"JavaScript heap out of memory"), "Node.js running out of heap (the program's own limit, not the "
-                                                   "kernel's OOM kill)"),
-    (re.compile(r"java\.lang\.OutOfMemoryError"), "the JVM running out of heap (the program's own limit, not the "
-                                                  "kernel's OOM kill)"),
-    (re.compile(r"^Exception in thread \S+ \S|^Caused by: \S+(?:Exception|Error)\b"), "a Java exception"),
-    (re.compile(r"^Traceback \(most recent call last\):"), "a Python exception"),
-    (re.compile(r"\bSegmentation fault\b|\bSIGSEGV\b"), "a segmentation fault"),
-    (re.compile(r"^(?:Error|FATAL|Fatal|fatal|CRITICAL|panic)\b.{3,}"), "a fatal error"),
+    (lazy_compile(r"^panic: \S"), "a Go panic"),
+    (lazy_compile(r"^fatal error: \S"), "a Go runtime fatal error"),
+    (lazy_compile(r"JavaScript heap out of memory"), "Node.js running out of heap (the program's own limit, not the "
+                                                     "kernel's OOM kill)"),
+    (lazy_compile(r"java\.lang\.OutOfMemoryError"), "the JVM running out of heap (the program's own limit, not the "
+                                                    "kernel's OOM kill)"),
+    (lazy_compile(r"^Exception in thread \S+ \S|^Caused by: \S+(?:Exception|Error)\b"), "a Java exception"),
+    (lazy_compile(r"^Traceback \(most recent call last\):"), "a Python exception"),
+    (lazy_compile(r"\bSegmentation fault\b|\bSIGSEGV\b"), "a segmentation fault"),
+    (lazy_compile(r"^(?:Error|FATAL|Fatal|fatal|CRITICAL|panic)\b.{3,}"), "a fatal error"),
 )
-_PY_LAST = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b")
+_PY_LAST = lazy_compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b")
 _NO_LOGS = "kubectl logs --previous"
 
 _ENDS = ("terminated", "restart")  # transitions that end an instance (a restart explains the exit before it)

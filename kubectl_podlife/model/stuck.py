@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from kubectl_podlife.lazyre import lazy_compile
 from kubectl_podlife.model.timeline import Diagnosis
 from kubectl_podlife.timefmt import clock
 
@@ -57,9 +58,9 @@ def event_kind(reason: str, etype: str | None, current: str, what: str) -> str:
 # [1.8+] "0/12 nodes are available: 3 Insufficient memory, 9 node(s) didn't match node selector."
 # [1.24+] "... preemption: 0/12 nodes are available: ..." suffix; [1.2-1.7] "No nodes are available that match
 # all of the following predicates:: Insufficient cpu (2)."; [2015] "Failed for reason PodFitsResources ...".
-_AVAIL = re.compile(r"(\d+)/(\d+) nodes are available:\s*(.*)$")
-_PRED_OLD = re.compile(r"following predicates:+\s*(.*)$")
-_REASON_2015 = re.compile(r"Failed for reason (\w+)")
+_AVAIL = lazy_compile(r"(\d+)/(\d+) nodes are available:\s*(.*)$")
+_PRED_OLD = lazy_compile(r"following predicates:+\s*(.*)$")
+_REASON_2015 = lazy_compile(r"Failed for reason (\w+)")
 
 
 def parse_failed_scheduling(msg: str) -> tuple[int | None, list[tuple[int | None, str]]]:
@@ -299,15 +300,15 @@ def sandbox(inp, trs, final, restarts) -> Diagnosis | None:
 CANNOT_RUN_REASONS = ("RunContainerError", "StartError", "CreateContainerError", "ContainerCannotRun")
 # The runtime's words for "the entrypoint cannot be executed", most specific first, with what each means.
 _EXEC_WORDS = (
-    (re.compile(r'exec: "([^"]*)": executable file not found in \$PATH'),
+    (lazy_compile(r'exec: "([^"]*)": executable file not found in \$PATH'),
      "the runtime found no executable `{0}` on the image's PATH for the container's command/entrypoint"),
-    (re.compile(r"executable file not found in \$PATH"),
+    (lazy_compile(r"executable file not found in \$PATH"),
      "the entrypoint/command is not an executable on the image's PATH"),
-    (re.compile(r"(?:exec (\S+): )?exec format error"),
+    (lazy_compile(r"(?:exec (\S+): )?exec format error"),
      "the entrypoint binary is built for another CPU architecture (or is not a binary/script runc can exec)"),
-    (re.compile(r"(?:exec (\S+): )?no such file or directory"),
+    (lazy_compile(r"(?:exec (\S+): )?no such file or directory"),
      "the entrypoint (or its script's interpreter) does not exist in the image"),
-    (re.compile(r"(?:exec (\S+): )?permission denied"), "the entrypoint file is not executable"),
+    (lazy_compile(r"(?:exec (\S+): )?permission denied"), "the entrypoint file is not executable"),
 )
 
 
