@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+
+from kubectl_podlife.lazyre import lazy_compile
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "y": 365 * 86400}
 _HUMAN = re.compile(r"^(?:(\d+)y)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -128,8 +130,8 @@ def clock(seconds: float | None) -> str:
     return f"{h}h{m}m{sec}s" if sec else f"{h}h{m}m"
 
 
-_GO_DUR = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
-_GO_FULL = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+")
+_GO_DUR = lazy_compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_GO_FULL = lazy_compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+")
 _GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
@@ -160,9 +162,14 @@ _RFC1123Z = re.compile(
     r"\d{2}:\d{2}:\d{2} (?:[+-]\d{4}|[A-Z]{2,5})"
 )
 RFC1123Z_PATTERN = _RFC1123Z.pattern
+# The fields of the RFC1123Z forms strptime reads below, read without it: its first call costs about 4 ms
+# (locale tables and a pattern per format) in every `explain` of a describe (issue 12).
+_RFC1123Z_FIELDS = re.compile(r"\w+, (\d+) (\w+) (\d+) (\d+):(\d+):(\d+) (?:([+-])(\d\d)([0-5]\d)|[A-Z]{3})", re.A)
+_MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                                       "Dec"), 1)}
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
 RFC3339_PATTERN = _RFC3339.pattern
-_LOOSE_DATE = re.compile(r"\b(?:19|20)\d\d\b.*\d{1,2}:\d{2}:\d{2}|\d{1,2}:\d{2}:\d{2}.*\b(?:19|20)\d\d\b")
+_LOOSE_DATE = lazy_compile(r"\b(?:19|20)\d\d\b.*\d{1,2}:\d{2}:\d{2}|\d{1,2}:\d{2}:\d{2}.*\b(?:19|20)\d\d\b")
 
 
 def parse_timestamp(text: str) -> datetime | None:
@@ -172,6 +179,9 @@ def parse_timestamp(text: str) -> datetime | None:
         return None
     try:
         if _RFC1123Z.fullmatch(s):
+            f = _RFC1123Z_FIELDS.fullmatch(s)
+            if f:
+                return _rfc1123z(*f.groups())
             if s[-5] in "+-":
                 return datetime.strptime(s, "%a, %d %b %Y %H:%M:%S %z")
             return datetime.strptime(s[:-4], "%a, %d %b %Y %H:%M:%S").replace(tzinfo=timezone.utc)
@@ -189,6 +199,18 @@ def parse_timestamp(text: str) -> datetime | None:
             return None
         return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
     return None
+
+
+def _rfc1123z(day: str, month: str, year: str, hour: str, minute: str, second: str, sign: str | None,
+              off_hours: str | None, off_minutes: str | None) -> datetime:
+    """The datetime strptime gives for these fields: a numeric offset is a fixed zone, a zone name is read as
+    UTC; ValueError for a field out of range."""
+    if sign is None:
+        tz = timezone.utc
+    else:
+        offset = timedelta(hours=int(off_hours), minutes=int(off_minutes))
+        tz = timezone(-offset if sign == "-" else offset)
+    return datetime(int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second), tzinfo=tz)
 
 
 def is_unset_time(dt: datetime | None) -> bool:

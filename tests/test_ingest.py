@@ -10,7 +10,7 @@ from kubectl_podlife.ingest import read_text
 from kubectl_podlife.ingest.anchor import anchor
 from kubectl_podlife.ingest.describe import parse_probe
 from kubectl_podlife.ingest.events import match_row
-from kubectl_podlife.timefmt import DurationError, human_duration, parse_age
+from kubectl_podlife.timefmt import DurationError, human_duration, parse_age, parse_timestamp
 
 
 def obs(text: str, kind: str | None = None):
@@ -45,6 +45,19 @@ def test_parse_age_rejects(bad):
                                           (4 * 3600 + 300, "4h5m"), (9 * 3600, "9h"), (3 * 86400, "3d")])
 def test_human_duration_matches_kubectl(seconds, text):
     assert human_duration(seconds) == text
+
+
+@pytest.mark.parametrize("text,iso", [
+    ("Mon, 03 Dec 2026 10:00:00 +0000", "2026-12-03T10:00:00+00:00"),
+    ("Tue, 7 Apr 2015 12:08:30 -0700", "2015-04-07T12:08:30-07:00"),
+    ("Sat, 01 Jan 2022 00:00:00 +0530", "2022-01-01T00:00:00+05:30"),
+    ("Tue, 07 Apr 2015 12:08:30 PDT", "2015-04-07T12:08:30+00:00"),  # a zone name is read as UTC, as before
+    ("Mon, 31 Feb 2026 10:00:00 +0000", None), ("Mon, 03 Dec 2026 24:00:00 +0000", None),
+    ("Mon, 03 Dec 2026 10:00:60 +0000", None),
+])
+def test_parse_timestamp_reads_describe_times(text, iso):
+    dt = parse_timestamp(text)
+    assert (dt.isoformat() if dt else None) == iso
 
 
 # --- get pods ----------------------------------------------------------------------------------
